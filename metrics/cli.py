@@ -1,0 +1,149 @@
+"""The ``hubvalue`` command: generate, build, serve, report, bench.
+
+Errors are printed as one line naming the file and rule; a data value never
+reaches the terminal. Unexpected failures print only the kind of error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from metrics.snapshot import ExtractError
+
+
+def _print(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from metrics.generate import generate
+
+    summary = generate(
+        Path(args.out),
+        referrals=args.referrals,
+        seed=args.seed,
+        end=args.end,
+        months=args.months,
+        fmt=args.format,
+        quiet=args.quiet,
+        progress=None if args.quiet else _print,
+    )
+    if not args.quiet:
+        for line in summary.lines():
+            print(line)
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from metrics.build import build
+
+    result = build(
+        Path(args.input),
+        Path(args.db),
+        as_of=args.as_of,
+        base_year=args.price_base_year,
+        progress=None if args.quiet else _print,
+        threads=args.threads,
+        memory_limit=args.memory_limit,
+    )
+    if not args.quiet:
+        for line in result.lines():
+            print(line)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.serve import serve
+
+    return serve(Path(args.db), port=args.port, audience=args.audience, headless=args.headless)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from metrics.report import main as report_main
+
+    return report_main(args)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from metrics.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="hubvalue",
+        description="Public-value indicators for a multi-agency victim support hub.",
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a realistic synthetic hub extract")
+    gen.add_argument("--out", required=True, help="folder to write the extract into")
+    gen.add_argument("--referrals", type=int, default=20000, help="number of referrals (default 20000)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--end", help="last month of referrals, YYYY-MM (default: the month before today)")
+    gen.add_argument("--months", type=int, default=24, help="months of referrals (default 24)")
+    gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    gen.add_argument("--quiet", action="store_true", help="no progress or summary")
+    gen.set_defaults(func=_cmd_generate)
+
+    bld = sub.add_parser("build", help="validate an extract and build the warehouse")
+    bld.add_argument("--input", required=True, help="extract folder, or a folder of YYYY-MM snapshots")
+    bld.add_argument("--db", default="data/warehouse.duckdb", help="warehouse path")
+    bld.add_argument("--as-of", help="as-of date YYYY-MM-DD (else manifest, else folder name)")
+    bld.add_argument("--price-base-year", help="price base year such as 2026/27 (default: as-of year)")
+    bld.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
+    bld.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 8GB")
+    bld.add_argument("--quiet", action="store_true")
+    bld.set_defaults(func=_cmd_build)
+
+    srv = sub.add_parser("serve", help="serve the dashboard")
+    srv.add_argument("--db", default="data/warehouse.duckdb")
+    srv.add_argument("--port", type=int, default=8501)
+    srv.add_argument("--audience", choices=("manager", "pcc", "public"), default="manager")
+    srv.add_argument("--headless", action="store_true", help="do not open a browser")
+    srv.set_defaults(func=_cmd_serve)
+
+    rep = sub.add_parser("report", help="write a report for an audience and period")
+    rep.add_argument("--db", default="data/warehouse.duckdb")
+    rep.add_argument("--audience", choices=("manager", "pcc", "public"), required=True)
+    rep.add_argument("--period", required=True, help="2026-10, 2026/27-Q2 or 2026/27")
+    rep.add_argument("--format", choices=("html", "pdf"), default="html")
+    rep.add_argument("--out", required=True)
+    rep.set_defaults(func=_cmd_report)
+
+    ben = sub.add_parser("bench", help="measure build, pandas reference and dashboard queries")
+    ben.add_argument("--referrals", type=int, nargs="+", default=[10000])
+    ben.add_argument("--format", choices=("csv", "parquet"), default="parquet")
+    ben.add_argument("--seed", type=int, default=42)
+    ben.add_argument("--out", default="bench")
+    ben.add_argument("--repeats", type=int, default=20)
+    ben.set_defaults(func=_cmd_bench)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ExtractError as exc:
+        _print(f"hubvalue {args.command}: error: {exc}")
+        if args.command == "build":
+            _print("nothing was loaded; the previous warehouse is unchanged")
+        return 2
+    except KeyboardInterrupt:
+        _print(f"hubvalue {args.command}: interrupted; the previous warehouse is unchanged")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the message may hold data values: show its kind only
+        _print(
+            f"hubvalue {args.command}: failed ({type(exc).__name__}); "
+            "no data values are shown. The previous warehouse is unchanged."
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

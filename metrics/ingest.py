@@ -1,0 +1,657 @@
+"""Load an extract into the warehouse: every row read is loaded or quarantined.
+
+The steps, per file, all in DuckDB:
+
+1. **Inspect** every file before loading anything: encoding (UTF-8 with or
+   without BOM, else Windows-1252, decoded to a UTF-8 copy), header (required
+   columns present, no duplicates, no direct identifiers), readability.
+2. **Read** all contract columns as text into a temporary table, with the
+   record number of each row. Records with the wrong number of fields or
+   broken quoting are caught by DuckDB's rejects tables (``malformed_row``).
+3. **Validate** with one generated SQL statement per table: parse each value
+   (dates pinned to ISO or DD/MM/YYYY, numbers, booleans, codes after
+   ``code_map.csv``), then give every failing row its first reason.
+4. **Keys and parents**: duplicate keys quarantine every row sharing them;
+   rows whose parent is missing or quarantined are orphans.
+5. **Write** good rows to ``raw.<table>`` and bad rows, with their raw text,
+   to the quarantine store only. The warehouse gets counts: ``meta.load_report``
+   and ``meta.load_issues``.
+
+Temporary tables live in the connection's memory and temp directory, never in
+the warehouse file. No data value is ever put into an exception or a log line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from metrics import contract
+from metrics.contract import Column, Table
+from metrics.reference_data import swemwbs_conversion
+from metrics.snapshot import ExtractError, Snapshot, TableFile
+
+CHUNK = 1 << 20
+
+
+@dataclass
+class FileReport:
+    table: str
+    file_name: str
+    encoding: str = "utf-8"
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reasons: dict[tuple[str, str], int] = field(default_factory=dict)  # (rule, column) -> rows
+    code_unmapped: dict[str, int] = field(default_factory=dict)  # column -> values
+    ignored_columns: list[str] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    files: list[FileReport]
+    other_files: list[str]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    def lines(self) -> list[str]:
+        """The terminal summary: counts, rule ids and column names, never values."""
+        out = [f"{'file':<24}{'read':>12}{'loaded':>12}{'quarantined':>13}"]
+        for f in self.files:
+            out.append(f"{f.file_name:<24}{f.rows_read:>12,}{f.rows_loaded:>12,}{f.rows_quarantined:>13,}")
+        for f in self.files:
+            for (rule, column), rows in sorted(f.reasons.items()):
+                where = f" ({column})" if column else ""
+                out.append(f"  quarantined  {f.file_name}: {rule}{where}: {rows:,} rows")
+            for column, rows in sorted(f.code_unmapped.items()):
+                out.append(f"  code_unmapped {f.file_name}: {column}: {rows:,} values read as unknown")
+            for column in f.ignored_columns:
+                out.append(f"  ignored      {f.file_name}: column {column} is not in the contract")
+            if f.encoding != "utf-8":
+                out.append(f"  encoding     {f.file_name}: decoded from {f.encoding}")
+        for name in self.other_files:
+            out.append(f"  ignored      {name}: not a contract table")
+        return out
+
+
+# ---------------------------------------------------------------------------
+# 1. Inspect
+
+
+@dataclass
+class Inspected:
+    file: TableFile
+    table: Table
+    read_path: Path  # UTF-8 copy for Windows-1252 CSVs
+    encoding: str
+    header: list[str]  # normalised names, in file order
+    source_names: list[str]  # as in the file (Parquet)
+    present: list[str]  # contract columns present
+    ignored: list[str]
+
+
+def _detect_encoding(path: Path) -> str:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return "cp1252"
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+def _transcode(path: Path, workdir: Path) -> Path:
+    target = workdir / f"{path.stem}.utf8.csv"
+    try:
+        with path.open("r", encoding="cp1252", newline="") as src, target.open(
+            "w", encoding="utf-8", newline=""
+        ) as dst:
+            shutil.copyfileobj(src, dst, CHUNK)
+    except UnicodeDecodeError:
+        raise ExtractError(
+            "is neither UTF-8 nor Windows-1252 text", file=path.name, rule="encoding"
+        ) from None
+    return target
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+        if first.strip() == "":
+            raise ExtractError("is empty: no header row", file=path.name, rule="empty_file")
+        # A header cell may be quoted and, rarely, span lines: read it as one CSV record.
+        text = first
+        while text.count('"') % 2 == 1:
+            more = handle.readline()
+            if not more:
+                break
+            text += more
+        return next(csv.reader(io.StringIO(text)))
+
+
+def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[str], list[str]]:
+    seen: set[str] = set()
+    for name in names:
+        if name == "":
+            raise ExtractError("has a blank column name in its header", file=file_name, rule="header")
+        if name in seen:
+            raise ExtractError(f"column {name} appears twice in the header", file=file_name,
+                               rule="duplicate_column")
+        seen.add(name)
+        if name not in table.column_names and contract.is_direct_identifier(name):
+            raise ExtractError(
+                f"column {name} looks like a direct identifier; remove it from the export "
+                "(nothing was loaded)",
+                file=file_name,
+                rule="direct_identifier",
+            )
+    for required in table.header_columns:
+        if required not in seen:
+            raise ExtractError(f"required column {required} is missing", file=file_name,
+                               rule="missing_column")
+    present = [c for c in table.column_names if c in seen]
+    ignored = [n for n in names if n not in table.column_names]
+    return present, ignored
+
+
+def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> Inspected:
+    table = contract.TABLES_BY_NAME[file.table]
+    name = file.path.name
+    if file.format == "csv":
+        if file.path.stat().st_size == 0:
+            raise ExtractError("is empty: no header row", file=name, rule="empty_file")
+        encoding = _detect_encoding(file.path)
+        read_path = _transcode(file.path, workdir) if encoding == "cp1252" else file.path
+        raw_names = _csv_header(read_path)
+        source_names = raw_names
+    else:
+        encoding = "parquet"
+        read_path = file.path
+        try:
+            schema = con.execute(
+                "select name from parquet_schema(?) where name != 'schema' "
+                "and num_children is null",
+                [str(file.path)],
+            ).fetchall()
+        except duckdb.Error:
+            raise ExtractError("is not a readable Parquet file", file=name, rule="unreadable_file") from None
+        source_names = [row[0] for row in schema]
+    header = [contract.normalise_header(n) for n in source_names]
+    present, ignored = _check_header(header, table, name)
+    return Inspected(file, table, read_path, encoding, header, source_names, present, ignored)
+
+
+# ---------------------------------------------------------------------------
+# 2. Read as text
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> list[int]:
+    """Read a CSV as text into ``target`` (with ``_row``); returns rejected record numbers."""
+    columns = "{" + ", ".join(f"{_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(item.header))) + "}"
+    select = ", ".join(
+        f"c{item.header.index(c)} as {_quote(c)}" for c in item.present
+    )
+    con.execute("drop table if exists _rejects")
+    con.execute("drop table if exists _rejects_scan")
+    try:
+        con.execute(
+            f"""
+            create or replace temp table _scan as
+            select * from read_csv(
+                ?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                columns = {columns}, store_rejects = true,
+                rejects_table = '_rejects', rejects_scan = '_rejects_scan',
+                max_line_size = 4000000
+            )
+            """,
+            [str(item.read_path)],
+        )
+    except duckdb.Error:
+        raise ExtractError(
+            "could not be read as CSV (broken quoting or structure)",
+            file=item.file.path.name,
+            rule="unreadable_file",
+        ) from None
+    rejected = [
+        int(r[0]) - 1
+        for r in con.execute("select distinct line from _rejects order by line").fetchall()
+    ]
+    accepted = con.execute("select count(*) from _scan").fetchone()[0]
+    if rejected:
+        # Record number of the k-th accepted row = the k-th number not among the rejected.
+        con.execute(
+            f"""
+            create or replace temp table {target} as
+            with numbers as (
+                select range as record_number from range(1, ?)
+                where range not in (select unnest(?::bigint[]))
+            ),
+            numbered as (
+                select record_number, row_number() over (order by record_number) - 1 as k
+                from numbers
+            )
+            select numbered.record_number as _row, {select}
+            from _scan
+            inner join numbered on numbered.k = _scan.rowid
+            """,
+            [accepted + len(rejected) + 1, rejected],
+        )
+        lines = con.execute(
+            "select line, any_value(csv_line) from _rejects group by line order by line"
+        ).fetchall()
+        con.execute(
+            "create or replace temp table _rejected_lines as "
+            "select unnest(?::bigint[]) as _row, unnest(?::varchar[]) as csv_line",
+            [[int(line) - 1 for line, _ in lines], [text for _, text in lines]],
+        )
+    else:
+        con.execute(f"create or replace temp table {target} as select rowid + 1 as _row, {select} from _scan")
+    con.execute("drop table _scan")
+    con.execute("drop table if exists _rejects")
+    con.execute("drop table if exists _rejects_scan")
+    return rejected
+
+
+def _read_parquet(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> None:
+    select = ", ".join(
+        f"cast({_quote(item.source_names[item.header.index(c)])} as varchar) as {_quote(c)}"
+        for c in item.present
+    )
+    try:
+        con.execute(
+            f"""
+            create or replace temp table {target} as
+            select file_row_number + 1 as _row, {select}
+            from read_parquet(?, file_row_number = true)
+            """,
+            [str(item.read_path)],
+        )
+    except duckdb.Error:
+        raise ExtractError("is not a readable Parquet file", file=item.file.path.name,
+                           rule="unreadable_file") from None
+
+
+# ---------------------------------------------------------------------------
+# 3. Validate: generated SQL, one statement per table
+
+ISO_DATE = r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+UK_DATE = r"\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?"
+INT_TEXT = r"[+-]?\d+(\.0+)?"
+DECIMAL_TEXT = r"[+-]?(\d+(\.\d*)?|\.\d+)"
+
+
+def _date_expr(v: str, date_format: str | None) -> str:
+    iso = f"case when regexp_full_match({v}, '{ISO_DATE}') then try_strptime(left({v}, 10), '%Y-%m-%d')::date end"
+    uk = (
+        f"case when regexp_full_match({v}, '{UK_DATE}') "
+        f"then try_strptime(split_part({v}, ' ', 1), '%d/%m/%Y')::date end"
+    )
+    if date_format == "iso":
+        return iso
+    if date_format == "uk":
+        return uk
+    return f"coalesce({iso}, {uk})"
+
+
+def _parse_expr(column: Column, v: str, date_format: str | None) -> str:
+    if column.type == "date":
+        return _date_expr(v, date_format)
+    if column.type == "int":
+        return f"case when regexp_full_match({v}, '{INT_TEXT}') then try_cast(split_part({v}, '.', 1) as integer) end"
+    if column.type == "decimal":
+        cleaned = f"replace(replace({v}, '£', ''), ',', '')"
+        return f"case when regexp_full_match({cleaned}, '{DECIMAL_TEXT}') then try_cast({cleaned} as double) end"
+    if column.type == "bool":
+        trues = ", ".join(_literal(x) for x in contract.BOOL_TRUE)
+        falses = ", ".join(_literal(x) for x in contract.BOOL_FALSE)
+        return f"case when lower({v}) in ({trues}) then true when lower({v}) in ({falses}) then false end"
+    if column.type == "month":
+        return (
+            f"case when regexp_full_match({v}, '\\d{{4}}-\\d{{2}}') "
+            f"and try_strptime({v} || '-01', '%Y-%m-%d') is not null then {v} end"
+        )
+    if column.type == "code":
+        codes = ", ".join(_literal(c) for c in column.codes or ())
+        return f"case when lower({v}) in ({codes}) then lower({v}) end"
+    return v  # text
+
+
+def _code_map_expr(column: Column, v: str, mapping: dict[str, str]) -> str:
+    if not mapping:
+        return v
+    whens = " ".join(f"when {_literal(src)} then {_literal(code)}" for src, code in mapping.items())
+    return f"case {v} {whens} else {v} end"
+
+
+def _column_checks(column: Column, table: Table, date_format: str | None, as_of: str) -> str:
+    """SQL giving the first failing rule of one column, or NULL."""
+    v, p = f"v_{column.name}", f"p_{column.name}"
+    kind = {
+        "date": "invalid_date",
+        "month": "invalid_date",
+        "int": "invalid_number",
+        "decimal": "invalid_number",
+        "bool": "invalid_bool",
+        "code": "unknown_code",
+    }.get(column.type)
+    whens = []
+    if column.required:
+        whens.append(f"when {v} is null then 'missing_value'")
+    if kind and not column.demographic:
+        whens.append(f"when {v} is not null and {p} is null then '{kind}'")
+    if column.minimum is not None:
+        whens.append(f"when {p} < {column.minimum} then 'out_of_range'")
+    if column.maximum is not None:
+        whens.append(f"when {p} > {column.maximum} then 'out_of_range'")
+    if column.type == "date":
+        whens.append(f"when {p} > {as_of} then 'future_date'")
+    if column.type == "month":
+        whens.append(f"when ({p} || '-01')::date > {as_of} then 'future_date'")
+    if column.not_before and column.not_before in table.column_names:
+        whens.append(f"when {p} < p_{column.not_before} then 'date_order'")
+    if not whens:
+        return "null"
+    return "case " + " ".join(whens) + " end"
+
+
+def _row_checks(table: Table) -> list[tuple[str, str, str]]:
+    """(condition, rule, column) checks that involve several columns of one row."""
+    checks = []
+    if table.name == "referrals":
+        checks.append(
+            ("(p_closed_date is null) != (p_closure_reason is null)", "inconsistent", "closure_reason")
+        )
+    if table.name == "agency_referrals":
+        checks.append(("p_outcome != 'pending' and p_outcome_date is null", "missing_value", "outcome_date"))
+    if table.name == "exit_surveys":
+        checks.append(("p_goals_achieved > p_goals_set", "out_of_range", "goals_achieved"))
+    if table.name == "assessments":
+        metrics = ", ".join(f"{m:.2f}" for m in swemwbs_conversion()["metric"])
+        checks.append(
+            (f"p_swemwbs_metric is not null and round(p_swemwbs_metric, 2) not in ({metrics})",
+             "out_of_range", "swemwbs_metric")
+        )
+    if table.name == "population":
+        pairs = ", ".join(
+            f"({_literal(ch)}, {_literal(cat)})"
+            for ch, cats in contract.CHARACTERISTICS.items()
+            for cat in cats
+        )
+        checks.append(
+            (f"(p_characteristic, p_category) not in ({pairs})", "inconsistent", "category")
+        )
+    return checks
+
+
+def validation_sql(
+    item: Inspected,
+    source: str,
+    as_of: str,
+    date_format: str | None,
+    code_map: dict[str, dict[str, str]],
+) -> str:
+    """One select over the text table: typed values, the first failing rule and its column."""
+    table = item.table
+    values, parsed, checks = [], [], []
+    for column in table.columns:
+        if column.name in item.present:
+            raw = f"nullif(trim({_quote(column.name)}), '')"
+            raw = _code_map_expr(column, raw, code_map.get(column.name, {}))
+        else:
+            raw = "null::varchar"
+        values.append(f"{raw} as v_{column.name}")
+        parse = _parse_expr(column, f"v_{column.name}", date_format)
+        if column.demographic:
+            parse = f"coalesce({parse}, 'unknown')"
+        parsed.append(f"{parse} as p_{column.name}")
+        checks.append((_column_checks(column, table, date_format, as_of), column.name))
+    reason_parts = [f"case when ({expr}) is not null then {{'rule': ({expr}), 'column': '{name}'}} end"
+                    for expr, name in checks if expr != "null"]
+    reason_parts += [
+        f"case when {cond} then {{'rule': '{rule}', 'column': '{col}'}} end"
+        for cond, rule, col in _row_checks(table)
+    ]
+    unmapped = [
+        f"(v_{c.name} is not null and lower(v_{c.name}) not in "
+        f"({', '.join(_literal(x) for x in c.codes or ())})) as unmapped_{c.name}"
+        for c in table.columns
+        if c.demographic
+    ]
+    reason = "coalesce(" + ", ".join(reason_parts) + ")" if reason_parts else "null"
+    return f"""
+        with texts as (
+            select _row, {', '.join(values)} from {source}
+        ),
+        parsed as (
+            select *, {', '.join(parsed)} from texts
+        )
+        select *, {reason} as _reason{''.join(', ' + u for u in unmapped)} from parsed
+    """
+
+
+# ---------------------------------------------------------------------------
+# Orchestration
+
+
+@dataclass
+class IngestResult:
+    report: LoadReport
+    present_tables: dict[str, bool]
+    columns: dict[str, list[str]]  # present columns per table
+
+
+def read_code_map(path: Path | None) -> dict[str, dict[str, dict[str, str]]]:
+    """table -> column -> source_value -> code."""
+    if path is None:
+        return {}
+    mapping: dict[str, dict[str, dict[str, str]]] = {}
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields = [contract.normalise_header(f) for f in reader.fieldnames or []]
+            if fields[:4] != ["table", "column", "source_value", "code"]:
+                raise ExtractError("header must be table,column,source_value,code",
+                                   file="code_map.csv", rule="header")
+            for number, row in enumerate(csv.reader(handle), start=1):
+                if len(row) != 4:
+                    raise ExtractError(f"row {number} does not have 4 fields", file="code_map.csv",
+                                       rule="malformed_row")
+                table, column, source_value, code = (x.strip() for x in row)
+                if table not in contract.TABLES_BY_NAME or column not in contract.TABLES_BY_NAME[table].column_names:
+                    raise ExtractError(f"row {number} names no contract column", file="code_map.csv",
+                                       rule="unknown_column")
+                mapping.setdefault(table, {}).setdefault(column, {})[source_value] = code
+    except UnicodeDecodeError:
+        raise ExtractError("is not UTF-8 text", file="code_map.csv", rule="encoding") from None
+    return mapping
+
+
+def _create_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    columns = ", ".join(f"{_quote(c.name)} {contract.DUCKDB_TYPES[c.type]}" for c in table.columns)
+    con.execute(f"create or replace table raw.{table.name} ({columns})")
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    quarantine_schema: str = "quarantine",
+    progress: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Load the snapshot into ``raw.*``; quarantined rows go to ``<quarantine_schema>.rows``."""
+    say = progress or (lambda _msg: None)
+    as_of = f"date '{snapshot.as_of.isoformat()}'"
+    code_map = read_code_map(snapshot.code_map)
+    workdir = Path(tempfile.mkdtemp(prefix="hubvalue-ingest-"))
+    try:
+        inspected = {
+            name: inspect(file, con, workdir)
+            for name, file in snapshot.files.items()
+        }
+        con.execute("create schema if not exists raw")
+        con.execute(
+            f"""
+            create or replace table {quarantine_schema}.rows (
+                table_name varchar, file_name varchar, record_number bigint,
+                rule varchar, column_name varchar, raw_values json
+            )
+            """
+        )
+        reports: list[FileReport] = []
+        for table in contract.ordered_tables():
+            _create_raw_table(con, table)
+            item = inspected.get(table.name)
+            if item is None:
+                continue
+            say(f"loading {item.file.path.name}")
+            reports.append(_load_table(con, item, snapshot, as_of, code_map.get(table.name, {}),
+                                       quarantine_schema))
+        return IngestResult(
+            report=LoadReport(reports, snapshot.other_files),
+            present_tables={t.name: t.name in inspected for t in contract.TABLES},
+            columns={name: item.present for name, item in inspected.items()},
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection,
+    item: Inspected,
+    snapshot: Snapshot,
+    as_of: str,
+    code_map: dict[str, dict[str, str]],
+    quarantine_schema: str,
+) -> FileReport:
+    table = item.table
+    file_name = item.file.path.name
+    report = FileReport(table.name, file_name, encoding=item.encoding, ignored_columns=item.ignored,
+                        absent_columns=[c for c in table.column_names if c not in item.present])
+    if item.file.format == "csv":
+        rejected = _read_csv(con, item, "_text")
+    else:
+        _read_parquet(con, item, "_text")
+        rejected = []
+    con.execute(
+        "create or replace temp table _checked as "
+        + validation_sql(item, "_text", as_of, snapshot.date_format, code_map)
+    )
+    _mark_duplicates(con, table)
+    _mark_orphans(con, table)
+    names = ", ".join(_quote(c.name) for c in table.columns)
+    typed = ", ".join(f"p_{c.name}" for c in table.columns)
+    con.execute(f"insert into raw.{table.name} ({names}) select {typed} from _checked where _reason is null order by _row")
+    raw_json = "json_object(" + ", ".join(f"'{c}', v_{c}" for c in item.present) + ")"
+    con.execute(
+        f"""
+        insert into {quarantine_schema}.rows
+        select ?, ?, _row, _reason.rule, _reason.column, {raw_json}
+        from _checked where _reason is not null order by _row
+        """,
+        [table.name, file_name],
+    )
+    if rejected:
+        con.execute(
+            f"insert into {quarantine_schema}.rows select ?, ?, _row, 'malformed_row', null, "
+            "json_object('csv_line', csv_line) from _rejected_lines",
+            [table.name, file_name],
+        )
+        con.execute("drop table _rejected_lines")
+    counts = con.execute(
+        "select count(*), count(*) filter (where _reason is null) from _checked"
+    ).fetchone()
+    report.rows_read = counts[0] + len(rejected)
+    report.rows_loaded = counts[1]
+    report.rows_quarantined = counts[0] - counts[1] + len(rejected)
+    for rule, column, rows in con.execute(
+        "select _reason.rule, _reason.column, count(*) from _checked where _reason is not null "
+        "group by all order by all"
+    ).fetchall():
+        report.reasons[(rule, column)] = rows
+    if rejected:
+        report.reasons[("malformed_row", "")] = len(rejected)
+    for column in table.columns:
+        if column.demographic:
+            n = con.execute(f"select count(*) from _checked where unmapped_{column.name}").fetchone()[0]
+            if n:
+                report.code_unmapped[column.name] = n
+    loaded = con.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
+    if loaded != report.rows_loaded or report.rows_read != report.rows_loaded + report.rows_quarantined:
+        raise ExtractError("row accounting failed (read != loaded + quarantined)", file=file_name,
+                           rule="internal")
+    con.execute("drop table _checked")
+    con.execute("drop table _text")
+    return report
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    key = ", ".join(f"p_{k}" for k in table.key)
+    not_null = " and ".join(f"p_{k} is not null" for k in table.key)
+    con.execute(
+        f"""
+        update _checked set _reason = {{'rule': 'duplicate_key', 'column': '{table.key[0]}'}}
+        where _reason is null and ({key}) in (
+            select ({key}) from _checked where {not_null} group by all having count(*) > 1
+        )
+        """
+    )
+    if table.name == "assessments":
+        # At most one intake and one exit per referral: every row of a repeated pair is quarantined.
+        con.execute(
+            """
+            update _checked set _reason = {'rule': 'duplicate_key', 'column': 'stage'}
+            where _reason is null and p_stage in ('intake', 'exit') and (p_referral_id, p_stage) in (
+                select (p_referral_id, p_stage) from _checked
+                where p_stage in ('intake', 'exit') and p_referral_id is not null
+                group by all having count(*) > 1
+            )
+            """
+        )
+
+
+def _mark_orphans(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    for column, parent, parent_column in table.parents:
+        con.execute(
+            f"""
+            update _checked set _reason = {{'rule': 'orphan', 'column': '{column}'}}
+            where _reason is null
+              and p_{column} not in (select {_quote(parent_column)} from raw.{parent})
+            """
+        )
+    if table.name == "agency_referrals":
+        con.execute(
+            """
+            update _checked set _reason = {'rule': 'date_order', 'column': 'sent_date'}
+            from raw.referrals
+            where _checked._reason is null
+              and raw.referrals.referral_id = _checked.p_referral_id
+              and _checked.p_sent_date < raw.referrals.referral_date
+            """
+        )

@@ -1,0 +1,176 @@
+"""Find the snapshot to build from, its manifest, files and as-of date.
+
+An extract is a folder with one file per table (``<table>.csv`` or
+``<table>.parquet``), an optional ``manifest.json`` and an optional
+``code_map.csv``. A build may instead be pointed at a folder of snapshots
+named by period (``2026-09/``, ``2026-10/``): the latest is used.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from metrics.contract import TABLES_BY_NAME
+
+PERIOD_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
+DATE_FORMATS = ("iso", "uk")
+COVERAGE_TABLES = ("repeat_crimes", "health_use")
+
+
+class ExtractError(Exception):
+    """The extract cannot be built. The message names the file and rule, never a data value."""
+
+    def __init__(self, message: str, file: str | None = None, rule: str | None = None):
+        self.file = file
+        self.rule = rule
+        prefix = f"{file}: " if file else ""
+        super().__init__(prefix + message)
+
+
+@dataclass(frozen=True)
+class TableFile:
+    table: str
+    path: Path
+    format: str  # csv or parquet
+
+
+@dataclass
+class Snapshot:
+    folder: Path
+    as_of: dt.date
+    as_of_source: str  # flag, manifest or folder name
+    period: str
+    files: dict[str, TableFile]
+    date_format: str | None = None
+    source_system: str | None = None
+    coverage: dict[str, dt.date] = field(default_factory=dict)
+    code_map: Path | None = None
+    other_files: list[str] = field(default_factory=list)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def _is_snapshot(folder: Path) -> bool:
+    return any((folder / f"{name}.{ext}").exists() for name in TABLES_BY_NAME for ext in ("csv", "parquet"))
+
+
+def resolve_folder(input_dir: Path) -> Path:
+    """The snapshot folder itself, or the latest period folder inside it."""
+    if not input_dir.exists():
+        raise ExtractError("folder not found", file=str(input_dir))
+    if not input_dir.is_dir():
+        raise ExtractError("not a folder", file=str(input_dir))
+    if _is_snapshot(input_dir):
+        return input_dir
+    periods = sorted(p for p in input_dir.iterdir() if p.is_dir() and PERIOD_FOLDER.match(p.name))
+    if periods:
+        return periods[-1]
+    raise ExtractError(
+        "no extract here: expected victims.csv, referrals.csv, ... or period folders such as 2026-10/",
+        file=str(input_dir),
+    )
+
+
+def _parse_iso(value: object, where: str, key: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ExtractError(f"'{key}' must be a YYYY-MM-DD date", file=where, rule="manifest") from None
+
+
+def read_manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ExtractError("not valid JSON", file="manifest.json", rule="manifest") from None
+    if not isinstance(manifest, dict):
+        raise ExtractError("must be a JSON object", file="manifest.json", rule="manifest")
+    return manifest
+
+
+def _table_files(folder: Path) -> tuple[dict[str, TableFile], list[str]]:
+    files: dict[str, TableFile] = {}
+    others: list[str] = []
+    for path in sorted(folder.iterdir()):
+        if path.is_dir():
+            continue
+        stem, ext = path.stem.lower(), path.suffix.lower().lstrip(".")
+        if stem in TABLES_BY_NAME and ext in ("csv", "parquet"):
+            if stem in files:
+                raise ExtractError(
+                    f"both {files[stem].path.name} and {path.name} are present: keep one",
+                    file=path.name,
+                    rule="duplicate_file",
+                )
+            files[stem] = TableFile(stem, path, ext)
+        elif path.name.lower() not in ("manifest.json", "code_map.csv"):
+            others.append(path.name)
+    return files, others
+
+
+def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapshot:
+    """Resolve the snapshot folder, its files and the as-of date (flag, manifest, folder name)."""
+    folder = resolve_folder(Path(input_dir))
+    manifest = read_manifest(folder)
+    files, others = _table_files(folder)
+    for name, table in TABLES_BY_NAME.items():
+        if table.required and name not in files:
+            raise ExtractError(f"required table {name} is missing ({name}.csv or {name}.parquet)",
+                               file=str(folder.name), rule="missing_table")
+
+    if as_of is not None:
+        as_of_date = as_of if isinstance(as_of, dt.date) else _parse_iso(as_of, "--as-of", "as_of")
+        source = "flag"
+    elif "as_of" in manifest:
+        as_of_date = _parse_iso(manifest["as_of"], "manifest.json", "as_of")
+        source = "manifest"
+    elif match := PERIOD_FOLDER.match(folder.name):
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise ExtractError("folder name is not a YYYY-MM period", file=folder.name)
+        as_of_date = month_end(year, month)
+        source = "folder name"
+    else:
+        raise ExtractError(
+            "no as-of date: give --as-of YYYY-MM-DD, an as_of in manifest.json, "
+            "or name the folder by its period (2026-10)",
+            file=folder.name,
+            rule="missing_as_of",
+        )
+
+    date_format = manifest.get("date_format")
+    if date_format is not None and date_format not in DATE_FORMATS:
+        raise ExtractError("date_format must be 'iso' or 'uk'", file="manifest.json", rule="manifest")
+    coverage_raw = manifest.get("coverage") or {}
+    if not isinstance(coverage_raw, dict):
+        raise ExtractError("coverage must be an object", file="manifest.json", rule="manifest")
+    coverage = {}
+    for key, value in coverage_raw.items():
+        if key not in COVERAGE_TABLES:
+            raise ExtractError(f"coverage names an unknown table '{key}'", file="manifest.json",
+                               rule="manifest")
+        coverage[key] = _parse_iso(value, "manifest.json", f"coverage.{key}")
+    period = str(manifest.get("period") or as_of_date.strftime("%Y-%m"))
+    code_map = folder / "code_map.csv"
+    return Snapshot(
+        folder=folder,
+        as_of=as_of_date,
+        as_of_source=source,
+        period=period,
+        files=files,
+        date_format=date_format,
+        source_system=manifest.get("source_system"),
+        coverage=coverage,
+        code_map=code_map if code_map.exists() else None,
+        other_files=others,
+    )
