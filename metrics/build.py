@@ -75,15 +75,22 @@ def build_id_for(snapshot: Snapshot, base_year: str | None) -> str:
     for path in sorted(inputs):
         digest.update(path.name.encode())
         digest.update(_file_digest(path).encode())
-    for path in sorted((PROJECT_DIR / "sql").rglob("*.sql")) + sorted((PROJECT_DIR / "data").glob("*.csv")):
+    for path in sorted((PROJECT_DIR / "sql").rglob("*.sql")) + sorted(
+        (PROJECT_DIR / "data").glob("*.csv")
+    ):
         digest.update(path.name.encode())
         digest.update(_file_digest(path).encode())
     digest.update(f"{snapshot.as_of}|{base_year}|{__version__}".encode())
     return digest.hexdigest()[:12]
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, build_id: str,
-                result: IngestResult, base_year: str | None) -> None:
+def _write_meta(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    build_id: str,
+    result: IngestResult,
+    base_year: str | None,
+) -> None:
     con.execute("create schema if not exists meta")
     con.execute(
         """
@@ -121,10 +128,14 @@ def _write_meta(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, build_id: st
     for table in contract.TABLES:
         present = result.present_tables[table.name]
         loaded = con.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
-        con.execute("insert into meta.source_tables values (?, ?, ?)", [table.name, present, loaded])
+        con.execute(
+            "insert into meta.source_tables values (?, ?, ?)", [table.name, present, loaded]
+        )
         columns = result.columns.get(table.name, [])
         counts = con.execute(
-            "select " + ", ".join(f'count("{c.name}")' for c in table.columns) + f" from raw.{table.name}"
+            "select "
+            + ", ".join(f'count("{c.name}")' for c in table.columns)
+            + f" from raw.{table.name}"
         ).fetchone()
         for column, non_null in zip(table.columns, counts, strict=True):
             con.execute(
@@ -152,25 +163,35 @@ def _write_meta(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, build_id: st
             "insert into meta.load_report values (?, ?, ?, ?, ?, ?)",
             [f.table, f.file_name, f.encoding, f.rows_read, f.rows_loaded, f.rows_quarantined],
         )
-        issues = [(f.table, f.file_name, "quarantined", rule, col or None, n) for (rule, col), n in f.reasons.items()]
-        issues += [(f.table, f.file_name, "code_unmapped", "code_unmapped", col, n) for col, n in f.code_unmapped.items()]
-        issues += [(f.table, f.file_name, "ignored_column", "ignored_column", col, 0) for col in f.ignored_columns]
-        issues += [(f.table, f.file_name, "absent_column", "absent_column", col, 0) for col in f.absent_columns]
+        issues = [
+            (f.table, f.file_name, "quarantined", rule, col or None, n)
+            for (rule, col), n in f.reasons.items()
+        ]
+        issues += [
+            (f.table, f.file_name, "code_unmapped", "code_unmapped", col, n)
+            for col, n in f.code_unmapped.items()
+        ]
+        issues += [
+            (f.table, f.file_name, "ignored_column", "ignored_column", col, 0)
+            for col in f.ignored_columns
+        ]
+        issues += [
+            (f.table, f.file_name, "absent_column", "absent_column", col, 0)
+            for col in f.absent_columns
+        ]
         for issue in issues:
             con.execute("insert into meta.load_issues values (?, ?, ?, ?, ?, ?)", list(issue))
     for name in result.report.other_files:
         con.execute(
-            "insert into meta.load_issues values (null, ?, 'ignored_file', 'ignored_file', null, 0)", [name]
+            "insert into meta.load_issues values (null, ?, 'ignored_file', 'ignored_file', null, 0)",
+            [name],
         )
 
 
 def _remove(*paths: Path) -> None:
     for path in paths:
         for candidate in (path, path.with_name(path.name + ".wal")):
-            try:
-                candidate.unlink()
-            except FileNotFoundError:
-                pass
+            candidate.unlink(missing_ok=True)
 
 
 def build(
@@ -217,8 +238,15 @@ def build(
         con.close()
         _remove(tmp_db, tmp_quarantine)
         raise
-    return BuildResult(db_path, quarantine_path, build_id, snapshot, result.report,
-                       time.perf_counter() - started, len(models))
+    return BuildResult(
+        db_path,
+        quarantine_path,
+        build_id,
+        snapshot,
+        result.report,
+        time.perf_counter() - started,
+        len(models),
+    )
 
 
 def _load_catalogue(con: duckdb.DuckDBPyConnection) -> None:

@@ -82,19 +82,27 @@ def parser() -> argparse.ArgumentParser:
 
     gen = sub.add_parser("generate", help="write a realistic synthetic hub extract")
     gen.add_argument("--out", required=True, help="folder to write the extract into")
-    gen.add_argument("--referrals", type=int, default=20000, help="number of referrals (default 20000)")
+    gen.add_argument(
+        "--referrals", type=int, default=20000, help="number of referrals (default 20000)"
+    )
     gen.add_argument("--seed", type=int, default=42)
-    gen.add_argument("--end", help="last month of referrals, YYYY-MM (default: the month before today)")
+    gen.add_argument(
+        "--end", help="last month of referrals, YYYY-MM (default: the month before today)"
+    )
     gen.add_argument("--months", type=int, default=24, help="months of referrals (default 24)")
     gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     gen.set_defaults(func=_cmd_generate)
 
     bld = sub.add_parser("build", help="validate an extract and build the warehouse")
-    bld.add_argument("--input", required=True, help="extract folder, or a folder of YYYY-MM snapshots")
+    bld.add_argument(
+        "--input", required=True, help="extract folder, or a folder of YYYY-MM snapshots"
+    )
     bld.add_argument("--db", default="data/warehouse.duckdb", help="warehouse path")
     bld.add_argument("--as-of", help="as-of date YYYY-MM-DD (else manifest, else folder name)")
-    bld.add_argument("--price-base-year", help="price base year such as 2026/27 (default: as-of year)")
+    bld.add_argument(
+        "--price-base-year", help="price base year such as 2026/27 (default: as-of year)"
+    )
     bld.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     bld.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 8GB")
     bld.add_argument("--quiet", action="store_true")

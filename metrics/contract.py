@@ -157,13 +157,31 @@ TABLES: tuple[Table, ...] = (
         "victims",
         "One row per person supported.",
         (
-            Column("victim_id", "text", "Pseudonymous person id, stable across snapshots.", required=True),
-            Column("age_band", "code", "Age band at first referral.", codes=AGE_BANDS, demographic=True),
+            Column(
+                "victim_id",
+                "text",
+                "Pseudonymous person id, stable across snapshots.",
+                required=True,
+            ),
+            Column(
+                "age_band", "code", "Age band at first referral.", codes=AGE_BANDS, demographic=True
+            ),
             Column("gender", "code", "Gender.", codes=GENDERS, demographic=True),
-            Column("ethnic_group", "code", "ONS 5 ethnic groups.", codes=ETHNIC_GROUPS, demographic=True),
+            Column(
+                "ethnic_group",
+                "code",
+                "ONS 5 ethnic groups.",
+                codes=ETHNIC_GROUPS,
+                demographic=True,
+            ),
             Column("disability", "code", "Disability.", codes=YES_NO_UNKNOWN, demographic=True),
             Column("lgbt", "code", "LGBT+.", codes=YES_NO_UNKNOWN, demographic=True),
-            Column("area", "text", "Local area code (ward, LSOA or community safety area).", optional_column=True),
+            Column(
+                "area",
+                "text",
+                "Local area code (ward, LSOA or community safety area).",
+                optional_column=True,
+            ),
         ),
         key=("victim_id",),
         required=True,
@@ -246,7 +264,9 @@ TABLES: tuple[Table, ...] = (
             Column("agency_referral_id", "text", "Pseudonymous id.", required=True),
             Column("referral_id", "text", "The case.", required=True),
             Column("agency", "code", "Receiving agency.", required=True, codes=AGENCIES),
-            Column("sent_date", "date", "Sent; on or after the case's referral_date.", required=True),
+            Column(
+                "sent_date", "date", "Sent; on or after the case's referral_date.", required=True
+            ),
             Column("outcome", "code", "Outcome.", required=True, codes=AGENCY_OUTCOMES),
             Column(
                 "outcome_date",
@@ -299,7 +319,13 @@ TABLES: tuple[Table, ...] = (
         (
             Column("assessment_id", "text", "Pseudonymous id.", required=True),
             Column("referral_id", "text", "The case.", required=True),
-            Column("stage", "code", "intake, review, exit or follow_up.", required=True, codes=ASSESSMENT_STAGES),
+            Column(
+                "stage",
+                "code",
+                "intake, review, exit or follow_up.",
+                required=True,
+                codes=ASSESSMENT_STAGES,
+            ),
             Column("assessment_date", "date", "Date of the assessment.", required=True),
             _score("swemwbs", 7, 35, "Raw SWEMWBS sum of the seven items (7..35)."),
             Column(
@@ -325,12 +351,30 @@ TABLES: tuple[Table, ...] = (
         "NHS contacts around the referral (self-report or linked).",
         (
             Column("referral_id", "text", "The case.", required=True),
-            Column("window", "code", "pre_6m, post_6m or post_12m.", required=True, codes=HEALTH_WINDOWS),
+            Column(
+                "window",
+                "code",
+                "pre_6m, post_6m or post_12m.",
+                required=True,
+                codes=HEALTH_WINDOWS,
+            ),
             *(
-                Column(name, "int", f"{name.replace('_', ' ')} in the window.", optional_column=True, minimum=0)
+                Column(
+                    name,
+                    "int",
+                    f"{name.replace('_', ' ')} in the window.",
+                    optional_column=True,
+                    minimum=0,
+                )
                 for name in NHS_CONTACT_COLUMNS
             ),
-            Column("source", "code", "self_report or linked_record.", required=True, codes=HEALTH_SOURCES),
+            Column(
+                "source",
+                "code",
+                "self_report or linked_record.",
+                required=True,
+                codes=HEALTH_SOURCES,
+            ),
         ),
         key=("referral_id", "window"),
         parents=(("referral_id", "referrals", "referral_id"),),
@@ -376,7 +420,13 @@ TABLES: tuple[Table, ...] = (
         "population",
         "The comparison population for equity of reach.",
         (
-            Column("basis", "code", "recorded_victims (preferred) or residents.", required=True, codes=POPULATION_BASES),
+            Column(
+                "basis",
+                "code",
+                "recorded_victims (preferred) or residents.",
+                required=True,
+                codes=POPULATION_BASES,
+            ),
             Column(
                 "characteristic",
                 "code",
@@ -384,7 +434,13 @@ TABLES: tuple[Table, ...] = (
                 required=True,
                 codes=tuple(CHARACTERISTICS),
             ),
-            Column("category", "code", "A code of that characteristic.", required=True, codes=POPULATION_CATEGORIES),
+            Column(
+                "category",
+                "code",
+                "A code of that characteristic.",
+                required=True,
+                codes=POPULATION_CATEGORIES,
+            ),
             Column("people", "int", "People.", required=True, minimum=0),
         ),
         key=("basis", "characteristic", "category"),

@@ -73,13 +73,17 @@ class LoadReport:
         """The terminal summary: counts, rule ids and column names, never values."""
         out = [f"{'file':<24}{'read':>12}{'loaded':>12}{'quarantined':>13}"]
         for f in self.files:
-            out.append(f"{f.file_name:<24}{f.rows_read:>12,}{f.rows_loaded:>12,}{f.rows_quarantined:>13,}")
+            out.append(
+                f"{f.file_name:<24}{f.rows_read:>12,}{f.rows_loaded:>12,}{f.rows_quarantined:>13,}"
+            )
         for f in self.files:
             for (rule, column), rows in sorted(f.reasons.items()):
                 where = f" ({column})" if column else ""
                 out.append(f"  quarantined  {f.file_name}: {rule}{where}: {rows:,} rows")
             for column, rows in sorted(f.code_unmapped.items()):
-                out.append(f"  code_unmapped {f.file_name}: {column}: {rows:,} values read as unknown")
+                out.append(
+                    f"  code_unmapped {f.file_name}: {column}: {rows:,} values read as unknown"
+                )
             for column in f.ignored_columns:
                 out.append(f"  ignored      {f.file_name}: column {column} is not in the contract")
             if f.encoding != "utf-8":
@@ -123,9 +127,10 @@ def _detect_encoding(path: Path) -> str:
 def _transcode(path: Path, workdir: Path) -> Path:
     target = workdir / f"{path.stem}.utf8.csv"
     try:
-        with path.open("r", encoding="cp1252", newline="") as src, target.open(
-            "w", encoding="utf-8", newline=""
-        ) as dst:
+        with (
+            path.open("r", encoding="cp1252", newline="") as src,
+            target.open("w", encoding="utf-8", newline="") as dst,
+        ):
             shutil.copyfileobj(src, dst, CHUNK)
     except UnicodeDecodeError:
         raise ExtractError(
@@ -153,10 +158,15 @@ def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[
     seen: set[str] = set()
     for name in names:
         if name == "":
-            raise ExtractError("has a blank column name in its header", file=file_name, rule="header")
+            raise ExtractError(
+                "has a blank column name in its header", file=file_name, rule="header"
+            )
         if name in seen:
-            raise ExtractError(f"column {name} appears twice in the header", file=file_name,
-                               rule="duplicate_column")
+            raise ExtractError(
+                f"column {name} appears twice in the header",
+                file=file_name,
+                rule="duplicate_column",
+            )
         seen.add(name)
         if name not in table.column_names and contract.is_direct_identifier(name):
             raise ExtractError(
@@ -167,8 +177,9 @@ def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[
             )
     for required in table.header_columns:
         if required not in seen:
-            raise ExtractError(f"required column {required} is missing", file=file_name,
-                               rule="missing_column")
+            raise ExtractError(
+                f"required column {required} is missing", file=file_name, rule="missing_column"
+            )
     present = [c for c in table.column_names if c in seen]
     ignored = [n for n in names if n not in table.column_names]
     return present, ignored
@@ -194,7 +205,9 @@ def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> I
                 [str(file.path)],
             ).fetchall()
         except duckdb.Error:
-            raise ExtractError("is not a readable Parquet file", file=name, rule="unreadable_file") from None
+            raise ExtractError(
+                "is not a readable Parquet file", file=name, rule="unreadable_file"
+            ) from None
         source_names = [row[0] for row in schema]
     header = [contract.normalise_header(n) for n in source_names]
     present, ignored = _check_header(header, table, name)
@@ -215,10 +228,10 @@ def _literal(value: str) -> str:
 
 def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> list[int]:
     """Read a CSV as text into ``target`` (with ``_row``); returns rejected record numbers."""
-    columns = "{" + ", ".join(f"{_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(item.header))) + "}"
-    select = ", ".join(
-        f"c{item.header.index(c)} as {_quote(c)}" for c in item.present
+    columns = (
+        "{" + ", ".join(f"{_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(item.header))) + "}"
     )
+    select = ", ".join(f"c{item.header.index(c)} as {_quote(c)}" for c in item.present)
     con.execute("drop table if exists _rejects")
     con.execute("drop table if exists _rejects_scan")
     try:
@@ -273,7 +286,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> l
             [[int(line) - 1 for line, _ in lines], [text for _, text in lines]],
         )
     else:
-        con.execute(f"create or replace temp table {target} as select rowid + 1 as _row, {select} from _scan")
+        con.execute(
+            f"create or replace temp table {target} as select rowid + 1 as _row, {select} from _scan"
+        )
     con.execute("drop table _scan")
     con.execute("drop table if exists _rejects")
     con.execute("drop table if exists _rejects_scan")
@@ -295,8 +310,9 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) 
             [str(item.read_path)],
         )
     except duckdb.Error:
-        raise ExtractError("is not a readable Parquet file", file=item.file.path.name,
-                           rule="unreadable_file") from None
+        raise ExtractError(
+            "is not a readable Parquet file", file=item.file.path.name, rule="unreadable_file"
+        ) from None
 
 
 # ---------------------------------------------------------------------------
@@ -387,17 +403,26 @@ def _row_checks(table: Table) -> list[tuple[str, str, str]]:
     checks = []
     if table.name == "referrals":
         checks.append(
-            ("(p_closed_date is null) != (p_closure_reason is null)", "inconsistent", "closure_reason")
+            (
+                "(p_closed_date is null) != (p_closure_reason is null)",
+                "inconsistent",
+                "closure_reason",
+            )
         )
     if table.name == "agency_referrals":
-        checks.append(("p_outcome != 'pending' and p_outcome_date is null", "missing_value", "outcome_date"))
+        checks.append(
+            ("p_outcome != 'pending' and p_outcome_date is null", "missing_value", "outcome_date")
+        )
     if table.name == "exit_surveys":
         checks.append(("p_goals_achieved > p_goals_set", "out_of_range", "goals_achieved"))
     if table.name == "assessments":
         metrics = ", ".join(f"{m:.2f}" for m in swemwbs_conversion()["metric"])
         checks.append(
-            (f"p_swemwbs_metric is not null and round(p_swemwbs_metric, 2) not in ({metrics})",
-             "out_of_range", "swemwbs_metric")
+            (
+                f"p_swemwbs_metric is not null and round(p_swemwbs_metric, 2) not in ({metrics})",
+                "out_of_range",
+                "swemwbs_metric",
+            )
         )
     if table.name == "population":
         pairs = ", ".join(
@@ -433,8 +458,11 @@ def validation_sql(
             parse = f"coalesce({parse}, 'unknown')"
         parsed.append(f"{parse} as p_{column.name}")
         checks.append((_column_checks(column, table, date_format, as_of), column.name))
-    reason_parts = [f"case when ({expr}) is not null then {{'rule': ({expr}), 'column': '{name}'}} end"
-                    for expr, name in checks if expr != "null"]
+    reason_parts = [
+        f"case when ({expr}) is not null then {{'rule': ({expr}), 'column': '{name}'}} end"
+        for expr, name in checks
+        if expr != "null"
+    ]
     reason_parts += [
         f"case when {cond} then {{'rule': '{rule}', 'column': '{col}'}} end"
         for cond, rule, col in _row_checks(table)
@@ -448,12 +476,12 @@ def validation_sql(
     reason = "coalesce(" + ", ".join(reason_parts) + ")" if reason_parts else "null"
     return f"""
         with texts as (
-            select _row, {', '.join(values)} from {source}
+            select _row, {", ".join(values)} from {source}
         ),
         parsed as (
-            select *, {', '.join(parsed)} from texts
+            select *, {", ".join(parsed)} from texts
         )
-        select *, {reason} as _reason{''.join(', ' + u for u in unmapped)} from parsed
+        select *, {reason} as _reason{"".join(", " + u for u in unmapped)} from parsed
     """
 
 
@@ -478,16 +506,28 @@ def read_code_map(path: Path | None) -> dict[str, dict[str, dict[str, str]]]:
             reader = csv.DictReader(handle)
             fields = [contract.normalise_header(f) for f in reader.fieldnames or []]
             if fields[:4] != ["table", "column", "source_value", "code"]:
-                raise ExtractError("header must be table,column,source_value,code",
-                                   file="code_map.csv", rule="header")
+                raise ExtractError(
+                    "header must be table,column,source_value,code",
+                    file="code_map.csv",
+                    rule="header",
+                )
             for number, row in enumerate(csv.reader(handle), start=1):
                 if len(row) != 4:
-                    raise ExtractError(f"row {number} does not have 4 fields", file="code_map.csv",
-                                       rule="malformed_row")
+                    raise ExtractError(
+                        f"row {number} does not have 4 fields",
+                        file="code_map.csv",
+                        rule="malformed_row",
+                    )
                 table, column, source_value, code = (x.strip() for x in row)
-                if table not in contract.TABLES_BY_NAME or column not in contract.TABLES_BY_NAME[table].column_names:
-                    raise ExtractError(f"row {number} names no contract column", file="code_map.csv",
-                                       rule="unknown_column")
+                if (
+                    table not in contract.TABLES_BY_NAME
+                    or column not in contract.TABLES_BY_NAME[table].column_names
+                ):
+                    raise ExtractError(
+                        f"row {number} names no contract column",
+                        file="code_map.csv",
+                        rule="unknown_column",
+                    )
                 mapping.setdefault(table, {}).setdefault(column, {})[source_value] = code
     except UnicodeDecodeError:
         raise ExtractError("is not UTF-8 text", file="code_map.csv", rule="encoding") from None
@@ -511,10 +551,7 @@ def ingest(
     code_map = read_code_map(snapshot.code_map)
     workdir = Path(tempfile.mkdtemp(prefix="hubvalue-ingest-"))
     try:
-        inspected = {
-            name: inspect(file, con, workdir)
-            for name, file in snapshot.files.items()
-        }
+        inspected = {name: inspect(file, con, workdir) for name, file in snapshot.files.items()}
         con.execute("create schema if not exists raw")
         con.execute(
             f"""
@@ -531,8 +568,11 @@ def ingest(
             if item is None:
                 continue
             say(f"loading {item.file.path.name}")
-            reports.append(_load_table(con, item, snapshot, as_of, code_map.get(table.name, {}),
-                                       quarantine_schema))
+            reports.append(
+                _load_table(
+                    con, item, snapshot, as_of, code_map.get(table.name, {}), quarantine_schema
+                )
+            )
         return IngestResult(
             report=LoadReport(reports, snapshot.other_files),
             present_tables={t.name: t.name in inspected for t in contract.TABLES},
@@ -552,8 +592,13 @@ def _load_table(
 ) -> FileReport:
     table = item.table
     file_name = item.file.path.name
-    report = FileReport(table.name, file_name, encoding=item.encoding, ignored_columns=item.ignored,
-                        absent_columns=[c for c in table.column_names if c not in item.present])
+    report = FileReport(
+        table.name,
+        file_name,
+        encoding=item.encoding,
+        ignored_columns=item.ignored,
+        absent_columns=[c for c in table.column_names if c not in item.present],
+    )
     if item.file.format == "csv":
         rejected = _read_csv(con, item, "_text")
     else:
@@ -567,7 +612,9 @@ def _load_table(
     _mark_orphans(con, table)
     names = ", ".join(_quote(c.name) for c in table.columns)
     typed = ", ".join(f"p_{c.name}" for c in table.columns)
-    con.execute(f"insert into raw.{table.name} ({names}) select {typed} from _checked where _reason is null order by _row")
+    con.execute(
+        f"insert into raw.{table.name} ({names}) select {typed} from _checked where _reason is null order by _row"
+    )
     raw_json = "json_object(" + ", ".join(f"'{c}', v_{c}" for c in item.present) + ")"
     con.execute(
         f"""
@@ -599,13 +646,19 @@ def _load_table(
         report.reasons[("malformed_row", "")] = len(rejected)
     for column in table.columns:
         if column.demographic:
-            n = con.execute(f"select count(*) from _checked where unmapped_{column.name}").fetchone()[0]
+            n = con.execute(
+                f"select count(*) from _checked where unmapped_{column.name}"
+            ).fetchone()[0]
             if n:
                 report.code_unmapped[column.name] = n
     loaded = con.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
-    if loaded != report.rows_loaded or report.rows_read != report.rows_loaded + report.rows_quarantined:
-        raise ExtractError("row accounting failed (read != loaded + quarantined)", file=file_name,
-                           rule="internal")
+    if (
+        loaded != report.rows_loaded
+        or report.rows_read != report.rows_loaded + report.rows_quarantined
+    ):
+        raise ExtractError(
+            "row accounting failed (read != loaded + quarantined)", file=file_name, rule="internal"
+        )
     con.execute("drop table _checked")
     con.execute("drop table _text")
     return report

@@ -58,7 +58,9 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 def _is_snapshot(folder: Path) -> bool:
-    return any((folder / f"{name}.{ext}").exists() for name in TABLES_BY_NAME for ext in ("csv", "parquet"))
+    return any(
+        (folder / f"{name}.{ext}").exists() for name in TABLES_BY_NAME for ext in ("csv", "parquet")
+    )
 
 
 def resolve_folder(input_dir: Path) -> Path:
@@ -82,7 +84,9 @@ def _parse_iso(value: object, where: str, key: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ExtractError(f"'{key}' must be a YYYY-MM-DD date", file=where, rule="manifest") from None
+        raise ExtractError(
+            f"'{key}' must be a YYYY-MM-DD date", file=where, rule="manifest"
+        ) from None
 
 
 def read_manifest(folder: Path) -> dict:
@@ -125,8 +129,11 @@ def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapsho
     files, others = _table_files(folder)
     for name, table in TABLES_BY_NAME.items():
         if table.required and name not in files:
-            raise ExtractError(f"required table {name} is missing ({name}.csv or {name}.parquet)",
-                               file=str(folder.name), rule="missing_table")
+            raise ExtractError(
+                f"required table {name} is missing ({name}.csv or {name}.parquet)",
+                file=str(folder.name),
+                rule="missing_table",
+            )
 
     if as_of is not None:
         as_of_date = as_of if isinstance(as_of, dt.date) else _parse_iso(as_of, "--as-of", "as_of")
@@ -150,15 +157,18 @@ def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapsho
 
     date_format = manifest.get("date_format")
     if date_format is not None and date_format not in DATE_FORMATS:
-        raise ExtractError("date_format must be 'iso' or 'uk'", file="manifest.json", rule="manifest")
+        raise ExtractError(
+            "date_format must be 'iso' or 'uk'", file="manifest.json", rule="manifest"
+        )
     coverage_raw = manifest.get("coverage") or {}
     if not isinstance(coverage_raw, dict):
         raise ExtractError("coverage must be an object", file="manifest.json", rule="manifest")
     coverage = {}
     for key, value in coverage_raw.items():
         if key not in COVERAGE_TABLES:
-            raise ExtractError(f"coverage names an unknown table '{key}'", file="manifest.json",
-                               rule="manifest")
+            raise ExtractError(
+                f"coverage names an unknown table '{key}'", file="manifest.json", rule="manifest"
+            )
         coverage[key] = _parse_iso(value, "manifest.json", f"coverage.{key}")
     period = str(manifest.get("period") or as_of_date.strftime("%Y-%m"))
     code_map = folder / "code_map.csv"

@@ -46,9 +46,7 @@ def load_raw(
         if unknown:
             raise ValueError(f"{table.name}: not contract columns: {sorted(unknown)}")
         mentioned = {k for row in rows for k in row}
-        columns = ", ".join(
-            f'"{c.name}" {contract.DUCKDB_TYPES[c.type]}' for c in table.columns
-        )
+        columns = ", ".join(f'"{c.name}" {contract.DUCKDB_TYPES[c.type]}' for c in table.columns)
         con.execute(f"create or replace table raw.{table.name} ({columns})")
         if rows:
             frame = pd.DataFrame([{c: row.get(c) for c in table.column_names} for row in rows])
