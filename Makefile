@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 ## run: install, generate a demo extract, build the warehouse and serve the dashboard
 run: $(STAMP)
-	$(BIN)/hubvalue generate --out $(DEMO) --referrals $(REFERRALS) --seed $(SEED)
+	$(BIN)/hubvalue generate --out $(DEMO) --referrals $(REFERRALS) --seed $(SEED) --months 36
 	$(BIN)/hubvalue build --input $(DEMO) --db $(DB)
 	$(BIN)/hubvalue serve --db $(DB) --port $(PORT) --audience $(AUDIENCE)
 

@@ -31,7 +31,7 @@ def calendar_frame(first_day: dt.date = FIRST_DAY, last_day: dt.date = LAST_DAY)
     dates = pd.date_range(first_day, last_day, freq="D")
     holiday_dates = set(bank_holidays(first_day.year, last_day.year))
     is_bank_holiday = [d.date() in holiday_dates for d in dates]
-    is_weekday = dates.dayofweek < 5
+    is_weekday = dates.day_of_week < 5
     frame = pd.DataFrame(
         {
             "calendar_date": dates.date,

@@ -86,7 +86,7 @@ class LoadReport:
                 )
             for column in f.ignored_columns:
                 out.append(f"  ignored      {f.file_name}: column {column} is not in the contract")
-            if f.encoding != "utf-8":
+            if f.encoding not in ("utf-8", "parquet"):
                 out.append(f"  encoding     {f.file_name}: decoded from {f.encoding}")
         for name in self.other_files:
             out.append(f"  ignored      {name}: not a contract table")

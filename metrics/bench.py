@@ -1,0 +1,220 @@
+"""``hubvalue bench``: build time, memory and dashboard query latency, against pandas.
+
+For each size N the extract is generated once (cached under the output folder
+by N, seed and format), then, on the same data:
+
+* the full build (ingest, validate, every model): wall time and peak RSS;
+* the plain pandas reference (``metrics/reference.py``) on the same core
+  indicators, reading the same files: wall time and peak RSS;
+* every dashboard query (``metrics/queries.py``), p50 and p95 over repeats.
+
+Each measured step runs in a fresh Python process so its peak RSS is its own.
+Results go to ``<out>/results.json`` and ``<out>/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _extract_dir(out: Path, referrals: int, seed: int, fmt: str) -> Path:
+    return out / "extracts" / f"n{referrals}-s{seed}-{fmt}"
+
+
+# ---------------------------------------------------------------------------
+# Workers: each runs in its own process and prints one JSON line.
+
+
+def _work_build(extract: Path, db: Path) -> dict:
+    from metrics.build import build
+
+    started = time.perf_counter()
+    result = build(extract, db)
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": _peak_rss_mb(),
+        "rows_read": result.report.rows_read,
+        "rows_quarantined": result.report.rows_quarantined,
+    }
+
+
+def _work_pandas(extract: Path) -> dict:
+    from metrics import reference
+    from metrics.snapshot import locate
+
+    started = time.perf_counter()
+    snapshot = locate(extract)
+    tables = reference.read_extract(snapshot)
+    frame = reference.compute_core(tables, snapshot.as_of, coverage=snapshot.coverage)
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": _peak_rss_mb(),
+        "rows": len(frame),
+    }
+
+
+def _work_queries(db: Path, repeats: int) -> dict:
+    from metrics import queries
+
+    timings = queries.time_queries(db, repeats=repeats)
+    return {
+        "queries": {
+            name: {
+                "p50_ms": statistics.median(values) * 1000,
+                "p95_ms": _percentile(values, 95) * 1000,
+                "calls": len(values),
+            }
+            for name, values in timings.items()
+        },
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = max(0, math.ceil(pct / 100 * len(ordered)) - 1)
+    return ordered[index]
+
+
+def _run_worker(*args: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "metrics.bench", "--worker", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        tail = completed.stderr.strip().splitlines()[-1:] or ["no message"]
+        raise RuntimeError(f"bench worker {args[0]} failed: {tail[0]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------
+
+
+def bench_one(referrals: int, seed: int, fmt: str, out: Path, repeats: int, say) -> dict:
+    from metrics.generate import generate
+
+    extract = _extract_dir(out, referrals, seed, fmt)
+    if not (extract / "manifest.json").exists():
+        say(f"generating {referrals:,} referrals ({fmt})")
+        started = time.perf_counter()
+        generate(extract, referrals=referrals, seed=seed, end="2026-10", fmt=fmt, quiet=True)
+        say(f"  generated in {time.perf_counter() - started:.1f} s")
+    db = out / "warehouses" / f"n{referrals}-s{seed}-{fmt}.duckdb"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    say(f"building {referrals:,} referrals")
+    build = _run_worker("build", str(extract), str(db))
+    say(f"  build {build['seconds']:.2f} s, peak {build['peak_rss_mb']:.0f} MB")
+    say("pandas reference")
+    pandas = _run_worker("pandas", str(extract))
+    say(f"  pandas {pandas['seconds']:.2f} s, peak {pandas['peak_rss_mb']:.0f} MB")
+    try:
+        query = _run_worker("queries", str(db), str(repeats))
+    except RuntimeError as exc:
+        say(f"  queries not measured: {exc}")
+        query = {"queries": {}, "peak_rss_mb": None}
+    return {
+        "referrals": referrals,
+        "format": fmt,
+        "rows_read": build["rows_read"],
+        "build_seconds": build["seconds"],
+        "build_peak_rss_mb": build["peak_rss_mb"],
+        "pandas_seconds": pandas["seconds"],
+        "pandas_peak_rss_mb": pandas["peak_rss_mb"],
+        "speedup_vs_pandas": pandas["seconds"] / build["seconds"],
+        "queries": query["queries"],
+    }
+
+
+def machine() -> dict:
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def markdown(results: list[dict], info: dict) -> str:
+    lines = [
+        f"Machine: {info['cores']} cores, {info['memory_gb']} GB, Python {info['python']} ({info['date']}).",
+        "",
+        "| referrals | format | rows read | build s | build peak MB | pandas s | pandas peak MB "
+        "| speed-up | build µs per row | slowest query p95 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        worst = max((q["p95_ms"] for q in r["queries"].values()), default=float("nan"))
+        lines.append(
+            f"| {r['referrals']:,} | {r['format']} | {r['rows_read']:,} | {r['build_seconds']:.2f} "
+            f"| {r['build_peak_rss_mb']:.0f} | {r['pandas_seconds']:.2f} | {r['pandas_peak_rss_mb']:.0f} "
+            f"| {r['speedup_vs_pandas']:.1f}x | {1e6 * r['build_seconds'] / max(r['rows_read'], 1):.2f} "
+            f"| {worst:.1f} |"
+        )
+    for r in results:
+        if r["queries"]:
+            lines += ["", f"Dashboard queries at {r['referrals']:,} referrals ({r['format']}):", ""]
+            lines += ["| query | p50 ms | p95 ms | calls |", "|---|---:|---:|---:|"]
+            for name, q in sorted(r["queries"].items()):
+                lines.append(f"| {name} | {q['p50_ms']:.1f} | {q['p95_ms']:.1f} | {q['calls']} |")
+    lines.append("")
+    lines.append(
+        "Growth: build µs per row should stay flat (linear) or grow slowly (n log n) with size."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    results = [
+        bench_one(n, args.seed, args.format, out, args.repeats, say) for n in args.referrals
+    ]
+    info = machine()
+    (out / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=2))
+    text = markdown(results, info)
+    (out / "results.md").write_text(text)
+    print(text)
+    return 0
+
+
+def _worker(argv: list[str]) -> None:
+    kind, *rest = argv
+    if kind == "build":
+        result = _work_build(Path(rest[0]), Path(rest[1]))
+    elif kind == "pandas":
+        result = _work_pandas(Path(rest[0]))
+    elif kind == "queries":
+        result = _work_queries(Path(rest[0]), int(rest[1]))
+    else:
+        raise SystemExit(f"unknown worker {kind}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2:])

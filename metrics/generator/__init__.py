@@ -1,0 +1,1 @@
+"""Internals of the synthetic hub generator; ``metrics.generate`` is the entry point."""

@@ -1,0 +1,75 @@
+"""The months a synthetic extract covers, its as-of date and its coverage dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+REPEAT_CRIMES_COVERAGE_DAY = 15  # the police extract is complete to the 15th of the as-of month
+
+
+def parse_month(text: str) -> dt.date:
+    """First day of a ``YYYY-MM`` month."""
+    match = _MONTH.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError("end must be a month written YYYY-MM")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def shift_month(first_day: dt.date, months: int) -> dt.date:
+    index = first_day.year * 12 + first_day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def last_day_of_month(first_day: dt.date) -> dt.date:
+    return shift_month(first_day, 1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Referrals are received from ``first_day`` to ``as_of`` (the end month's last day)."""
+
+    end_month: dt.date
+    months: int
+
+    @classmethod
+    def from_arguments(cls, end: str | None, months: int, today: dt.date | None = None) -> Period:
+        if months < 1:
+            raise ValueError("months must be at least 1")
+        if end is None:
+            today = today or dt.date.today()
+            end_month = shift_month(today.replace(day=1), -1)
+        else:
+            end_month = parse_month(end)
+        return cls(end_month, months)
+
+    @property
+    def first_month(self) -> dt.date:
+        return shift_month(self.end_month, -(self.months - 1))
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.first_month
+
+    @property
+    def as_of(self) -> dt.date:
+        return last_day_of_month(self.end_month)
+
+    @property
+    def period(self) -> str:
+        return f"{self.end_month:%Y-%m}"
+
+    @property
+    def repeat_crimes_coverage(self) -> dt.date:
+        """Police data lag about two weeks behind the as-of date."""
+        return self.end_month.replace(day=REPEAT_CRIMES_COVERAGE_DAY)
+
+    @property
+    def health_use_coverage(self) -> dt.date:
+        """NHS linked records are complete to the end of the month before."""
+        return self.end_month - dt.timedelta(days=1)
+
+    def month_starts(self) -> list[dt.date]:
+        return [shift_month(self.first_month, i) for i in range(self.months)]
