@@ -1,0 +1,187 @@
+"""Linear constraints over atomic cells, and the intervals they allow.
+
+Each row is a published or hidden figure: the sum of its atomic cells lies in
+[lower, upper] (upper may be infinite). Every atomic cell is >= 0. `interval` finds the
+least and greatest value a row can take with two linear programmes (HiGHS through
+scipy.optimize.linprog) and reports which rows bind each bound (non-zero duals).
+
+Atomic cells that belong to exactly the same rows are merged into one variable (their
+sum), which changes no interval, and a row's programmes only use the rows connected to
+it. Two exact shortcuts skip a programme, assuming the bounds are feasible (check with
+`feasible` first): a row with an atomic cell that no finite upper bound touches is
+unbounded above, and a row none of whose atomic cells is touched by a positive lower
+bound can be 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, csr_matrix, vstack
+from scipy.sparse.csgraph import connected_components
+
+DUAL_TOLERANCE = 1e-9
+DENSE_LIMIT = 1_000_000  # components with fewer matrix entries than this are kept dense
+OPTIMAL, INFEASIBLE, UNBOUNDED = 0, 2, 3
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The feasible range of one row. feasible=False: the constraints contradict."""
+
+    low: float
+    high: float
+    feasible: bool = True
+    binding_low: tuple[int, ...] = ()
+    binding_high: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Component:
+    rows: np.ndarray  # global row numbers
+    vars: np.ndarray  # global variable numbers
+    signed: np.ndarray | csr_matrix  # [A; -A] over rows x vars of the component
+
+
+class ConstraintSystem:
+    """The rows (figures) of a release as sums over shared atomic cells."""
+
+    def __init__(self, row_atoms: Sequence[Sequence[str]]) -> None:
+        self.n_rows = len(row_atoms)
+        membership: dict[str, list[int]] = {}
+        for row, atoms in enumerate(row_atoms):
+            for atom in set(atoms):
+                membership.setdefault(atom, []).append(row)
+        signatures: dict[tuple[int, ...], int] = {}
+        for atom in sorted(membership):  # a fixed variable order, whatever the row order
+            signatures.setdefault(tuple(sorted(membership[atom])), len(signatures))
+        self.n_vars = len(signatures)
+        r_idx = np.array([r for rows in signatures for r in rows], dtype=np.int64)
+        v_idx = np.array([v for rows, v in signatures.items() for _ in rows], dtype=np.int64)
+        ones = np.ones(len(r_idx))
+        self.matrix = csr_matrix(coo_matrix((ones, (r_idx, v_idx)), (self.n_rows, self.n_vars)))
+        self.transposed = self.matrix.T.tocsr()
+        self.empty_rows = np.asarray(self.matrix.getnnz(axis=1) == 0)
+        size = self.n_rows + self.n_vars
+        graph = coo_matrix((ones, (r_idx, self.n_rows + v_idx)), (size, size))
+        _, labels = connected_components(graph, directed=False)
+        self.row_component = labels[: self.n_rows]
+        self.var_component = labels[self.n_rows :]
+        self._components: dict[int, _Component] = {}
+
+    def row_vars(self, row: int) -> np.ndarray:
+        return self.matrix.indices[self.matrix.indptr[row] : self.matrix.indptr[row + 1]]
+
+    def component_rows(self, row: int) -> np.ndarray:
+        return np.flatnonzero(self.row_component == self.row_component[row])
+
+    def _component(self, row: int) -> _Component:
+        label = int(self.row_component[row])
+        if label not in self._components:
+            rows = np.flatnonzero((self.row_component == label) & ~self.empty_rows)
+            vars_ = np.flatnonzero(self.var_component == label)
+            sub = self.matrix[rows][:, vars_]
+            signed = vstack([sub, -sub]).tocsr()
+            if signed.shape[0] * signed.shape[1] <= DENSE_LIMIT:
+                signed = signed.toarray()
+            self._components[label] = _Component(rows, vars_, signed)
+        return self._components[label]
+
+    def _solve(self, objective: np.ndarray, part: _Component, lower, upper):
+        lo, hi = lower[part.rows], upper[part.rows]
+        n = len(part.rows)
+        equal = np.isfinite(hi) & (lo == hi)
+        ub_local = np.flatnonzero(np.isfinite(hi) & ~equal)
+        lb_local = np.flatnonzero((lo > 0) & ~equal)
+        eq_local = np.flatnonzero(equal)
+        picks = np.concatenate([ub_local, n + lb_local])
+        a_ub = part.signed[picks] if len(picks) else None
+        b_ub = np.concatenate([hi[ub_local], -lo[lb_local]]) if len(picks) else None
+        a_eq = part.signed[eq_local] if len(eq_local) else None
+        b_eq = hi[eq_local] if len(eq_local) else None
+        result = linprog(
+            objective,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=(0, None),
+            method="highs",
+        )
+        binding: set[int] = set()
+        if result.status == OPTIMAL:
+            owners = part.rows[np.concatenate([ub_local, lb_local])]
+            if a_ub is not None:
+                binding.update(owners[np.abs(result.ineqlin.marginals) > DUAL_TOLERANCE].tolist())
+            if a_eq is not None:
+                binding.update(
+                    part.rows[eq_local][np.abs(result.eqlin.marginals) > DUAL_TOLERANCE].tolist()
+                )
+        return result, tuple(sorted(binding))
+
+    def _touched(self, mask: np.ndarray) -> np.ndarray:
+        """Variables that appear in at least one row of the mask."""
+        return (self.transposed @ mask.astype(float)) > 0
+
+    def _objective(self, row: int) -> tuple[_Component, np.ndarray]:
+        part = self._component(row)
+        objective = np.zeros(len(part.vars))
+        objective[np.searchsorted(part.vars, self.row_vars(row))] = 1.0
+        return part, objective
+
+    def lowest(self, row: int, lower: np.ndarray, upper: np.ndarray) -> Interval:
+        """The least value of `row` (as Interval.low; high is left infinite)."""
+        if self.empty_rows[row]:
+            return Interval(0.0, 0.0, bool(lower[row] <= 0 <= upper[row]))
+        if not self._touched(lower > 0)[self.row_vars(row)].any():
+            return Interval(0.0, np.inf)
+        part, objective = self._objective(row)
+        result, binding = self._solve(objective, part, lower, upper)
+        if result.status == INFEASIBLE:
+            return Interval(np.nan, np.nan, False)
+        if result.status != OPTIMAL:
+            raise RuntimeError("the linear programme solver failed")
+        return Interval(float(result.fun), np.inf, True, binding_low=binding)
+
+    def highest(self, row: int, lower: np.ndarray, upper: np.ndarray) -> Interval:
+        """The greatest value of `row` (as Interval.high; low is left at 0)."""
+        if self.empty_rows[row]:
+            return Interval(0.0, 0.0, bool(lower[row] <= 0 <= upper[row]))
+        if not self._touched(np.isfinite(upper))[self.row_vars(row)].all():
+            return Interval(0.0, np.inf)
+        part, objective = self._objective(row)
+        result, binding = self._solve(-objective, part, lower, upper)
+        if result.status == INFEASIBLE:
+            return Interval(np.nan, np.nan, False)
+        if result.status == UNBOUNDED:
+            return Interval(0.0, np.inf)
+        if result.status != OPTIMAL:
+            raise RuntimeError("the linear programme solver failed")
+        return Interval(0.0, float(-result.fun), True, binding_high=binding)
+
+    def interval(self, row: int, lower: np.ndarray, upper: np.ndarray) -> Interval:
+        """Least and greatest value of `row` under lower <= rows <= upper, atoms >= 0."""
+        low = self.lowest(row, lower, upper)
+        if not low.feasible:
+            return low
+        high = self.highest(row, lower, upper)
+        if not high.feasible:
+            return high
+        return Interval(low.low, high.high, True, low.binding_low, high.binding_high)
+
+    def feasible(self, lower: np.ndarray, upper: np.ndarray) -> bool:
+        """Whether some non-negative atoms satisfy every row at once."""
+        if np.any(self.empty_rows & ((lower > 0) | (upper < 0))):
+            return False
+        if np.any(lower > upper):
+            return False
+        for label in np.unique(self.row_component[~self.empty_rows]):
+            row = int(np.flatnonzero((self.row_component == label) & ~self.empty_rows)[0])
+            part = self._component(row)
+            result, _ = self._solve(np.zeros(len(part.vars)), part, lower, upper)
+            if result.status != OPTIMAL:
+                return False
+        return True
