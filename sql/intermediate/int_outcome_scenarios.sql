@@ -1,0 +1,143 @@
+-- grain: one row per scenario (low, central, high) with the register settings the
+-- outcome models use and the two annuity factors.
+-- Annuity factor A(T, d, r) = sum for t = 0 .. T-1 of (1 - d)^t / (1 + r)^t, so year 0
+-- is not discounted and A(1, d, r) = 1; T is taken as a whole number of years (floor).
+-- Wellbeing: A(benefit_years_wellbeing, dropoff_wellbeing, discount_rate_health).
+-- NHS: A(benefit_years_nhs, dropoff_nhs, discount_rate).
+with
+
+settings as (
+
+    select * from intermediate.int_outcome_parameter_settings
+
+),
+
+scenario_settings as (
+
+    select
+        scenario,
+        max(setting) filter (
+            where parameter_name = 'swemwbs_meaningful_change'
+        ) as swemwbs_meaningful_change,
+        max(setting) filter (where parameter_name = 'wellby_value_gbp') as wellby_value_gbp,
+        max(setting) filter (
+            where parameter_name = 'deadweight_wellbeing'
+        ) as deadweight_wellbeing,
+        max(setting) filter (
+            where parameter_name = 'attribution_wellbeing'
+        ) as attribution_wellbeing,
+        max(setting) filter (where parameter_name = 'dropoff_wellbeing') as dropoff_wellbeing,
+        max(setting) filter (
+            where parameter_name = 'benefit_years_wellbeing'
+        ) as benefit_years_wellbeing,
+        max(setting) filter (
+            where parameter_name = 'discount_rate_health'
+        ) as discount_rate_health,
+        max(setting) filter (where parameter_name = 'discount_rate') as discount_rate,
+        max(setting) filter (
+            where parameter_name = 'situational_prevention_effect'
+        ) as situational_prevention_effect,
+        max(setting) filter (
+            where parameter_name = 'situational_prevention_effect_burglary'
+        ) as situational_prevention_effect_burglary,
+        max(setting) filter (
+            where parameter_name = 'displacement_prevention'
+        ) as displacement_prevention,
+        max(setting) filter (
+            where parameter_name = 'repeat_rate_domestic_abuse'
+        ) as repeat_rate_domestic_abuse,
+        max(setting) filter (
+            where parameter_name = 'repeat_rate_default'
+        ) as repeat_rate_default,
+        max(setting) filter (where parameter_name = 'crime_cost_default') as crime_cost_default,
+        max(setting) filter (
+            where parameter_name = 'unit_cost_gp_appointments'
+        ) as unit_cost_gp_appointments,
+        max(setting) filter (
+            where parameter_name = 'unit_cost_ae_attendances'
+        ) as unit_cost_ae_attendances,
+        max(setting) filter (
+            where parameter_name = 'unit_cost_mental_health_crisis_contacts'
+        ) as unit_cost_mental_health_crisis_contacts,
+        max(setting) filter (
+            where parameter_name = 'unit_cost_ambulance_callouts'
+        ) as unit_cost_ambulance_callouts,
+        max(setting) filter (
+            where parameter_name = 'unit_cost_nonelective_admissions'
+        ) as unit_cost_nonelective_admissions,
+        max(setting) filter (where parameter_name = 'deadweight_nhs') as deadweight_nhs,
+        max(setting) filter (where parameter_name = 'attribution_nhs') as attribution_nhs,
+        max(setting) filter (where parameter_name = 'dropoff_nhs') as dropoff_nhs,
+        max(setting) filter (where parameter_name = 'benefit_years_nhs') as benefit_years_nhs
+
+    from settings
+    group by scenario
+
+),
+
+wellbeing_years as (
+
+    select
+        scenario,
+        (1 - dropoff_wellbeing) / (1 + discount_rate_health) as yearly_ratio,
+        unnest(range(0, cast(floor(benefit_years_wellbeing) as bigint))) as year_index
+
+    from scenario_settings
+
+),
+
+wellbeing_annuity as (
+
+    select
+        scenario,
+        sum(pow(yearly_ratio, year_index)) as annuity_wellbeing
+
+    from wellbeing_years
+    group by scenario
+
+),
+
+nhs_years as (
+
+    select
+        scenario,
+        (1 - dropoff_nhs) / (1 + discount_rate) as yearly_ratio,
+        unnest(range(0, cast(floor(benefit_years_nhs) as bigint))) as year_index
+
+    from scenario_settings
+
+),
+
+nhs_annuity as (
+
+    select
+        scenario,
+        sum(pow(yearly_ratio, year_index)) as annuity_nhs
+
+    from nhs_years
+    group by scenario
+
+),
+
+final as (
+
+    select
+        scenario_settings.*,
+        case
+            when scenario_settings.benefit_years_wellbeing is not null
+                then coalesce(wellbeing_annuity.annuity_wellbeing, 0)
+        end as annuity_wellbeing,
+        case
+            when scenario_settings.benefit_years_nhs is not null
+                then coalesce(nhs_annuity.annuity_nhs, 0)
+        end as annuity_nhs
+
+    from scenario_settings
+    left join wellbeing_annuity
+        on scenario_settings.scenario = wellbeing_annuity.scenario
+    left join nhs_annuity
+        on scenario_settings.scenario = nhs_annuity.scenario
+
+)
+
+select * from final
