@@ -10,8 +10,11 @@ was. Quarantined rows go to a separate store beside the warehouse
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import os
+import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import __version__, contract
+from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
 from metrics.models import run_models
 from metrics.reference_data import write_reference
@@ -125,23 +129,21 @@ def _write_meta(
         "create or replace table meta.source_columns "
         "(table_name varchar, column_name varchar, in_file boolean, has_values boolean)"
     )
+    source_tables, source_columns = [], []
     for table in contract.TABLES:
-        present = result.present_tables[table.name]
-        loaded = con.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
-        con.execute(
-            "insert into meta.source_tables values (?, ?, ?)", [table.name, present, loaded]
-        )
         columns = result.columns.get(table.name, [])
-        counts = con.execute(
-            "select "
+        loaded, *counts = con.execute(
+            "select count(*), "
             + ", ".join(f'count("{c.name}")' for c in table.columns)
             + f" from raw.{table.name}"
         ).fetchone()
-        for column, non_null in zip(table.columns, counts, strict=True):
-            con.execute(
-                "insert into meta.source_columns values (?, ?, ?, ?)",
-                [table.name, column.name, column.name in columns, non_null > 0],
-            )
+        source_tables.append((table.name, result.present_tables[table.name], loaded))
+        source_columns += [
+            (table.name, column.name, column.name in columns, non_null > 0)
+            for column, non_null in zip(table.columns, counts, strict=True)
+        ]
+    _insert_rows(con, "meta.source_tables", source_tables)
+    _insert_rows(con, "meta.source_columns", source_columns)
     con.execute(
         """
         create or replace table meta.load_report (
@@ -158,12 +160,12 @@ def _write_meta(
         )
         """
     )
+    report_rows, issues = [], []
     for f in result.report.files:
-        con.execute(
-            "insert into meta.load_report values (?, ?, ?, ?, ?, ?)",
-            [f.table, f.file_name, f.encoding, f.rows_read, f.rows_loaded, f.rows_quarantined],
+        report_rows.append(
+            (f.table, f.file_name, f.encoding, f.rows_read, f.rows_loaded, f.rows_quarantined)
         )
-        issues = [
+        issues += [
             (f.table, f.file_name, "quarantined", rule, col or None, n)
             for (rule, col), n in f.reasons.items()
         ]
@@ -179,19 +181,57 @@ def _write_meta(
             (f.table, f.file_name, "absent_column", "absent_column", col, 0)
             for col in f.absent_columns
         ]
-        for issue in issues:
-            con.execute("insert into meta.load_issues values (?, ?, ?, ?, ?, ?)", list(issue))
-    for name in result.report.other_files:
-        con.execute(
-            "insert into meta.load_issues values (null, ?, 'ignored_file', 'ignored_file', null, 0)",
-            [name],
-        )
+    issues += [
+        (None, name, "ignored_file", "ignored_file", None, 0) for name in result.report.other_files
+    ]
+    _insert_rows(con, "meta.load_report", report_rows)
+    _insert_rows(con, "meta.load_issues", issues)
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """One insert statement for all rows (one statement per row costs ~5 ms each)."""
+    if not rows:
+        return
+    placeholders = "(" + ", ".join("?" for _ in rows[0]) + ")"
+    con.execute(
+        f"insert into {table} values " + ", ".join(placeholders for _ in rows),
+        [value for row in rows for value in row],
+    )
 
 
 def _remove(*paths: Path) -> None:
+    """Remove temporary files and folders, with DuckDB's ``.wal`` and ``.tmp`` spill folder."""
     for path in paths:
-        for candidate in (path, path.with_name(path.name + ".wal")):
-            candidate.unlink(missing_ok=True)
+        for candidate in (
+            path,
+            path.with_name(path.name + ".wal"),
+            path.with_name(path.name + ".tmp"),
+        ):
+            if candidate.is_dir() and not candidate.is_symlink():
+                shutil.rmtree(candidate, ignore_errors=True)
+            else:
+                candidate.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temporaries(*live_paths: Path) -> None:
+    """Remove what a killed build left beside ``live_paths``: ``.<name>.<pid>.tmp`` (and its
+    ``.wal`` and spill folder) and ``.<name>.<pid>.work``, when process ``<pid>`` is gone."""
+    for live in live_paths:
+        pattern = re.compile(rf"^\.{re.escape(live.name)}\.(\d+)\.(tmp|work)(\.wal|\.tmp)?$")
+        for candidate in live.parent.glob(f".{glob.escape(live.name)}.*"):
+            match = pattern.match(candidate.name)
+            if match and not _pid_alive(int(match.group(1))):
+                _remove(candidate)
 
 
 def build(
@@ -213,20 +253,23 @@ def build(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_db = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     tmp_quarantine = quarantine_path.with_name(f".{quarantine_path.name}.{os.getpid()}.tmp")
-    _remove(tmp_db, tmp_quarantine)
+    workdir = db_path.with_name(f".{db_path.name}.{os.getpid()}.work")
+    _remove_stale_temporaries(db_path, quarantine_path)
+    _remove(tmp_db, tmp_quarantine, workdir)
     config = {"preserve_insertion_order": True}
     if threads:
         config["threads"] = threads
     if memory_limit:
         config["memory_limit"] = memory_limit
-    con = duckdb.connect(str(tmp_db), config=config)
+    con = None
     try:
+        con = duckdb.connect(str(tmp_db), config=config)
         con.execute("attach '" + str(tmp_quarantine).replace("'", "''") + "' as quarantine")
         say(f"reading {snapshot.folder} (as of {snapshot.as_of})")
-        result = ingest(con, snapshot, progress=say)
+        result = ingest(con, snapshot, progress=say, workdir=workdir)
         _write_meta(con, snapshot, build_id, result, base_year)
         write_reference(con, snapshot.as_of, base_year=base_year)
-        _load_catalogue(con)
+        load_catalogue(con)
         say("running SQL models")
         models = run_models(con)
         con.execute("detach quarantine")
@@ -235,8 +278,11 @@ def build(
         os.replace(tmp_quarantine, quarantine_path)
         os.replace(tmp_db, db_path)
     except BaseException:
-        con.close()
-        _remove(tmp_db, tmp_quarantine)
+        try:
+            if con is not None:
+                con.close()
+        finally:
+            _remove(tmp_db, tmp_quarantine, workdir)
         raise
     return BuildResult(
         db_path,
@@ -247,11 +293,3 @@ def build(
         time.perf_counter() - started,
         len(models),
     )
-
-
-def _load_catalogue(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        from metrics.catalogue import load_catalogue
-    except ImportError:  # pragma: no cover - during development only
-        return
-    load_catalogue(con)

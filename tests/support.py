@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from metrics import contract
+from metrics.catalogue import load_catalogue
 from metrics.models import run_models
 from metrics.reference_data import write_reference
 
@@ -104,6 +105,7 @@ def warehouse_from_rows(
     con = duckdb.connect()
     load_raw(con, tables, as_of, coverage)
     write_reference(con, _as_date(as_of), overrides=overrides)
+    load_catalogue(con)
     run_models(con)
     return con
 
