@@ -269,6 +269,10 @@ def build(
         result = ingest(con, snapshot, progress=say, workdir=workdir)
         _write_meta(con, snapshot, build_id, result, base_year)
         write_reference(con, snapshot.as_of, base_year=base_year)
+        con.execute(
+            "update meta.build set price_base_year = "
+            "(select any_value(base_year) from ref.parameters)"
+        )
         load_catalogue(con)
         say("running SQL models")
         models = run_models(con)

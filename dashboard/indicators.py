@@ -1,0 +1,131 @@
+"""Indicator rows made ready for the page: catalogue joined, intervals added, current
+period beside the previous one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import formatting as fmt
+from dashboard.stats import wilson_interval
+
+MONEY_UNITS = frozenset({"gbp", "ratio"})
+
+
+def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ci_low and ci_high: the 95 % Wilson interval of every ok rate row."""
+    out = frame.copy()
+    lows, highs = [], []
+    for _, row in out.iterrows():
+        interval = None
+        if row.get("kind") == "rate" and row.get("status") == "ok":
+            interval = wilson_interval(row["numerator"], row["denominator"])
+        lows.append(interval[0] if interval else float("nan"))
+        highs.append(interval[1] if interval else float("nan"))
+    out["ci_low"] = lows
+    out["ci_high"] = highs
+    return out
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One indicator over the chosen period, ready to show."""
+
+    indicator_id: str
+    title: str
+    unit: str
+    kind: str
+    direction: str
+    status: str
+    value: float
+    numerator: float
+    denominator: float
+    ci_low: float
+    ci_high: float
+    value_low: float
+    value_high: float
+    previous: float
+    months: int
+    months_ok: int
+    suppressed: str
+
+    @property
+    def shown(self) -> bool:
+        return self.status == "ok" and not fmt.missing(self.value)
+
+    def value_text(self) -> str:
+        if not self.shown:
+            return fmt.status_label(self.status)
+        return fmt.value_text(self.value, self.unit)
+
+    def base_text(self) -> str:
+        """'base 120 people; 95% CI 35% to 52%' for rates; the base for others."""
+        if not self.shown:
+            return fmt.STATUS_EXPLANATIONS.get(self.status, "")
+        if self.kind == "rate":
+            text = f"{fmt.count(self.numerator)} of {fmt.count(self.denominator)}"
+            if not fmt.missing(self.ci_low):
+                text += f"; 95% CI {fmt.rate(self.ci_low)} to {fmt.rate(self.ci_high)}"
+            return text
+        if self.unit == "gbp" and not fmt.missing(self.value_low):
+            return f"low {fmt.gbp(self.value_low)}, high {fmt.gbp(self.value_high)}"
+        if self.unit == "ratio" and not fmt.missing(self.value_low):
+            return f"low {fmt.ratio(self.value_low)}, high {fmt.ratio(self.value_high)}"
+        if self.unit == "median_working_days" and not fmt.missing(self.denominator):
+            return f"over {fmt.count(self.denominator)} agency referrals"
+        return ""
+
+    def coverage_text(self) -> str:
+        if self.status == "ok" and self.months_ok < self.months:
+            return f"{self.months_ok} of {self.months} months measurable"
+        return ""
+
+    def change(self) -> str | None:
+        if not self.shown:
+            return None
+        return fmt.change_text(self.value, self.previous, self.unit)
+
+
+def _number(row, column: str) -> float:
+    value = row.get(column) if row is not None else None
+    return float("nan") if fmt.missing(value) or value is None else float(value)
+
+
+def figures(summary: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str, Figure]:
+    """Current-period Figures by indicator id, each with the previous period's value."""
+    summary = with_intervals(summary)
+    current = summary[summary["bucket"] == "current"].set_index("indicator_id")
+    previous = summary[summary["bucket"] == "previous"].set_index("indicator_id")
+    out = {}
+    for _, entry in catalogue.iterrows():
+        indicator = entry["indicator_id"]
+        row = current.loc[indicator] if indicator in current.index else None
+        before = previous.loc[indicator] if indicator in previous.index else None
+        prev_value = float("nan")
+        if before is not None and before["status"] == "ok":
+            prev_value = _number(before, "value")
+        out[indicator] = Figure(
+            indicator_id=indicator,
+            title=entry["title"],
+            unit=entry["unit"],
+            kind=entry.get("kind", "rate"),
+            direction=entry.get("direction", "neutral"),
+            status=row["status"] if row is not None else "no_data",
+            value=_number(row, "value"),
+            numerator=_number(row, "numerator"),
+            denominator=_number(row, "denominator"),
+            ci_low=_number(row, "ci_low"),
+            ci_high=_number(row, "ci_high"),
+            value_low=_number(row, "value_low"),
+            value_high=_number(row, "value_high"),
+            previous=prev_value,
+            months=int(row["months"]) if row is not None else 0,
+            months_ok=int(row["months_ok"]) if row is not None else 0,
+            suppressed=(row.get("suppressed") or "") if row is not None else "",
+        )
+    return out
+
+
+def delta_colour(direction: str) -> str:
+    return {"higher_is_better": "normal", "lower_is_better": "inverse"}.get(direction, "off")

@@ -1,0 +1,150 @@
+"""The scorecard's cards: one per indicator of the 3 x 3 x 2 grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, headlines
+from dashboard import formatting as fmt
+from dashboard.data import View
+from dashboard.indicators import Figure, delta_colour, figures
+
+THEMES = [
+    ("wellbeing", "Victim wellbeing", "wellbeing"),
+    ("prevention", "Prevention", "prevention"),
+    ("nhs_demand", "NHS demand", "nhs_demand"),
+]
+HORIZONS = [
+    ("short", "Short term: during support"),
+    ("medium", "Medium term: 3 to 12 months after"),
+    ("long", "Long term: a year and beyond"),
+]
+DIMENSIONS = [
+    ("public_values", "What the public values"),
+    ("public_sphere", "What adds value to the public sphere"),
+]
+
+
+@dataclass(frozen=True)
+class Card:
+    figure: Figure
+    definition: str
+    sparkline: tuple
+    coverage: Figure | None
+    benchmark: tuple[str, float, str] | None  # (label, level, source)
+
+
+def _benchmark(indicator: str, params: pd.DataFrame) -> tuple[str, float, str] | None:
+    if indicator not in headlines.BENCHMARKS or params.empty:
+        return None
+    name, what = headlines.BENCHMARKS[indicator]
+    row = params[params["name"] == name]
+    if row.empty:
+        return None
+    return what, float(row["central"].iloc[0]), str(row["source"].iloc[0])
+
+
+def build(catalogue: pd.DataFrame, summary: pd.DataFrame, trend: pd.DataFrame,
+          params: pd.DataFrame, view: View) -> dict[tuple[str, str, str], list[Card]]:
+    """Cards by (theme, horizon, dimension), in catalogue order."""
+    by_id = figures(summary, catalogue)
+    cards: dict[tuple[str, str, str], list[Card]] = {}
+    recent = trend[pd.to_datetime(trend["period_start"]) <= pd.Timestamp(view.period.last)]
+    for _, entry in catalogue.iterrows():
+        key = (entry["theme"], entry.get("horizon") or "", entry.get("dimension") or "")
+        if key[0] not in {t[0] for t in THEMES}:
+            continue
+        indicator = entry["indicator_id"]
+        rows = recent[recent["indicator_id"] == indicator].tail(24)
+        coverage_id = headlines.FOLLOW_UP_COVERAGE.get(indicator)
+        cards.setdefault(key, []).append(Card(
+            figure=by_id[indicator],
+            definition=str(entry.get("definition", "")),
+            sparkline=tuple(charts.sparkline_values(rows)) if not rows.empty else (),
+            coverage=by_id.get(coverage_id) if coverage_id else None,
+            benchmark=_benchmark(indicator, params),
+        ))
+    return cards
+
+
+def render_card(card: Card, view: View) -> None:
+    figure = card.figure
+    money = figure.unit in ("gbp", "ratio")
+    if money and not view.money:
+        st.metric(fmt.md(figure.title), "Monetisation off", help=fmt.md(card.definition))
+        st.caption("Switch on monetised values in the sidebar to see this projection.")
+        return
+    st.markdown(f"**{fmt.md(figure.title)}**", help=fmt.md(card.definition))
+    if figure.shown:
+        # months without a value are left out (st.metric cannot draw a gap; never a 0)
+        values = [v for v in card.sparkline if v is not None]
+        spark = values if len(values) > 1 else None
+        change = figure.change()
+        unchanged = change is not None and change.startswith("±")
+        st.metric(
+            fmt.md(figure.title), figure.value_text(), delta=change,
+            delta_color="off" if unchanged else delta_colour(figure.direction),
+            delta_arrow="off" if unchanged else "auto", label_visibility="collapsed",
+            chart_data=spark, chart_type="line",
+            delta_description="on the period before" if change else None,
+        )
+    else:
+        status_badge(figure.status)
+    notes = [figure.base_text(), figure.coverage_text()]
+    if money and figure.shown:
+        notes.insert(0, fmt.money_note(view.build_value("price_base_year") or ""))
+    if card.coverage is not None:
+        if card.coverage.shown:
+            notes.append(f"followed up: {fmt.rate(card.coverage.value)} of completed cases")
+        else:
+            notes.append(f"follow-up coverage: {fmt.status_label(card.coverage.status).lower()}")
+    if card.benchmark is not None:
+        label, level, _source = card.benchmark
+        notes.append(f"national line {fmt.rate(level)}: {label}")
+    st.caption(fmt.md("; ".join(n for n in notes if n)))
+
+
+STATUS_ICONS = {
+    "no_data": ":material/block:",
+    "not_yet_measurable": ":material/hourglass_top:",
+    "empty_base": ":material/person_off:",
+    "suppressed": ":material/visibility_off:",
+}
+
+
+def status_badge(status: str) -> None:
+    """A figure without a value: an icon and words, never a number."""
+    icon = STATUS_ICONS.get(status, ":material/help:")
+    st.markdown(f"{icon} **{fmt.status_label(status)}**")
+
+
+def table(cards: dict[tuple[str, str, str], list[Card]]) -> pd.DataFrame:
+    """The scorecard as one table (for download and as the text alternative)."""
+    rows = []
+    for (theme, horizon, dimension), items in cards.items():
+        for card in items:
+            f = card.figure
+            rows.append({
+                "theme": fmt.readable(theme), "horizon": horizon,
+                "dimension": fmt.readable(dimension), "indicator": f.title,
+                "status": "ok" if f.shown else fmt.status_label(f.status),
+                "value": f.value if f.shown else None,
+                "numerator": f.numerator if f.shown else None,
+                "base": f.denominator if f.shown else None,
+                "ci_low": f.ci_low if f.shown else None,
+                "ci_high": f.ci_high if f.shown else None,
+                "previous_period": f.previous,
+                "unit": f.unit,
+            })
+    order = {name: i for i, name in enumerate(
+        [fmt.readable(t[0]) for t in THEMES] + [h[0] for h in HORIZONS]
+        + [fmt.readable(d[0]) for d in DIMENSIONS])}
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    keys = frame[["theme", "horizon", "dimension"]].map(lambda v: order.get(v, 99))
+    return frame.loc[keys.sort_values(["theme", "horizon", "dimension"]).index].reset_index(
+        drop=True)

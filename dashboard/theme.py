@@ -1,0 +1,232 @@
+"""The three theme pages (victim wellbeing, prevention, NHS demand): one trend chart per
+indicator, splits by agency, crime type and enhanced rights, and distributions of change."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts, headlines, periods
+from dashboard import formatting as fmt
+from dashboard.data import View
+from dashboard.indicators import Figure, figures, with_intervals
+from dashboard.ui import chart_block, status_note
+
+HORIZON_ORDER = {"short": 0, "medium": 1, "long": 2}
+DIMENSION_ORDER = {"public_values": 0, "public_sphere": 1}
+HORIZON_WORDS = {"short": "during support (intake to exit)",
+                 "medium": "3 to 12 months after support",
+                 "long": "a year and more after support"}
+SOURCE = "hub case records ({tables}), hubvalue build {build}"
+THEME_TABLES = {
+    "wellbeing": "assessments, exit surveys",
+    "prevention": "services, police-recorded repeat crimes",
+    "nhs_demand": "NHS contacts before and after support, agency referrals",
+    "operations": "referrals, agency referrals, exit surveys",
+    "value_for_money": "case records and the assumptions register",
+    "equity": "referrals, victims and the comparison population",
+}
+
+
+def theme_entries(catalogue: pd.DataFrame, theme: str) -> pd.DataFrame:
+    rows = catalogue[catalogue["theme"] == theme].copy()
+    rows["_h"] = rows["horizon"].map(HORIZON_ORDER).fillna(9)
+    rows["_d"] = rows["dimension"].map(DIMENSION_ORDER).fillna(9)
+    return rows.sort_values(["_h", "_d"], kind="stable").drop(columns=["_h", "_d"])
+
+
+def source_line(view: View, theme: str) -> str:
+    return SOURCE.format(tables=THEME_TABLES.get(theme, "case records"),
+                         build=fmt.md(view.build_value("build_id", "")))
+
+
+def trend_rows(trend: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    rows = trend[trend["indicator_id"] == indicator].copy()
+    return with_intervals(rows)
+
+
+def data_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The rows behind a trend chart, as the download holds them."""
+    out = pd.DataFrame({
+        "period_start": pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m"),
+        "status": rows["status"],
+        "numerator": rows["numerator"],
+        "denominator": rows["denominator"],
+        "value": rows["value"],
+    })
+    if unit == "rate":
+        out["ci_low_95"] = rows["ci_low"]
+        out["ci_high_95"] = rows["ci_high"]
+    if unit in ("gbp", "ratio") or rows["value_low"].notna().any():
+        out["value_low"] = rows["value_low"]
+        out["value_high"] = rows["value_high"]
+    if "suppressed" in rows.columns:
+        out["suppressed"] = rows["suppressed"]
+    return out.reset_index(drop=True)
+
+
+def _shade_period(fig: go.Figure, view: View) -> None:
+    first = pd.Timestamp(view.period.first) - pd.Timedelta(days=15)
+    last = pd.Timestamp(periods.add_months(view.period.last, 1)) - pd.Timedelta(days=15)
+    fig.add_vrect(x0=first, x1=last, fillcolor="rgba(40,161,151,0.10)", line_width=0,
+                  annotation_text="selected period", annotation_position="top left",
+                  annotation_font={"size": 11, "color": "#0B0C0C"})
+
+
+def benchmark_for(indicator: str, params: pd.DataFrame | None) -> tuple[str, float] | None:
+    if indicator not in headlines.BENCHMARKS or params is None or params.empty:
+        return None
+    name, _what = headlines.BENCHMARKS[indicator]
+    row = params[params["name"] == name]
+    if row.empty:
+        return None
+    level = float(row["central"].iloc[0])
+    return f"National, different question: {fmt.rate(level)}", level
+
+
+def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
+                    trend: pd.DataFrame, params: pd.DataFrame | None,
+                    coverage: Figure | None) -> None:
+    indicator = entry["indicator_id"]
+    unit = entry["unit"]
+    if unit in ("gbp", "ratio") and not view.money:
+        with st.container(border=True):
+            st.markdown(f"#### {fmt.md(entry['title'])}")
+            st.info("Monetisation is switched off (sidebar).")
+        return
+    rows = trend_rows(trend, indicator)
+    benchmark = benchmark_for(indicator, params)
+    fig = charts.trend(rows, unit, entry["title"], benchmark=benchmark,
+                       scenarios=unit in ("gbp", "ratio"))
+    _shade_period(fig, view)
+    step = "quarter" if view.audience == "public" else "month"
+    cohort = "cohort month" if entry.get("horizon") else "month"
+    subtitle = (f"{fmt.UNIT_WORDS.get(unit, unit).capitalize()} by {step} "
+                f"({cohort}), {HORIZON_WORDS.get(entry.get('horizon'), 'hub operations')}; "
+                f"{fmt.md(fmt.readable(view.filters.agency))}")
+    if unit == "rate":
+        subtitle += "; bars show 95% Wilson intervals"
+    if unit in ("gbp", "ratio"):
+        subtitle += (f"; {fmt.money_note(view.build_value('price_base_year') or '')}; "
+                     "band from the low to the high scenario")
+    description = [fmt.md(entry.get("definition", ""))]
+    note = status_note(rows["status"])
+    if note:
+        description.append(note)
+    if coverage is not None:
+        if coverage.shown:
+            description.append(
+                f"Follow-up coverage in the period: {fmt.rate(coverage.value)} of completed "
+                f"cases answered a follow-up ({fmt.count(coverage.numerator)} of "
+                f"{fmt.count(coverage.denominator)}); who answered limits what can be claimed.")
+        else:
+            description.append("Follow-up coverage in the period: "
+                               f"{fmt.status_label(coverage.status).lower()}.")
+    if benchmark is not None:
+        description.append(
+            "The dashed line is the national share of victims in contact with services who "
+            "said it helped them cope (MoJ, Crime Survey 2018-19): a different question, "
+            "drawn for context only.")
+    chart_block(
+        view, name=f"{theme}_{indicator}", title=headlines.headline(figure, view.period.title()),
+        subtitle=subtitle, figure=fig, data=data_table(rows, unit),
+        description=" ".join(description),
+        base=headlines.base_sentence(figure), source=source_line(view, theme),
+    )
+
+
+def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: pd.DataFrame,
+                     trend: pd.DataFrame, params: pd.DataFrame | None) -> dict[str, Figure]:
+    by_id = figures(summary, catalogue)
+    entries = theme_entries(catalogue, theme)
+    columns = st.columns(2, gap="medium")
+    for i, (_, entry) in enumerate(entries.iterrows()):
+        coverage_id = headlines.FOLLOW_UP_COVERAGE.get(entry["indicator_id"])
+        with columns[i % 2]:
+            indicator_chart(view, theme, entry, by_id[entry["indicator_id"]], trend, params,
+                            by_id.get(coverage_id) if coverage_id else None)
+    return by_id
+
+
+def breakdown_choice(theme: str, catalogue: pd.DataFrame) -> pd.Series | None:
+    """The indicator the breakdowns show (the user picks; bound to the URL)."""
+    entries = theme_entries(catalogue, theme)
+    entries = entries[entries["has_agency_rows"].astype(bool)]
+    if entries.empty:
+        return None
+    ids = list(entries["indicator_id"])
+    titles = dict(zip(entries["indicator_id"], entries["title"], strict=True))
+    chosen = st.selectbox("Outcome to break down", ids, format_func=titles.get,
+                          key=f"{theme}_split", bind="query-params")
+    return entries[entries["indicator_id"] == chosen].iloc[0]
+
+
+def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFrame) -> None:
+    """One indicator of the theme by agency."""
+    if by_agency is None:
+        return
+    chosen = entry["indicator_id"]
+    rows = with_intervals(by_agency[by_agency["indicator_id"] == chosen])
+    rows = rows.assign(label=[fmt.readable(a) for a in rows["agency"]])
+    rows = pd.concat([rows[rows["agency"] == "all"], rows[rows["agency"] != "all"]
+                      .sort_values("agency")])
+    unit = entry["unit"]
+    fig = charts.bars(rows, "agency", unit, label_column="label", highlight="all")
+    hub = rows[rows["agency"] == "all"]
+    hub_text = (fmt.value_text(hub["value"].iloc[0], unit)
+                if not hub.empty and hub["status"].iloc[0] == "ok" else "no value")
+    shown = rows[(rows["agency"] != "all") & (rows["status"] == "ok")]
+    if not shown.empty and unit == "rate":
+        best = shown.loc[shown["value"].idxmax()]
+        title = (f"{fmt.md(entry['title'])}: from {fmt.rate(shown['value'].min())} to "
+                 f"{fmt.rate(shown['value'].max())} across agencies "
+                 f"(highest: {fmt.md(fmt.readable(best['agency']))}); whole hub {hub_text}")
+    else:
+        title = f"{fmt.md(entry['title'])} by agency; whole hub {hub_text}"
+    table = pd.DataFrame({
+        "agency": rows["agency"], "status": rows["status"], "numerator": rows["numerator"],
+        "denominator": rows["denominator"], "value": rows["value"],
+        "ci_low_95": rows["ci_low"], "ci_high_95": rows["ci_high"],
+    })
+    if "suppressed" in rows.columns:
+        table["suppressed"] = rows["suppressed"].fillna("")
+    chart_block(
+        view, name=f"{theme}_by_agency_{chosen}", title=title,
+        subtitle=f"{view.period.title()}; the whole hub first (orange), then each agency "
+                 "involved; bars show 95% intervals",
+        figure=fig, data=table.reset_index(drop=True),
+        description=(
+            "A referral counts for every agency involved in it (the lead agency is involved "
+            "in all), so the agencies together can add up to more than the whole hub. "
+            + status_note(rows["status"])),
+        base="the referrals each agency was involved in over the period",
+        source=source_line(view, theme), excel=True,
+    )
+
+
+def render(theme: str, title: str, intro: str) -> None:
+    """A whole theme page; the breakdowns from referral records follow when present."""
+    from dashboard import breakdowns
+    from dashboard.data import current
+    from dashboard.ui import agency_note, guarded, page_header
+
+    view = current()
+    page_header(view, title, intro)
+    agency_note(view)
+    catalogue = guarded(view, "catalogue")
+    summary = guarded(view, "indicator_summary")
+    trend = guarded(view, "indicator_trend")
+    params = guarded(view, "parameters")
+    if catalogue is None or summary is None or trend is None:
+        return
+    st.header("Trends", divider="gray")
+    indicator_charts(view, theme, catalogue, summary, trend, params)
+    if view.audience == "public":
+        return
+    st.header("Breakdowns", divider="gray")
+    entry = breakdown_choice(theme, catalogue)
+    if entry is not None:
+        agency_split(view, theme, entry, guarded(view, "indicator_by_agency"))
+        breakdowns.splits(view, theme, entry)
+    breakdowns.changes(view, theme)

@@ -1,0 +1,96 @@
+"""Methods: every indicator's definition (from the catalogue) and every assumption with its
+source (from the register), generated from the warehouse so they match the figures."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import formatting as fmt
+from dashboard.data import current
+from dashboard.ui import guarded, page_header, table_block
+
+THEME_ORDER = ["wellbeing", "prevention", "nhs_demand", "value_for_money", "operations",
+               "equity"]
+
+view = current()
+page_header(
+    view, "Methods",
+    "How each figure is defined and which assumptions the projections use. Everything on "
+    "this page is generated from the indicator catalogue and the assumptions register of "
+    "this build.",
+)
+
+st.header("Reading the figures", divider="gray")
+st.markdown(
+    "- **Rates** are shares of a base of people or cases, shown as % with the base and a 95% "
+    "Wilson interval.\n"
+    "- **No data**: the extract does not hold the measure. **Not yet measurable**: the "
+    "cohort's observation window has not closed by the as-of date. **No one in the base**: "
+    "nobody qualified that period. None of these is 0.\n"
+    "- **Cohort month**: outcomes are counted in the month the case closed (or the survey, "
+    "referral or target hardening month, as each definition says).\n"
+    "- **Agency rows** count every referral the agency was involved in, so agencies can add "
+    "up to more than the whole hub. Monetised value is for the whole hub only.\n"
+    "- **Projected money** is in £ at the price base year "
+    f"({fmt.md(view.build_value('price_base_year') or 'the as-of financial year')}), uprated "
+    "with HM Treasury GDP deflators, in low, central and high scenarios.\n"
+    "- **Before and after NHS figures** have no comparison group; the valuation applies "
+    "deadweight for regression to the mean.\n"
+    "- **Pre/post means** are not shown for fewer than 30 paired people."
+)
+if view.audience in ("public", "pcc"):
+    st.markdown(
+        "- **Disclosure control** (this view): counts of 1 to 7 people (1 to 9 in a cut by a "
+        "sensitive characteristic, agency or crime type) are suppressed; counts are rounded "
+        "to the nearest 5 and rates computed from the rounded figures; money is rounded to 3 "
+        "significant figures and shown only with 8 or more people behind it."
+    )
+
+notes = guarded(view, "methods_notes")
+if notes is not None and not notes.empty:
+    paired, extrapolated = notes["nhs_paired"].iloc[0], notes["nhs_extrapolated"].iloc[0]
+    st.markdown(
+        f"- **NHS first-year change**: of {fmt.count(paired)} people with comparable before "
+        f"and after NHS records, {fmt.count(extrapolated)} had no complete 12-month record; "
+        "their months 7 to 12 were assumed like months 1 to 6."
+    )
+
+catalogue = guarded(view, "catalogue")
+if catalogue is not None:
+    st.header("Indicator definitions", divider="gray")
+    for theme in THEME_ORDER:
+        rows = catalogue[catalogue["theme"] == theme]
+        if rows.empty:
+            continue
+        st.subheader(fmt.readable(theme))
+        for _, row in rows.iterrows():
+            where = ", ".join(fmt.readable(v) for v in (row.get("horizon"), row.get("dimension"))
+                              if v)
+            with st.expander(fmt.md(row["title"])):
+                st.markdown(fmt.md(row["definition"]))
+                st.caption(f"id {fmt.md(row['indicator_id'])} · unit {fmt.md(row['unit'])} · "
+                           f"{fmt.md(row['direction'].replace('_', ' '))}"
+                           + (f" · {fmt.md(where)}" if where else "")
+                           + f" · source: {fmt.md(row['source'])}")
+    table_block(view, name="catalogue", title="The indicator catalogue",
+                subtitle="Every indicator of this build", data=catalogue,
+                source="hubvalue indicator catalogue",
+                description="The same definitions as above, as a table.", excel=False)
+
+params = guarded(view, "parameters")
+if params is not None:
+    st.header("Assumptions register", divider="gray")
+    table_block(
+        view, name="parameters", title=f"{len(params)} assumptions, each with its source",
+        subtitle="Low, central and high settings; money uprated to the price base year",
+        data=params, source="hubvalue assumptions register",
+        description="The low column holds the setting that gives the lower value (so a "
+                    "deadweight's low column is its highest share). Status: verified against "
+                    "the source, unverified, or a local assumption for the hub to set.",
+        excel=False,
+    )
+    residuals = params[params["name"].str.startswith("crime_cost_residual_")]
+    if residuals.empty:
+        st.info("The register has no residual crime costs (crime_cost_residual_<crime type>), "
+                "so no crime cost avoided enters the total public value: only wellbeing and "
+                "NHS value do.")

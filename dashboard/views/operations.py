@@ -1,0 +1,143 @@
+"""Hub operations: the referral funnel, Victims' Code and service-standard timeliness by
+agency, open caseloads and (manager view only) the cases past a deadline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, headlines
+from dashboard import formatting as fmt
+from dashboard.data import current
+from dashboard.indicators import figures, with_intervals
+from dashboard.theme import indicator_chart, source_line
+from dashboard.ui import agency_note, chart_block, guarded, page_header, status_note, table_block
+
+FUNNEL = [
+    ("referrals_received", "Received"),
+    ("referrals_contacted", "Contacted"),
+    ("referrals_assessed", "Needs assessed"),
+    ("referrals_supported", "Given support"),
+    ("referrals_completed", "Support completed"),
+]
+TIMELINESS = ["police_referral_2wd", "first_contact_2wd", "agency_accepted_5wd",
+              "mental_health_seen_10wd", "agency_declined", "assessment_to_agency_days",
+              "open_cases"]
+EXCEPTION_TITLES = {
+    "first_contact": "Referrals not yet contacted, past the 2-working-day standard",
+    "agency_acceptance": "Agency referrals still pending, past the 5-working-day standard",
+    "mental_health_contact": "Mental health referrals not yet seen, past 10 working days",
+}
+
+view = current()
+page_header(
+    view, "Hub operations",
+    "How the hub runs: referrals through the funnel, how quickly people are contacted and "
+    "passed on against the Victims' Code and the hub's service standards, and open caseloads.",
+)
+agency_note(view)
+catalogue = guarded(view, "catalogue")
+summary = guarded(view, "indicator_summary")
+trend = guarded(view, "indicator_trend")
+by_agency = guarded(view, "indicator_by_agency")
+if catalogue is None or summary is None or trend is None:
+    st.stop()
+by_id = figures(summary, catalogue)
+entries = catalogue.set_index("indicator_id")
+
+# --- funnel ---
+stages = []
+received = by_id["referrals_received"].value if "referrals_received" in by_id else None
+for indicator, stage in FUNNEL:
+    figure = by_id.get(indicator)
+    count = figure.value if figure is not None and figure.shown else None
+    share = count / received if count is not None and received else None
+    stages.append({"stage": stage, "indicator_id": indicator,
+                   "status": figure.status if figure else "no_data", "count": count,
+                   "share": share})
+funnel = pd.DataFrame(stages)
+if funnel["count"].notna().any():
+    completed = funnel.iloc[-1]
+    title = (f"{fmt.count(received)} referrals received in {view.period.title()}; "
+             f"{fmt.rate(completed['share'])} completed support")
+else:
+    title = f"Referral funnel: no referrals counted in {view.period.title()}"
+missing = [fmt.md(r["stage"]) + f" ({fmt.status_label(r['status']).lower()})"
+           for _, r in funnel.iterrows() if pd.isna(r["count"])]
+chart_block(
+    view, name="operations_funnel", title=title,
+    subtitle=f"Referrals by the furthest stage reached, by month of referral; "
+             f"{fmt.md(fmt.readable(view.filters.agency))}",
+    figure=charts.funnel(funnel), data=funnel,
+    description="Each stage counts the referrals received in the period that reached it "
+                "(contacted, assessed, given a service, closed as support completed). "
+                + (("Stages without a count: " + "; ".join(missing) + ".") if missing else ""),
+    base=f"{fmt.count(received)} referrals received", source=source_line(view, "operations"),
+    excel=True,
+)
+
+# --- timeliness and caseloads by agency ---
+st.header("Timeliness and caseloads by agency", divider="gray")
+if by_agency is not None:
+    rows = with_intervals(by_agency[by_agency["indicator_id"].isin(TIMELINESS)])
+    wide = []
+    for indicator in TIMELINESS:
+        if indicator not in entries.index:
+            continue
+        entry = entries.loc[indicator]
+        part = rows[rows["indicator_id"] == indicator]
+        part = part.assign(label=[fmt.readable(a) for a in part["agency"]])
+        part = pd.concat([part[part["agency"] == "all"],
+                          part[part["agency"] != "all"].sort_values("agency")])
+        if part.empty:
+            continue
+        figure = by_id.get(indicator)
+        hub_title = headlines.headline(figure, view.period.title()) if figure else entry["title"]
+        table = part[["agency", "status", "numerator", "denominator", "value", "ci_low",
+                      "ci_high"]].reset_index(drop=True)
+        chart_block(
+            view, name=f"operations_{indicator}_by_agency", title=hub_title,
+            subtitle=f"By agency, {view.period.title()}; the whole hub first (orange)"
+                     + ("; bars show 95% intervals" if entry["unit"] == "rate" else ""),
+            figure=charts.bars(part, "agency", entry["unit"], label_column="label",
+                               highlight="all"),
+            data=table, description=fmt.md(entry["definition"]) + " "
+            + status_note(part["status"]),
+            base=headlines.base_sentence(figure) if figure else "",
+            source=source_line(view, "operations"), excel=True,
+        )
+
+# --- open caseloads and the other operational indicators ---
+st.header("Trends: caseload, satisfaction and follow-up", divider="gray")
+cols = st.columns(2, gap="medium")
+for i, indicator in enumerate(["open_cases", "satisfaction", "goals_achieved",
+                               "follow_up_coverage_3_12m", "follow_up_coverage_12m_plus"]):
+    if indicator in entries.index:
+        entry = entries.loc[indicator].copy()
+        entry["indicator_id"] = indicator
+        with cols[i % 2]:
+            indicator_chart(view, "operations", entry, by_id[indicator], trend, None, None)
+
+# --- exception lists (manager only) ---
+if view.audience == "manager":
+    st.header("Cases past a deadline", divider="gray")
+    st.caption(f"Open now, at the as-of date {fmt.md(view.build_value('as_of'))}; "
+               "pseudonymous ids only (look the case up in the case management system).")
+    for kind, title in EXCEPTION_TITLES.items():
+        listed = guarded(view, "exceptions", kind=kind)
+        if listed is None:
+            continue
+        n = len(listed)
+        if listed.empty:
+            st.success(f"{title}: none at the as-of date.")
+            continue
+        table_block(
+            view, name=f"exceptions_{kind}",
+            title=f"{title}: {fmt.count(n)}{'+' if n >= 1000 else ''}",
+            subtitle=f"{fmt.md(fmt.readable(view.filters.agency))}; longest overdue first",
+            data=listed, source=source_line(view, "operations"),
+            description="Days past the deadline are calendar days from the deadline to the "
+                        "as-of date. Contains pseudonymous case ids: keep within the hub.",
+            column_config={"days_past_deadline": st.column_config.NumberColumn(
+                "Days past deadline", format="%d")},
+        )

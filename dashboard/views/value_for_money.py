@@ -1,0 +1,232 @@
+"""Value for money: projected public value in low, central and high scenarios, the steps
+from gross change to net value, sensitivity to each assumption, and a what-if editor."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, valuation
+from dashboard import formatting as fmt
+from dashboard.data import current
+from dashboard.indicators import figures
+from dashboard.theme import source_line
+from dashboard.ui import chart_block, guarded, page_header, table_block
+
+OVERRIDES_KEY = "vfm_overrides"
+EDITABLE = {
+    "Wellbeing": valuation.WELLBEING_PARAMETERS,
+    "NHS demand": valuation.NHS_PARAMETERS,
+    "Prevention": valuation.PREVENTION_PARAMETERS,
+}
+
+view = current()
+price_year = view.build_value("price_base_year") or ""
+page_header(
+    view, "Value for money",
+    "What the hub's outcomes are worth to the public purse and to society, **projected** "
+    f"at closure and shown in low, central and high scenarios, in £ at {fmt.md(price_year)} "
+    "prices. Public value is co-created, so it is shown for the whole hub only. Every "
+    "assumption is listed with its source below; change one to see the figures move "
+    "(nothing is saved).",
+)
+if view.filters.agency != "all":
+    st.info("Value for money is for the whole hub only: the agency filter does not apply here.")
+
+params = guarded(view, "parameters")
+catalogue = guarded(view, "catalogue")
+if params is None or catalogue is None:
+    st.stop()
+
+if not view.money:
+    st.warning("Monetisation is switched off (sidebar). The projected values on this page "
+               "are hidden; the outcomes they rest on are on the theme pages.")
+    st.stop()
+
+hub = view.filters.__class__(view.filters.first, view.filters.last, "all", "all")
+summary = guarded(view, "indicator_summary", hub)
+
+built = figures(summary, catalogue) if summary is not None else {}
+total_built = built.get("public_value_total_gbp")
+if total_built is not None and not total_built.shown:
+    st.markdown(f"**{fmt.md(total_built.title)}: {fmt.status_label(total_built.status)}** "
+                f"for {view.period.title()}")
+    st.caption(fmt.md(fmt.STATUS_EXPLANATIONS.get(total_built.status, "")))
+    st.stop()
+
+if view.audience == "public":
+    cols = st.columns(3)
+    for col, indicator in zip(cols, ("public_value_total_gbp", "value_per_pound",
+                                     "wellbeing_social_value_gbp"), strict=True):
+        figure = built.get(indicator)
+        if figure is None:
+            continue
+        with col, st.container(border=True):
+            st.markdown(f"**{fmt.md(figure.title)}**")
+            if figure.shown:
+                st.metric(fmt.md(figure.title), figure.value_text(),
+                          label_visibility="collapsed")
+                st.caption(fmt.md(f"{figure.base_text()}; {fmt.money_note(price_year)}"))
+            else:
+                st.markdown(f"**{fmt.status_label(figure.status)}**")
+                st.caption(fmt.md(fmt.STATUS_EXPLANATIONS.get(figure.status, "")))
+    st.header("Assumptions and their sources", divider="gray")
+    table_block(view, name="vfm_parameters", title="Every assumption the valuation uses",
+                subtitle=f"Money at {fmt.md(price_year)} prices (uprated with GDP deflators)",
+                data=params, description="Low, central and high settings with their sources.",
+                source="hubvalue assumptions register", excel=False)
+    st.stop()
+
+inputs_frame = guarded(view, "valuation_inputs", hub)
+if inputs_frame is None:
+    st.stop()
+inputs = valuation.inputs_from(inputs_frame)
+
+# --- what-if editor ---
+overrides: dict[str, float] = st.session_state.setdefault(OVERRIDES_KEY, {})
+register = {n: r for n, r in zip(params["name"], params.itertuples(index=False), strict=True)}
+with st.expander("Change an assumption (what-if; nothing is saved)", expanded=bool(overrides)):
+    with st.form("vfm_what_if"):
+        chosen: dict[str, float] = {}
+        for group, names in EDITABLE.items():
+            st.markdown(f"**{group}**")
+            cols = st.columns(3)
+            for i, name in enumerate(n for n in names if n in register):
+                row = register[name]
+                with cols[i % 3]:
+                    chosen[name] = st.number_input(
+                        fmt.md(fmt.parameter_name(name)),
+                        value=float(overrides.get(name, row.central)),
+                        help=fmt.md(f"{row.unit}. Register: low {row.low:g}, central "
+                                    f"{row.central:g}, high {row.high:g}. Source: {row.source}"),
+                        key=f"vfm_{name}", format="%g",
+                    )
+        apply, reset = st.columns([1, 5])
+        applied = apply.form_submit_button("Apply")
+        cleared = reset.form_submit_button("Back to the register")
+    if applied:
+        st.session_state[OVERRIDES_KEY] = {
+            n: v for n, v in chosen.items() if v != float(register[n].central)}
+        st.rerun()
+    if cleared:
+        st.session_state[OVERRIDES_KEY] = {}
+        for name in chosen:
+            st.session_state.pop(f"vfm_{name}", None)
+        st.rerun()
+
+central = valuation.settings(params, "central", overrides)
+results = {
+    "low": valuation.compute(inputs, valuation.settings(params, "low")),
+    "central": valuation.compute(inputs, central),
+    "high": valuation.compute(inputs, valuation.settings(params, "high")),
+}
+if overrides:
+    changed = ", ".join(f"{fmt.md(fmt.parameter_name(n))} = {v:g}"
+                        for n, v in overrides.items())
+    st.warning(f"What-if: central scenario with your changes ({changed}). "
+               "Low and high stay as in the register. Nothing is saved.")
+
+months_text = (f"{len(inputs.months)} months where every component is measurable"
+               + (f"; {len(inputs.months_excluded)} months left out (not yet measurable)"
+                  if inputs.months_excluded else ""))
+
+# --- headline figures (recomputed) ---
+c1, c2, c3 = st.columns(3)
+with c1, st.container(border=True):
+    st.markdown("**Projected public value**" + (" (what-if)" if overrides else ""))
+    st.metric("Projected public value", fmt.gbp(results["central"].total),
+              label_visibility="collapsed")
+    st.caption(f"low {fmt.gbp(results['low'].total)}, high {fmt.gbp(results['high'].total)}; "
+               f"{fmt.money_note(price_year)}")
+with c2, st.container(border=True):
+    st.markdown("**Public value per £1 of funding**")
+    st.metric("Value per pound", fmt.ratio(results["central"].per_pound),
+              label_visibility="collapsed")
+    st.caption(f"low {fmt.ratio(results['low'].per_pound)}, high "
+               f"{fmt.ratio(results['high'].per_pound)}; funding {fmt.gbp(inputs.funding)} "
+               "over the same months")
+with c3, st.container(border=True):
+    st.markdown("**Who it rests on**")
+    st.metric("People", f"{fmt.count(inputs.wellbeing_people)} + {fmt.count(inputs.nhs_people)}",
+              label_visibility="collapsed")
+    st.caption(f"people with life satisfaction at intake and exit + people with comparable "
+               f"NHS records; {months_text}")
+
+# --- waterfall ---
+steps = valuation.waterfall(inputs, central)
+waterfall_table = pd.DataFrame([(s[0], s[1]) for s in steps], columns=["step", "amount_gbp"])
+chart_block(
+    view, name="vfm_waterfall",
+    title=f"From {fmt.gbp(steps[0][1])} of gross first-year change to "
+          f"{fmt.gbp(results['central'].total)} of net public value (projected)",
+    subtitle=f"Central scenario{' with your changes' if overrides else ''}; whole hub; "
+             f"{view.period.title()}; {fmt.money_note(price_year)}",
+    figure=charts.waterfall(steps, f"£ ({price_year} prices)"),
+    data=waterfall_table,
+    description=(
+        "Gross change is the first year's change in life satisfaction valued in WELLBYs plus "
+        "the change in NHS contacts valued at unit costs. Deadweight removes what would have "
+        "happened anyway; attribution removes the share owed to others; later years add the "
+        "benefit period, less drop-off and discounting (Green Book rates). Crime costs "
+        "avoided enter only for the part the other two do not already count."
+        + (f" No residual crime cost in the register for: "
+           f"{fmt.md(', '.join(fmt.readable(c) for c in results['central'].residual_missing))}"
+           "; those costs stay out of the total." if results["central"].residual_missing
+           else "")),
+    base=months_text, source=source_line(view, "value_for_money"),
+)
+
+# --- tornado ---
+sensitivity = valuation.tornado(inputs, params, overrides)
+if not sensitivity.empty:
+    top = sensitivity.iloc[0]
+    chart_block(
+        view, name="vfm_tornado",
+        title=f"The total is most sensitive to "
+              f"{fmt.md(fmt.parameter_name(top['parameter']).lower())}: "
+              f"{fmt.gbp(min(top['low_total'], top['high_total']))} to "
+              f"{fmt.gbp(max(top['low_total'], top['high_total']))}",
+        subtitle="Total projected public value with one assumption at a time at its low and "
+                 "its high setting, the others central",
+        figure=charts.tornado(sensitivity, results["central"].total),
+        data=sensitivity, base=months_text, source="hubvalue assumptions register",
+        description="Each bar runs from the total with the assumption at its low setting to "
+                    "the total at its high setting. Assumptions with one setting (no range) "
+                    "are not shown.",
+    )
+
+# --- components ---
+components = pd.DataFrame([
+    {"component": "Wellbeing (WELLBY)", **{s: r.wellbeing for s, r in results.items()}},
+    {"component": "NHS cost avoided", **{s: r.nhs for s, r in results.items()}},
+    {"component": "Crime cost avoided (all)",
+     **{s: r.crime_cost_avoided for s, r in results.items()}},
+    {"component": "Crime cost avoided (counted in total)",
+     **{s: r.crime_residual for s, r in results.items()}},
+    {"component": "Total public value", **{s: r.total for s, r in results.items()}},
+])
+table_block(
+    view, name="vfm_components", title="Projected value by component, low to high",
+    subtitle=f"Whole hub; {view.period.title()}; {fmt.money_note(price_year)}",
+    data=components, source=source_line(view, "value_for_money"),
+    description="The crime cost avoided is shown in full for information; only its residual "
+                "part (property, lost output, police and criminal justice costs) enters the "
+                "total, because the wellbeing and NHS terms already count harm and health "
+                "services.",
+    column_config={s: st.column_config.NumberColumn(s, format="£%.0f") for s in
+                   ("low", "central", "high")},
+)
+
+used = params[params["name"].isin([n for names in EDITABLE.values() for n in names])
+              | params["name"].str.startswith(("crime_cost_", "repeat_rate_"))]
+used = used[["name", "central", "low", "high", "unit", "source", "status", "price_year",
+             "base_year", "uprate_factor", "note"]]
+table_block(
+    view, name="vfm_parameters", title="Every assumption the valuation uses, with its source",
+    subtitle=f"Money uprated to {fmt.md(price_year)} prices with HM Treasury GDP deflators",
+    data=used.reset_index(drop=True), source="hubvalue assumptions register",
+    description="Status says whether the figure was checked against its source (verified), "
+                "not yet (unverified), or is a local assumption to be set by the hub.",
+    column_config={c: st.column_config.NumberColumn(c, format="%.4g")
+                   for c in ("central", "low", "high", "uprate_factor")},
+)

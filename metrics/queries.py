@@ -1,0 +1,1539 @@
+"""Every query the dashboard and the reports send to the warehouse, and who may see what.
+
+This module is the only place where SQL for the app and the reports lives. It
+opens the warehouse read-only with DuckDB's external access off, runs each
+query on its own cursor (one connection is shared by many Streamlit threads),
+binds every filter value as a parameter and takes identifiers (the columns of
+a breakdown) only from allow-lists.
+
+The audience (`manager`, `pcc`, `public`, see docs: disclosure) is applied
+here, where the data is read:
+
+* ``manager`` sees every indicator by month and agency and the pseudonymous
+  exception lists;
+* ``pcc`` sees aggregates only: the exception lists are refused, and every
+  cut by a sensitive dimension (a sensitive agency, crime type or
+  characteristic) goes through disclosure control;
+* ``public`` sees fixed quarterly or yearly tables for the hub as a whole,
+  after disclosure control; monthly, per-agency and record-level queries are
+  refused.
+
+Each named query is registered in ``QUERIES`` with the audiences allowed to
+run it and the keyword arguments of a typical call, so ``time_queries`` can
+time every query the app issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics.disclosure import rules
+
+AUDIENCES = ("manager", "pcc", "public")
+CATALOG = "warehouse"
+CONNECTION_CONFIG = {
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "threads": 2,
+}
+
+# The per-figure disclosure rules (thresholds, rounding, sensitivity) live in
+# metrics.disclosure.rules; these name the sensitive agencies for the filters.
+SENSITIVE_AGENCIES = rules.SENSITIVE_VALUES["agency"]
+SENSITIVE_CRIME_TYPES = rules.SENSITIVE_VALUES["crime_type"]
+STOCK_INDICATORS = frozenset({"open_cases"})  # a month-end count: a period shows its last month
+
+
+class WarehouseMissing(FileNotFoundError):
+    """There is no warehouse file at the path given."""
+
+
+class NotPermitted(PermissionError):
+    """The audience may not run this query (the message names the rule, never data)."""
+
+
+class NotInWarehouse(LookupError):
+    """A table the query reads is not in this warehouse (an older or partial build)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose: a month range (first days of months), an agency, a crime type."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    agency: str = "all"
+    crime_type: str = "all"
+
+
+# --- connection ---------------------------------------------------------------------------
+
+
+def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only, then turn external access off and lock the settings.
+
+    The file is attached read-only to a private in-memory database rather than opened
+    with duckdb.connect(path): DuckDB caches database instances by path within a
+    process, so after a rebuild swapped a new file in, connect(path) would hand back the
+    old file while any connection to it is open (duckdb/duckdb#15912). Attached, each
+    connection reads the file that was there when it opened; queries already running
+    finish on the old one. Once attached, file access, extension loading and every
+    setting are locked for the life of the connection."""
+    path = Path(path)
+    if not path.is_file():
+        raise WarehouseMissing(str(path))
+    con = duckdb.connect(":memory:", config=dict(CONNECTION_CONFIG))
+    try:
+        con.execute(f"attach ? as {CATALOG} (read_only)", [str(path)])
+        con.execute(f"use {CATALOG}")
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of its own (connections are shared between threads) on the warehouse."""
+    cur = con.cursor()
+    cur.execute(f"use {CATALOG}")
+    return cur
+
+
+def stamp(path: str | Path) -> str | None:
+    """Identity of the warehouse file now: inode, size and change time (None if absent).
+
+    A rebuild replaces the file atomically (a new inode), so a new stamp means a new
+    connection and new cache entries.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return f"{info.st_ino}-{info.st_size}-{info.st_mtime_ns}"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
+           ) -> pd.DataFrame:
+    cur = cursor(con)
+    try:
+        return cur.execute(sql, params or []).df()
+    finally:
+        cur.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = _frame(
+        con,
+        "select count(*) as n from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and table_name = ?",
+        [CATALOG, schema, name],
+    )
+    if int(found["n"].iloc[0]):
+        return True
+    found = _frame(
+        con,
+        "select count(*) as n from duckdb_views() "
+        "where database_name = ? and schema_name = ? and view_name = ?",
+        [CATALOG, schema, name],
+    )
+    return bool(int(found["n"].iloc[0]))
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
+    found = _frame(
+        con,
+        "select column_name from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? "
+        "order by column_index",
+        [CATALOG, schema, name],
+    )
+    return list(found["column_name"])
+
+
+def _require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for qualified in tables:
+        schema, name = qualified.split(".")
+        if not _has_table(con, schema, name):
+            raise NotInWarehouse(f"{qualified} is not in this warehouse: rebuild it")
+
+
+# --- registry ------------------------------------------------------------------------------
+
+QueryFunction = Callable[..., pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    function: QueryFunction
+    audiences: tuple[str, ...]
+    examples: tuple[dict, ...] = field(default_factory=lambda: ({},))
+
+
+QUERIES: dict[str, Query] = {}
+
+
+def query(*audiences: str, examples: tuple[dict, ...] = ({},)):
+    """Register a query; calling it checks the audience first."""
+    allowed = tuple(audiences) or AUDIENCES
+
+    def register(function: QueryFunction) -> QueryFunction:
+        def run(con, audience: str, filters: Filters | None = None, **kwargs) -> pd.DataFrame:
+            check_audience(audience)
+            if audience not in allowed:
+                raise NotPermitted(f"{function.__name__} is not available to the {audience} view")
+            return function(con, audience, filters or Filters(), **kwargs)
+
+        run.__name__ = function.__name__
+        run.__doc__ = function.__doc__
+        run.__wrapped__ = function
+        QUERIES[function.__name__] = Query(function.__name__, run, allowed, examples)
+        return run
+
+    return register
+
+
+def check_audience(audience: str) -> None:
+    if audience not in AUDIENCES:
+        raise NotPermitted(f"unknown audience (use one of {', '.join(AUDIENCES)})")
+
+
+# --- disclosure control ---------------------------------------------------------------------
+
+
+def is_sensitive_cut(agency: str = "all", crime_type: str = "all",
+                     characteristic: str | None = None, category: str | None = None) -> bool:
+    """Whether a figure for this agency, crime type or characteristic category is a cut by a
+    sensitive dimension (docs: disclosure)."""
+    labels = {"agency": agency, "crime_type": crime_type}
+    if characteristic is not None:
+        labels["characteristic"] = characteristic
+        labels["category"] = category if category is not None else rules.TOTAL
+    return rules.labels_are_sensitive(labels)
+
+
+def suppression_label(sensitive: bool) -> str:
+    return "fewer than 10" if sensitive else "fewer than 8"
+
+
+def _is_whole(value) -> bool:
+    return value is not None and not pd.isna(value) and float(value).is_integer()
+
+
+def _persons(row) -> int:
+    persons = row.get("persons")
+    return 0 if persons is None or pd.isna(persons) else int(persons)
+
+
+def _control_row(row: pd.Series, sensitive: bool) -> tuple[dict, str]:
+    """Disclosure control of one indicator row: the changed columns and the reason."""
+    kind = row.get("kind", "rate")
+    blank = {"numerator": math.nan, "denominator": math.nan, "value": math.nan,
+             "value_low": math.nan, "value_high": math.nan}
+    if row.get("status") != "ok":
+        return {}, ""
+    if kind == "money":
+        figures = [rules.protect_money(row.get(c), _persons(row), sensitive)
+                   for c in ("numerator", "value_low", "value_high")]
+        if figures[0].status == "withheld":
+            return blank, "fewer than 10 people" if sensitive else "fewer than 8 people"
+        central, low, high = (f.value if f.value is not None else math.nan for f in figures)
+        return {"numerator": central, "value": central, "value_low": low,
+                "value_high": high}, ""
+    whole = _is_whole(row["numerator"]) and (kind != "rate" or _is_whole(row["denominator"]))
+    if kind in ("rate", "count") and whole:
+        numerator = rules.protect_count(int(row["numerator"]), sensitive)
+        if kind == "count":
+            if numerator is None:
+                return blank, suppression_label(sensitive)
+            return {"numerator": float(numerator), "value": float(numerator),
+                    "value_low": math.nan, "value_high": math.nan}, ""
+        denominator = rules.protect_count(int(row["denominator"]), sensitive)
+        figure = rules.rate(numerator, denominator)
+        if figure.status != "published":
+            return blank, suppression_label(sensitive)
+        return {"numerator": float(numerator), "denominator": float(denominator),
+                "value": figure.value, "value_low": math.nan, "value_high": math.nan}, ""
+    # medians, ratios, modelled estimates and sums over people: a statistic that needs
+    # enough people behind it, shown as it is.
+    figure = rules.protect_statistic(row.get("value"), _persons(row), "median", sensitive)
+    if figure.status == "withheld":
+        return blank, "fewer than 10 people" if sensitive else "fewer than 8 people"
+    return {}, ""
+
+
+def _control_rates(frame: pd.DataFrame, sensitive: pd.Series | bool,
+                   only_sensitive: bool = False) -> pd.DataFrame:
+    """Primary disclosure control of indicator rows (metrics.disclosure.rules): person
+    counts of 1 to 7 (1 to 9 in a sensitive cut) suppressed, counts rounded to 5, rates
+    from the rounded parts, money to 3 significant figures and only with 8 people (10)
+    behind it, other statistics only with 8 people (10). Adds `suppressed` (reason or
+    ''); a suppressed row gets status 'suppressed'. With `only_sensitive` (the pcc
+    view) only the rows that are a cut by a sensitive dimension are controlled."""
+    out = frame.copy()
+    if isinstance(sensitive, bool):
+        sensitive = pd.Series(sensitive, index=out.index)
+    reasons = []
+    for i, row in out.iterrows():
+        if only_sensitive and not bool(sensitive.loc[i]):
+            reasons.append("")
+            continue
+        changes, reason = _control_row(row, bool(sensitive.loc[i]))
+        for column, value in changes.items():
+            if column in out.columns:
+                out.at[i, column] = value
+        reasons.append(reason)
+    out["suppressed"] = reasons
+    if "status" in out.columns:
+        out.loc[out["suppressed"] != "", "status"] = "suppressed"
+    return out
+
+
+# --- period arithmetic (filters → bound parameters) ---------------------------------------
+
+
+def _months_between(first: dt.date, last: dt.date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _bounds(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, dt.date]:
+    """The filter's month range, defaulting to the 12 months ending at the as-of month."""
+    if filters.first and filters.last:
+        return filters.first.replace(day=1), filters.last.replace(day=1)
+    as_of = _frame(con, "select as_of from meta.build")["as_of"].iloc[0]
+    last = pd.Timestamp(as_of).date().replace(day=1)
+    return _add_months(last, -11), last
+
+
+def _check_public_period(first: dt.date, last: dt.date) -> None:
+    months = _months_between(first, last)
+    if first.month not in (1, 4, 7, 10) or months not in (3, 12):
+        raise NotPermitted("the public view shows financial quarters and years only")
+    if months == 12 and first.month != 4:
+        raise NotPermitted("the public view shows financial quarters and years only")
+
+
+def _check_public_filters(filters: Filters) -> None:
+    if filters.agency != "all" or filters.crime_type != "all":
+        raise NotPermitted("the public view shows the hub as a whole, without filters")
+
+
+def _agency(filters: Filters, audience: str) -> str:
+    if audience == "public":
+        _check_public_filters(filters)
+    return filters.agency or "all"
+
+
+# --- build, catalogue, register -------------------------------------------------------------
+
+
+@query()
+def build_info(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """The one row of meta.build (build id, as-of date, period, price base year, ...).
+
+    A build that left the price base year to the default (the financial year of the as-of
+    date) gets the base year the register was uprated to."""
+    _require(con, "meta.build")
+    frame = _frame(con, "select * from meta.build")
+    missing = "price_base_year" not in frame.columns or frame["price_base_year"].isna().all()
+    if missing and _has_table(con, "ref", "parameters"):
+        years = _frame(con, "select max(base_year) as base_year from ref.parameters "
+                            "where base_year is not null and base_year <> ''")
+        frame["price_base_year"] = years["base_year"].iloc[0]
+    return frame
+
+
+@query()
+def catalogue(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """The indicator catalogue: titles, themes, horizons, dimensions, units, definitions."""
+    _require(con, "marts.indicator_catalogue")
+    wanted = ["indicator_id", "title", "theme", "horizon", "dimension", "unit", "direction",
+              "definition", "source", "kind", "has_agency_rows", "uses_parameters", "requires"]
+    present = set(_columns(con, "marts", "indicator_catalogue"))
+    columns = ", ".join(c for c in wanted if c in present)
+    return _frame(con, f"select {columns} from marts.indicator_catalogue order by indicator_id")
+
+
+@query()
+def parameters(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """The assumptions register as built (money uprated to the price base year)."""
+    _require(con, "ref.parameters")
+    return _frame(
+        con,
+        """
+        select name, low, central, high, unit, price_year, base_year, uprate_factor,
+            status, source, note
+        from ref.parameters
+        order by name
+        """,
+    )
+
+
+@query()
+def filter_options(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """What the filters can offer: months with indicator rows, agencies, crime types.
+
+    One row per option: (kind, value). The public view gets months only."""
+    _require(con, "marts.indicator_monthly")
+    parts = ["select 'month' as kind, strftime(month, '%Y-%m') as value "
+             "from marts.indicator_monthly group by month"]
+    if audience != "public":
+        parts.append("select 'agency' as kind, agency as value from marts.indicator_monthly "
+                     "where agency <> 'all' group by agency")
+        if _has_table(con, "marts", "fct_referrals"):
+            parts.append("select 'crime_type' as kind, crime_type as value "
+                         "from marts.fct_referrals where crime_type is not null "
+                         "group by crime_type")
+    return _frame(con, " union all ".join(parts) + " order by kind, value")
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+_POOLED = """
+    with
+
+    monthly as (
+
+        select
+            indicator_monthly.indicator_id,
+            indicator_monthly.agency,
+            indicator_monthly.month,
+            indicator_monthly.status,
+            indicator_monthly.numerator,
+            indicator_monthly.denominator,
+            indicator_monthly.value,
+            indicator_monthly.value_low,
+            indicator_monthly.value_high,
+            indicator_monthly.persons,
+            indicator_catalogue.kind
+        from marts.indicator_monthly
+        inner join marts.indicator_catalogue
+            on indicator_monthly.indicator_id = indicator_catalogue.indicator_id
+        where
+            ($every_agency or indicator_monthly.agency = $agency)
+            and indicator_monthly.month between $first and $last
+
+    ),
+
+    bucketed as (
+
+        select
+            *,
+            {bucket} as bucket
+        from monthly
+
+    ),
+
+    final as (
+
+        select
+            indicator_id,
+            agency,
+            bucket,
+            any_value(kind) as kind,
+            min(month) as first_month,
+            max(month) as last_month,
+            count(*) as months,
+            count(*) filter (where status = 'ok') as months_ok,
+            count(*) filter (where status = 'not_yet_measurable') as months_not_yet_measurable,
+            count(*) filter (where status = 'no_data') as months_no_data,
+            count(*) filter (where status = 'empty_base') as months_empty_base,
+            sum(numerator) filter (where status = 'ok') as numerator,
+            sum(denominator) filter (where status = 'ok') as denominator,
+            sum(value_low * coalesce(denominator, 1)) filter (where status = 'ok')
+                as weighted_low,
+            sum(value_high * coalesce(denominator, 1)) filter (where status = 'ok')
+                as weighted_high,
+            sum(persons) filter (where status = 'ok') as persons,
+            max(month) filter (where status = 'ok') as last_ok_month,
+            arg_max(numerator, month) filter (where status = 'ok') as last_ok_numerator,
+            arg_max(value, month) filter (where status = 'ok') as last_ok_value,
+            arg_max(persons, month) filter (where status = 'ok') as last_ok_persons,
+            arg_max(denominator, month) filter (where status = 'ok') as last_ok_denominator
+        from bucketed
+        group by indicator_id, agency, bucket
+
+    )
+
+    select * from final
+    order by indicator_id, agency, bucket
+"""
+
+
+def _pooled_status(row: pd.Series, require_complete: bool) -> str:
+    if row["months_no_data"] > 0:
+        return "no_data"
+    if require_complete and row["months_not_yet_measurable"] > 0:
+        return "not_yet_measurable"
+    if row["months_ok"] > 0:
+        return "ok"
+    if row["months_not_yet_measurable"] > 0:
+        return "not_yet_measurable"
+    return "empty_base"
+
+
+def _finish_pooled(frame: pd.DataFrame, require_complete: bool) -> pd.DataFrame:
+    """Status and value of each pooled (indicator, bucket) row.
+
+    Rates and ratios: sum of numerators over sum of denominators of the measurable
+    months; counts, sums and money: the sum; a month-end stock (open cases): its
+    last measurable month; a median: NaN here (see `period_medians`)."""
+    out = frame.copy()
+    if out.empty:
+        for col in ("status", "value", "value_low", "value_high"):
+            out[col] = pd.Series(dtype="object" if col == "status" else "float64")
+        return out
+    out["status"] = [_pooled_status(row, require_complete) for _, row in out.iterrows()]
+    values, lows, highs = [], [], []
+    for _, row in out.iterrows():
+        kind, ok = row["kind"], row["status"] == "ok"
+        den = row["denominator"]
+        if not ok:
+            values.append(math.nan)
+            lows.append(math.nan)
+            highs.append(math.nan)
+        elif row["indicator_id"] in STOCK_INDICATORS:
+            values.append(row["last_ok_value"])
+            lows.append(math.nan)
+            highs.append(math.nan)
+        elif kind in ("rate", "ratio"):
+            has_den = not pd.isna(den) and den != 0
+            values.append(row["numerator"] / den if has_den else math.nan)
+            lows.append(row["weighted_low"] / den if has_den else math.nan)
+            highs.append(row["weighted_high"] / den if has_den else math.nan)
+        elif kind == "median":
+            values.append(row["last_ok_value"] if row["months_ok"] == 1 else math.nan)
+            lows.append(math.nan)
+            highs.append(math.nan)
+        else:
+            values.append(row["numerator"])
+            lows.append(row["weighted_low"])
+            highs.append(row["weighted_high"])
+    out["value"] = values
+    out["value_low"] = lows
+    out["value_high"] = highs
+    stock = out["indicator_id"].isin(STOCK_INDICATORS) & (out["status"] == "ok")
+    out.loc[stock, "numerator"] = out.loc[stock, "last_ok_numerator"]
+    out.loc[stock, "persons"] = out.loc[stock, "last_ok_persons"]
+    return out.drop(columns=["weighted_low", "weighted_high", "last_ok_numerator",
+                             "last_ok_persons", "last_ok_denominator", "last_ok_value"])
+
+
+def _pooled(con, agency: str | None, first: dt.date, last: dt.date, bucket: str,
+            params: dict | None = None) -> pd.DataFrame:
+    """Pool indicator_monthly by (indicator, agency, bucket); agency None = every agency."""
+    return _frame(con, _POOLED.format(bucket=bucket), {
+        "every_agency": agency is None, "agency": agency or "all",
+        "first": first, "last": last, **(params or {}),
+    })
+
+
+@query(examples=({},))
+def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Every indicator pooled over the chosen period (bucket 'current') and the period of
+    the same length before it (bucket 'previous'), for the chosen agency (or the hub).
+
+    Columns: indicator_id, bucket, kind, months, months_ok, months_not_yet_measurable,
+    months_no_data, months_empty_base, numerator, denominator, persons, last_ok_month,
+    status, value, value_low, value_high (and `suppressed` for pcc and public)."""
+    _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
+    agency = _agency(filters, audience)
+    first, last = _bounds(con, filters)
+    if audience == "public":
+        _check_public_period(first, last)
+    months = _months_between(first, last)
+    previous_first = _add_months(first, -months)
+    frame = _pooled(
+        con, agency, previous_first, last,
+        "case when month >= $current_first then 'current' else 'previous' end",
+        {"current_first": first},
+    )
+    frame = _finish_pooled(frame, require_complete=audience == "public")
+    medians = _period_medians(con, agency, first, last, previous_first)
+    for bucket, median in medians.items():
+        hit = (frame["kind"] == "median") & (frame["bucket"] == bucket) & (frame["status"] == "ok")
+        frame.loc[hit, "value"] = median
+        frame.loc[hit, "numerator"] = median
+    if audience == "public" or (audience == "pcc" and is_sensitive_cut(agency)):
+        frame = _control_rates(frame, is_sensitive_cut(agency))
+    return frame
+
+
+def _period_medians(con, agency: str, first: dt.date, last: dt.date,
+                    previous_first: dt.date) -> dict[str, float]:
+    """Median working days from assessment to agency referral over each whole period."""
+    if not _has_table(con, "intermediate", "int_core_agency_referrals"):
+        return {}
+    frame = _frame(
+        con,
+        """
+        select
+            case when sent_month >= $first then 'current' else 'previous' end as bucket,
+            quantile_cont(working_days_from_assessment, 0.5) as median_days
+        from intermediate.int_core_agency_referrals
+        where
+            sent_month between $previous_first and $last
+            and working_days_from_assessment is not null
+            and ($agency = 'all' or agency = $agency)
+        group by bucket
+        """,
+        {"first": first, "last": last, "previous_first": previous_first, "agency": agency},
+    )
+    return dict(zip(frame["bucket"], frame["median_days"], strict=True))
+
+
+@query(examples=({},))
+def indicator_trend(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Every indicator's history up to the end of the chosen period, for the chosen agency.
+
+    Manager and pcc: one row per month (the warehouse's own rows). Public: one row per
+    financial quarter, pooled from complete quarters only, after disclosure control.
+    Columns: indicator_id, period_start, status, numerator, denominator, value, value_low,
+    value_high, persons, kind."""
+    _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
+    agency = _agency(filters, audience)
+    _first, last = _bounds(con, filters)
+    if audience == "public":
+        quarters = _pooled(
+            con, agency, dt.date(1900, 1, 1), last,
+            "cast(date_trunc('quarter', month - interval 3 month) + interval 3 month as date)",
+        )
+        quarters = quarters[quarters["months"] == 3]
+        pooled = _finish_pooled(quarters, require_complete=True)
+        pooled = pooled.rename(columns={"bucket": "period_start"})
+        controlled = _control_rates(pooled, False)
+        keep = ["indicator_id", "period_start", "status", "numerator", "denominator", "value",
+                "value_low", "value_high", "persons", "kind", "suppressed"]
+        return controlled[keep].reset_index(drop=True)
+    frame = _frame(
+        con,
+        """
+        select
+            indicator_monthly.indicator_id,
+            indicator_monthly.month as period_start,
+            indicator_monthly.status,
+            indicator_monthly.numerator,
+            indicator_monthly.denominator,
+            indicator_monthly.value,
+            indicator_monthly.value_low,
+            indicator_monthly.value_high,
+            indicator_monthly.persons,
+            indicator_catalogue.kind
+        from marts.indicator_monthly
+        inner join marts.indicator_catalogue
+            on indicator_monthly.indicator_id = indicator_catalogue.indicator_id
+        where indicator_monthly.agency = $agency and indicator_monthly.month <= $last
+        order by indicator_monthly.indicator_id, indicator_monthly.month
+        """,
+        {"agency": agency, "last": last},
+    )
+    if audience == "pcc" and is_sensitive_cut(agency):
+        frame = _control_rates(frame, True)
+    return frame
+
+
+@query("manager", "pcc", examples=({},))
+def indicator_by_agency(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Every indicator with agency rows, pooled over the chosen period, one row per agency
+    (and `all`). For pcc, the sensitive agencies go through disclosure control."""
+    _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
+    first, last = _bounds(con, filters)
+    frame = _pooled(con, None, first, last, "'current'")
+    frame = _finish_pooled(frame, require_complete=False)
+    medians = _agency_medians(con, first, last)
+    for agency, median in medians.items():
+        hit = (frame["kind"] == "median") & (frame["agency"] == agency) & (frame["status"] == "ok")
+        frame.loc[hit, "value"] = median
+        frame.loc[hit, "numerator"] = median
+    if audience == "pcc":
+        frame = _control_rates(frame, frame["agency"].isin(SENSITIVE_AGENCIES),
+                               only_sensitive=True)
+    return frame.reset_index(drop=True)
+
+
+def _agency_medians(con, first: dt.date, last: dt.date) -> dict[str, float]:
+    if not _has_table(con, "intermediate", "int_core_agency_referrals"):
+        return {}
+    frame = _frame(
+        con,
+        """
+        with
+
+        sent as (
+
+            select agency, working_days_from_assessment
+            from intermediate.int_core_agency_referrals
+            where
+                sent_month between $first and $last
+                and working_days_from_assessment is not null
+
+        ),
+
+        final as (
+
+            select 'all' as agency, quantile_cont(working_days_from_assessment, 0.5) as days
+            from sent
+            union all
+            select agency, quantile_cont(working_days_from_assessment, 0.5) as days
+            from sent
+            group by agency
+
+        )
+
+        select * from final
+        """,
+        {"first": first, "last": last},
+    )
+    return dict(zip(frame["agency"], frame["days"], strict=True))
+
+
+# --- breakdowns from referral records ------------------------------------------------------
+
+BREAKDOWN_DIMENSIONS = ("crime_type", "enhanced_rights", "hate_crime", "domestic_abuse",
+                        "source", "age_band", "gender", "ethnic_group", "disability", "lgbt")
+# the cohort month of each outcome in marts.fct_referrals (docs: indicators)
+BREAKDOWN_COHORTS = {
+    "wellbeing_gain_at_exit": "closed_month",
+    "coped_better_at_exit": "closed_month",
+    "informed_at_exit": "closed_month",
+    "family_benefited": "survey_month",
+    "wellbeing_sustained_3_12m": "closed_month",
+    "back_to_daily_life_3_12m": "closed_month",
+    "wellbeing_gain_12m_plus": "closed_month",
+    "feel_safer_at_exit": "closed_month",
+    "feel_safe_12m_plus": "closed_month",
+    "health_improved_at_exit": "closed_month",
+    "health_maintained_12m_plus": "closed_month",
+    "not_revictimised_12m": "referral_month",
+    "fewer_crisis_contacts": "closed_month",
+    "homes_made_safer": "target_hardening_month",
+}
+AGENCY_CODES = ("victim_support", "hate_crime", "older_people", "young_people", "lgbt",
+                "witness_care", "nhs_mental_health")
+
+
+def _involvement(filters: Filters) -> str:
+    """The agency condition on marts.fct_referrals (an allow-listed column, or none)."""
+    if filters.agency == "all":
+        return "true"
+    if filters.agency not in AGENCY_CODES:
+        return "false"
+    return f"facts.involves_{filters.agency}"
+
+
+@query("manager", "pcc", examples=tuple(
+    {"indicator": i, "dimension": d} for i in ("coped_better_at_exit", "homes_made_safer")
+    for d in ("crime_type", "enhanced_rights")))
+def referral_breakdown(con, audience: str, filters: Filters, indicator: str = "",
+                       dimension: str = "crime_type") -> pd.DataFrame:
+    """One outcome over the chosen period split by a referral characteristic.
+
+    Rates: denominator = referrals in the indicator's base, numerator = those counted;
+    homes_made_safer: the count. Only cohort months the warehouse counts (status ok in
+    indicator_monthly) are included, so the categories add up to the hub's figure.
+    Filtered by agency involvement and crime type. For pcc, a category that is a cut by a
+    sensitive dimension goes through disclosure control."""
+    if indicator not in BREAKDOWN_COHORTS:
+        raise ValueError("no breakdown for this indicator")
+    if dimension not in BREAKDOWN_DIMENSIONS:
+        raise ValueError("not a breakdown dimension")
+    _require(con, "marts.fct_referrals", "marts.indicator_monthly")
+    first, last = _bounds(con, filters)
+    cohort = BREAKDOWN_COHORTS[indicator]
+    if indicator == "homes_made_safer":
+        base, success, kind = "facts.homes_made_safer", "facts.homes_made_safer", "count"
+    else:
+        base, success, kind = (f"facts.{indicator}_base", f"facts.{indicator}_success", "rate")
+    sql = f"""
+        with
+
+        facts as (
+
+            select * from marts.fct_referrals
+
+        ),
+
+        counted_months as (
+
+            select month
+            from marts.indicator_monthly
+            where
+                indicator_id = $indicator
+                and agency = 'all'
+                and status = 'ok'
+                and month between $first and $last
+
+        ),
+
+        final as (
+
+            select
+                coalesce(cast(facts.{dimension} as varchar), 'unknown') as category,
+                count(*) filter (where {base}) as base_count,
+                count(*) filter (where {success}) as success_count,
+                count(distinct facts.victim_id) filter (where {base}) as persons
+            from facts
+            inner join counted_months
+                on facts.{cohort} = counted_months.month
+            where
+                {_involvement(filters)}
+                and ($crime_type = 'all' or facts.crime_type = $crime_type)
+            group by all
+
+        )
+
+        select * from final
+        order by category
+    """
+    frame = _frame(con, sql, {"indicator": indicator, "first": first, "last": last,
+                              "crime_type": filters.crime_type})
+    frame.insert(0, "dimension", dimension)
+    frame["kind"] = kind
+    if kind == "rate":
+        frame["numerator"] = frame["success_count"].astype("float64")
+        frame["denominator"] = frame["base_count"].astype("float64")
+        frame["value"] = [n / d if d else math.nan
+                          for n, d in zip(frame["numerator"], frame["denominator"], strict=True)]
+    else:
+        frame["numerator"] = frame["success_count"].astype("float64")
+        frame["denominator"] = math.nan
+        frame["value"] = frame["numerator"]
+    frame["status"] = ["ok" if (b > 0 or kind == "count") else "empty_base"
+                       for b in frame["base_count"]]
+    frame = frame.drop(columns=["base_count", "success_count"])
+    frame["suppressed"] = ""
+    if audience == "pcc":
+        sensitive = pd.Series([
+            rules.labels_are_sensitive({"agency": filters.agency,
+                                        "crime_type": filters.crime_type, dimension: c})
+            for c in frame["category"]], index=frame.index)
+        frame = _control_rates(frame, sensitive, only_sensitive=True)
+    return frame
+
+
+SCORE_MEASURES = {
+    # measure: (follow-up windows it has in int_outcome_follow_ups)
+    "swemwbs_metric": ("medium", "long"),
+    "coping": (),
+    "information_choices": (),
+    "daily_activities": ("medium",),
+    "safety": ("long",),
+    "health_wellbeing": ("long",),
+    "life_satisfaction": (),
+}
+FOLLOW_UP_DAYS = {"medium": 365, "long": 730}
+
+
+@query("manager", "pcc", examples=({"measure": "swemwbs_metric"}, {"measure": "safety"}))
+def score_changes(con, audience: str, filters: Filters, measure: str = "swemwbs_metric"
+                  ) -> pd.DataFrame:
+    """How scores moved: the distribution of (later - intake) over completed referrals
+    closed in the period, at exit and at each post-support follow-up window the measure
+    has (only cohorts whose window has closed by the as-of date).
+
+    One row per (stage, change) with `people`; SWEMWBS metric changes are rounded to whole
+    points. Also the paired means (`intake_mean`, `later_mean`, `paired`) per stage, for
+    the page to show only from 30 paired people. For pcc, counts of 1 to 7 are suppressed
+    and counts rounded to 5."""
+    if measure not in SCORE_MEASURES:
+        raise ValueError("not a score measure")
+    _require(con, "intermediate.int_outcome_assessment_pairs", "marts.fct_referrals",
+             "intermediate.int_outcome_follow_ups")
+    first, last = _bounds(con, filters)
+    stages = [("exit", f"exit_{measure}", "true")]
+    for window in SCORE_MEASURES[measure]:
+        stages.append((
+            f"follow_up_{window}", f"{window}_{measure}",
+            f"last_day(closed_month) + {FOLLOW_UP_DAYS[window]} <= as_of",
+        ))
+    parts = "\n            union all\n".join(
+        f"""            select
+                '{stage}' as stage,
+                round({later} - intake_{measure}) as change,
+                intake_{measure} as intake_score,
+                {later} as later_score
+            from paired
+            where {later} is not null and {closed}"""
+        for stage, later, closed in stages
+    )
+    sql = f"""
+        with
+
+        facts as (
+
+            select * from marts.fct_referrals
+
+        ),
+
+        pairs as (
+
+            select * from intermediate.int_outcome_assessment_pairs
+
+        ),
+
+        follow_ups as (
+
+            select * from intermediate.int_outcome_follow_ups
+
+        ),
+
+        build as (
+
+            select * from meta.build
+
+        ),
+
+        paired as (
+
+            select
+                facts.closed_month,
+                build.as_of,
+                pairs.* exclude (referral_id),
+                follow_ups.* exclude (referral_id)
+            from facts
+            inner join pairs
+                on facts.referral_id = pairs.referral_id
+            left join follow_ups
+                on facts.referral_id = follow_ups.referral_id
+            cross join build
+            where
+                facts.is_completed
+                and pairs.intake_{measure} is not null
+                and facts.closed_month between $first and $last
+                and {_involvement(filters)}
+                and ($crime_type = 'all' or facts.crime_type = $crime_type)
+
+        ),
+
+        changes as (
+
+{parts}
+
+        ),
+
+        means as (
+
+            select
+                stage,
+                avg(intake_score) as intake_mean,
+                avg(later_score) as later_mean,
+                count(*) as paired
+            from changes
+            group by stage
+
+        ),
+
+        counts as (
+
+            select
+                stage,
+                change,
+                count(*) as people
+            from changes
+            group by stage, change
+
+        ),
+
+        final as (
+
+            select
+                counts.stage,
+                counts.change,
+                counts.people,
+                means.intake_mean,
+                means.later_mean,
+                means.paired
+            from counts
+            inner join means
+                on counts.stage = means.stage
+
+        )
+
+        select * from final
+        order by stage, change
+    """
+    frame = _frame(con, sql, {"first": first, "last": last, "crime_type": filters.crime_type})
+    if audience == "pcc":
+        shown = [rules.protect_count(int(n)) for n in frame["people"]]
+        frame["people"] = [math.nan if v is None else float(v) for v in shown]
+        paired = [rules.protect_count(int(n)) for n in frame["paired"]]
+        frame["paired"] = [math.nan if v is None else float(v) for v in paired]
+        frame.loc[frame["paired"].isna() | (frame["paired"] < rules.MIN_PERSONS_WELLBEING_MEAN),
+                  ["intake_mean", "later_mean"]] = math.nan
+    return frame
+
+
+# --- value for money -----------------------------------------------------------------------
+
+NHS_CONTACT_TYPES = ("gp_appointments", "ae_attendances", "mental_health_crisis_contacts",
+                     "ambulance_callouts", "nonelective_admissions")
+VALUE_INDICATORS = {"wellbeing": "wellbeing_social_value_gbp", "nhs": "nhs_cost_avoided_gbp",
+                    "prevention": "crime_cost_avoided_gbp"}
+
+
+@query("manager", "pcc", examples=({},))
+def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """What the value-for-money page recomputes from when a parameter changes.
+
+    One row per (month, component, item) over the chosen period, hub-wide:
+    * wellbeing / life_satisfaction: amount = sum of (exit - intake) life satisfaction over
+      completed referrals with both (the wellbeing value is linear in it);
+    * nhs / <contact type>: amount = sum of the first-year change in that contact type over
+      referrals with comparable before and after NHS records;
+    * prevention / <crime_type>[|domestic_abuse]: amount = referrals with target hardening;
+    * funding / all: amount = funding received (all agencies);
+    * status / <indicator>: one row per month and monetised indicator, with its status.
+    `status` is the month's status of the component's indicator in indicator_monthly (the
+    recomputed figures use the months the warehouse counts); referrals and persons give
+    the base."""
+    _require(con, "intermediate.int_outcome_referrals", "intermediate.int_outcome_health_pairs",
+             "intermediate.int_referrals", "staging.stg_funding", "marts.indicator_monthly")
+    first, last = _bounds(con, filters)
+    nhs_sums = ",\n".join(
+        f"""                count(health_pairs.first_year_change_{c}) as referrals_{c},
+                count(distinct outcome_referrals.victim_id) filter (
+                    where health_pairs.first_year_change_{c} is not null
+                ) as persons_{c},
+                sum(health_pairs.first_year_change_{c}) as amount_{c}"""
+        for c in NHS_CONTACT_TYPES
+    )
+    nhs_parts = "\n            union all\n".join(
+        f"""            select
+                month, 'nhs' as component, '{c}' as item, referrals_{c} as referrals,
+                persons_{c} as persons, amount_{c} as amount
+            from nhs_sums"""
+        for c in NHS_CONTACT_TYPES
+    )
+    sql = f"""
+        with
+
+        outcome_referrals as (
+
+            select * from intermediate.int_outcome_referrals
+
+        ),
+
+        health_pairs as (
+
+            select * from intermediate.int_outcome_health_pairs
+
+        ),
+
+        referrals as (
+
+            select * from intermediate.int_referrals
+
+        ),
+
+        funding as (
+
+            select * from staging.stg_funding
+
+        ),
+
+        statuses as (
+
+            select month, indicator_id, status
+            from marts.indicator_monthly
+            where agency = 'all' and indicator_id in ($wellbeing, $nhs, $prevention)
+
+        ),
+
+        wellbeing as (
+
+            select
+                closed_month as month,
+                'wellbeing' as component,
+                'life_satisfaction' as item,
+                count(*) as referrals,
+                count(distinct victim_id) as persons,
+                sum(life_satisfaction_change) as amount
+            from outcome_referrals
+            where wellbeing_social_value_base and closed_month between $first and $last
+            group by closed_month
+
+        ),
+
+        nhs_sums as (
+
+            select
+                outcome_referrals.closed_month as month,
+{nhs_sums}
+            from health_pairs
+            inner join outcome_referrals
+                on health_pairs.referral_id = outcome_referrals.referral_id
+            where
+                health_pairs.nhs_paired
+                and outcome_referrals.closed_month between $first and $last
+            group by outcome_referrals.closed_month
+
+        ),
+
+        nhs as (
+
+{nhs_parts}
+
+        ),
+
+        prevention as (
+
+            select
+                outcome_referrals.target_hardening_month as month,
+                'prevention' as component,
+                outcome_referrals.crime_type
+                || case when referrals.domestic_abuse then '|domestic_abuse' else '' end
+                    as item,
+                count(*) as referrals,
+                count(distinct outcome_referrals.victim_id) as persons,
+                cast(count(*) as double) as amount
+            from outcome_referrals
+            inner join referrals
+                on outcome_referrals.referral_id = referrals.referral_id
+            where
+                outcome_referrals.homes_made_safer
+                and outcome_referrals.target_hardening_month between $first and $last
+            group by all
+
+        ),
+
+        money_in as (
+
+            select
+                funding_month as month,
+                'funding' as component,
+                'all' as item,
+                cast(null as bigint) as referrals,
+                cast(null as bigint) as persons,
+                sum(amount_gbp) as amount
+            from funding
+            group by funding_month
+
+        ),
+
+        month_statuses as (
+
+            select
+                month,
+                'status' as component,
+                indicator_id as item,
+                cast(null as bigint) as referrals,
+                cast(null as bigint) as persons,
+                cast(null as double) as amount
+            from statuses
+
+        ),
+
+        components as (
+
+            select * from wellbeing
+            union all
+            select * from nhs
+            union all
+            select * from prevention
+            union all
+            select * from money_in
+            union all
+            select * from month_statuses
+
+        ),
+
+        final as (
+
+            select
+                components.month,
+                components.component,
+                components.item,
+                components.referrals,
+                components.persons,
+                components.amount,
+                coalesce(statuses.status, 'ok') as status
+            from components
+            left join statuses
+                on
+                    components.month = statuses.month
+                    and statuses.indicator_id = case components.component
+                        when 'wellbeing' then $wellbeing
+                        when 'nhs' then $nhs
+                        when 'prevention' then $prevention
+                        when 'status' then components.item
+                    end
+            where components.month between $first and $last
+
+        )
+
+        select * from final
+        order by month, component, item
+    """
+    return _frame(con, sql, {"first": first, "last": last, "wellbeing": VALUE_INDICATORS[
+        "wellbeing"], "nhs": VALUE_INDICATORS["nhs"], "prevention": VALUE_INDICATORS[
+        "prevention"]})
+
+
+@query(examples=({},))
+def methods_notes(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Counts the methods page reports (whole warehouse, hub-wide): referrals whose NHS
+    first-year change was extrapolated from six months, and the NHS-paired referrals."""
+    _require(con, "intermediate.int_outcome_health_pairs")
+    frame = _frame(
+        con,
+        """
+        select
+            count(*) filter (where nhs_paired) as nhs_paired,
+            count(*) filter (where nhs_paired and nhs_extrapolated) as nhs_extrapolated
+        from intermediate.int_outcome_health_pairs
+        """,
+    )
+    if audience in ("pcc", "public"):
+        for column in ("nhs_paired", "nhs_extrapolated"):
+            value = rules.protect_count(int(frame[column].iloc[0]))
+            frame[column] = math.nan if value is None else float(value)
+    return frame
+
+
+# --- equity of reach ------------------------------------------------------------------------
+
+
+@query(examples=({},))
+def equity_reach(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Reach ratios over the 12 months ending with the last month of the period.
+
+    For pcc and public the counts of victims referred go through disclosure control
+    (sensitive characteristics at the higher threshold), the share and the ratio are
+    recomputed from the rounded counts (the comparison population is published data), a
+    special-category breakdown where one category holds everyone is dropped, and the
+    interval is the Wilson interval of the rounded share."""
+    _require(con, "marts.equity_reach")
+    _agency(filters, audience)
+    _first, last = _bounds(con, filters)
+    if audience == "public":
+        _check_public_period(_first, last)
+    frame = _frame(
+        con,
+        """
+        select
+            month, basis, characteristic, category, victims_referred, comparison_people,
+            reach_ratio, ci_low, ci_high, basis_label
+        from marts.equity_reach
+        where month = $last
+        order by characteristic, category
+        """,
+        {"last": last},
+    )
+    frame["status"] = ["ok" if not pd.isna(r) else "empty_base" for r in frame["reach_ratio"]]
+    frame["suppressed"] = ""
+    if audience == "manager" or frame.empty:
+        return frame
+    return _control_reach(frame)
+
+
+def _control_reach(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["victims_referred"] = out["victims_referred"].astype("float64")
+    keep = pd.Series(True, index=out.index)
+    for (_month, _basis, characteristic), group in out.groupby(
+            ["month", "basis", "characteristic"]):
+        known = group[group["category"] != rules.UNKNOWN]
+        if known.empty:
+            continue
+        total_known = int(known["victims_referred"].sum())
+        comparison_total = float(known["comparison_people"].sum())
+        if characteristic in rules.SPECIAL_CATEGORY and (
+                (known["victims_referred"] == total_known).any() and total_known > 0):
+            keep.loc[group.index] = False  # rule 6: one category holds everyone
+            continue
+        total_shown = rules.protect_count(total_known, is_sensitive_cut(
+            characteristic=characteristic))
+        for i, row in group.iterrows():
+            sensitive = is_sensitive_cut(characteristic=characteristic, category=row["category"])
+            shown = rules.protect_count(int(row["victims_referred"]), sensitive)
+            out.at[i, "victims_referred"] = math.nan if shown is None else float(shown)
+            if shown is None or total_shown is None:
+                for column in ("reach_ratio", "ci_low", "ci_high"):
+                    out.at[i, column] = math.nan
+                out.at[i, "status"] = "suppressed"
+                out.at[i, "suppressed"] = suppression_label(sensitive)
+                continue
+            if row["category"] == rules.UNKNOWN or not total_shown or not comparison_total \
+                    or not row["comparison_people"]:
+                continue
+            comparison_share = row["comparison_people"] / comparison_total
+            out.at[i, "reach_ratio"] = shown / total_shown / comparison_share
+            interval = wilson_interval(shown, total_shown)
+            out.at[i, "ci_low"] = interval[0] / comparison_share
+            out.at[i, "ci_high"] = interval[1] / comparison_share
+    return out[keep].reset_index(drop=True)
+
+
+def wilson_interval(successes: float, n: float, z: float = 1.959963984540054
+                    ) -> tuple[float, float] | None:
+    """The 95 % Wilson score interval for successes out of n (None when n is 0 or missing):
+    centre (p + z²/2n) / (1 + z²/n), half-width z sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n)."""
+    if n is None or successes is None or pd.isna(n) or pd.isna(successes) or n <= 0:
+        return None
+    p = successes / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(max(0.0, p * (1 - p) / n + z2 / (4 * n * n))) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# --- data quality ---------------------------------------------------------------------------
+
+
+@query("manager", "pcc")
+def load_report(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Per file of the last build: rows read, loaded and quarantined."""
+    _require(con, "meta.load_report")
+    return _frame(
+        con,
+        """
+        select table_name, file_name, rows_read, rows_loaded, rows_quarantined
+        from meta.load_report
+        order by table_name, file_name
+        """,
+    )
+
+
+@query("manager", "pcc")
+def load_issues(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Quarantine and mapping counts by file, rule and column (counts and rule ids only)."""
+    _require(con, "meta.load_issues")
+    return _frame(
+        con,
+        """
+        select table_name, file_name, kind, rule, column_name, rows
+        from meta.load_issues
+        order by kind, table_name, rule, column_name
+        """,
+    )
+
+
+@query("manager", "pcc")
+def completeness(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Per contract column: whether the file had it and the share of loaded rows with a value.
+
+    Table and column names come from the contract (an allow-list), never from the page."""
+    from metrics import contract
+
+    parts = []
+    for table in contract.TABLES:
+        if not _has_table(con, "raw", table.name):
+            continue
+        present = set(_columns(con, "raw", table.name))
+        for column in table.columns:
+            if column.name not in present:
+                continue
+            parts.append(
+                f"select '{table.name}' as table_name, '{column.name}' as column_name, "
+                f"count(*) as rows_loaded, count(\"{column.name}\") as rows_with_value "
+                f"from raw.{table.name}"
+            )
+    if not parts:
+        raise NotInWarehouse("raw tables are not in this warehouse")
+    frame = _frame(con, " union all ".join(parts))
+    if _has_table(con, "meta", "source_columns"):
+        files = _frame(con, "select table_name, column_name, in_file from meta.source_columns")
+        frame = frame.merge(files, on=["table_name", "column_name"], how="left")
+    frame["share_with_value"] = [
+        w / n if n else math.nan
+        for w, n in zip(frame["rows_with_value"], frame["rows_loaded"], strict=True)
+    ]
+    return frame
+
+
+# --- hub operations -------------------------------------------------------------------------
+
+EXCEPTION_KINDS = ("first_contact", "agency_acceptance", "mental_health_contact")
+
+
+@query("manager", examples=tuple({"kind": k} for k in EXCEPTION_KINDS))
+def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
+               ) -> pd.DataFrame:
+    """Open cases past a service deadline at the as-of date, by pseudonymous id only.
+
+    first_contact: referrals not closed and not contacted, past the first-contact deadline.
+    agency_acceptance: agency referrals still pending past the acceptance deadline.
+    mental_health_contact: NHS mental health referrals not declined, withdrawn or
+    redirected, not yet seen, past the 10-working-day deadline.
+    Filtered by the receiving agency (agency referrals) and by crime type; the period does
+    not apply (these are open now). At most 1,000 rows, longest overdue first."""
+    if kind not in EXCEPTION_KINDS:
+        raise ValueError("unknown exception list")
+    _require(con, "intermediate.int_referrals", "intermediate.int_core_agency_referrals")
+    params = {"agency": filters.agency, "crime_type": filters.crime_type}
+    if kind == "first_contact":
+        sql = """
+            with
+
+            referrals as (
+
+                select * from intermediate.int_referrals
+
+            ),
+
+            build as (
+
+                select * from meta.build
+
+            ),
+
+            final as (
+
+                select
+                    referrals.referral_id,
+                    referrals.referral_date as start_date,
+                    referrals.first_contact_deadline as deadline_date,
+                    datediff('day', referrals.first_contact_deadline, build.as_of)
+                        as days_past_deadline
+                from referrals
+                cross join build
+                where
+                    referrals.first_contact_date is null
+                    and referrals.closed_date is null
+                    and referrals.first_contact_deadline < build.as_of
+                    and ($crime_type = 'all' or referrals.crime_type = $crime_type)
+                    and (
+                        $agency = 'all'
+                        or referrals.referral_id in (
+                            select referral_id from intermediate.int_referral_agencies
+                            where agency = $agency
+                        )
+                    )
+
+            )
+
+            select * from final
+            order by days_past_deadline desc, referral_id
+            limit 1000
+        """
+    else:
+        condition = (
+            "agency_referrals.outcome = 'pending' "
+            "and agency_referrals.acceptance_deadline < build.as_of"
+            if kind == "agency_acceptance" else
+            "agency_referrals.agency = 'nhs_mental_health' "
+            "and agency_referrals.outcome not in ('declined', 'withdrawn', 'redirected') "
+            "and agency_referrals.first_contact_date is null "
+            "and agency_referrals.ended_date is null "
+            "and agency_referrals.mh_contact_deadline < build.as_of"
+        )
+        deadline = ("acceptance_deadline" if kind == "agency_acceptance"
+                    else "mh_contact_deadline")
+        sql = f"""
+            with
+
+            agency_referrals as (
+
+                select * from intermediate.int_core_agency_referrals
+
+            ),
+
+            referrals as (
+
+                select * from intermediate.int_referrals
+
+            ),
+
+            build as (
+
+                select * from meta.build
+
+            ),
+
+            final as (
+
+                select
+                    agency_referrals.agency_referral_id,
+                    agency_referrals.referral_id,
+                    agency_referrals.agency,
+                    agency_referrals.sent_date as start_date,
+                    agency_referrals.{deadline} as deadline_date,
+                    datediff('day', agency_referrals.{deadline}, build.as_of)
+                        as days_past_deadline
+                from agency_referrals
+                inner join referrals
+                    on agency_referrals.referral_id = referrals.referral_id
+                cross join build
+                where
+                    {condition}
+                    and ($crime_type = 'all' or referrals.crime_type = $crime_type)
+                    and ($agency = 'all' or agency_referrals.agency = $agency)
+
+            )
+
+            select * from final
+            order by days_past_deadline desc, agency_referral_id
+            limit 1000
+        """
+    return _frame(con, sql, params)
+
+
+# --- typical calls, timing -------------------------------------------------------------------
+
+
+def typical_filters(con: duckdb.DuckDBPyConnection) -> Filters:
+    """The view a user first sees: the 12 months ending with the as-of month, whole hub."""
+    first, last = _bounds(con, Filters())
+    return Filters(first, last)
+
+
+def run_all(con: duckdb.DuckDBPyConnection, audience: str = "manager",
+            filters: Filters | None = None) -> dict[str, pd.DataFrame]:
+    """Run every query the audience may run, with its typical arguments."""
+    filters = filters or typical_filters(con)
+    results = {}
+    for name, entry in QUERIES.items():
+        if audience not in entry.audiences:
+            continue
+        for i, kwargs in enumerate(entry.examples):
+            key = name if i == 0 else f"{name}[{i}]"
+            try:
+                results[key] = entry.function(con, audience, filters, **kwargs)
+            except NotInWarehouse:
+                continue
+    return results
+
+
+def time_queries(db_path: str | Path, repeats: int = 20, audience: str = "manager"
+                 ) -> dict[str, list[float]]:
+    """Seconds per call of every query the app issues, uncached, `repeats` times each."""
+    con = connect(db_path)
+    try:
+        filters = typical_filters(con)
+        timings: dict[str, list[float]] = {}
+        for name, entry in QUERIES.items():
+            if audience not in entry.audiences:
+                continue
+            for i, kwargs in enumerate(entry.examples):
+                key = name if i == 0 else f"{name}[{i}]"
+                values = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    try:
+                        entry.function(con, audience, filters, **kwargs)
+                    except NotInWarehouse:
+                        break
+                    values.append(time.perf_counter() - started)
+                if values:
+                    timings[key] = values
+        return timings
+    finally:
+        con.close()
