@@ -145,6 +145,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print(f"hubvalue {args.command}: interrupted; the previous warehouse is unchanged")
         return 130
+    except OSError as exc:
+        import errno
+
+        reason = (
+            "the disk is full"
+            if exc.errno == errno.ENOSPC
+            else f"a file error ({type(exc).__name__})"
+        )
+        _print(
+            f"hubvalue {args.command}: failed: {reason}; no data values are shown. "
+            "The previous warehouse is unchanged."
+        )
+        return 1
     except Exception as exc:  # noqa: BLE001 - the message may hold data values: show its kind only
         _print(
             f"hubvalue {args.command}: failed ({type(exc).__name__}); "

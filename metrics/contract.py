@@ -454,7 +454,7 @@ TABLE_NAMES: tuple[str, ...] = tuple(TABLES_BY_NAME)
 REASONS: dict[str, str] = {
     "malformed_row": "the record has too many or too few fields, or broken quoting",
     "missing_value": "a required value is blank",
-    "invalid_date": "not a valid YYYY-MM-DD or DD/MM/YYYY date (US order, Excel serials, two-digit years)",
+    "invalid_date": "not a valid YYYY-MM-DD or DD/MM/YYYY date (US order, Excel serials, two-digit years, years before 1900)",
     "invalid_number": "not a number of the column's type",
     "invalid_bool": "not true/false, yes/no, y/n or 1/0",
     "unknown_code": "a code not in the contract's list (after code_map.csv)",

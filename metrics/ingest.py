@@ -3,14 +3,18 @@
 The steps, per file, all in DuckDB:
 
 1. **Inspect** every file before loading anything: encoding (UTF-8 with or
-   without BOM, else Windows-1252, decoded to a UTF-8 copy), header (required
-   columns present, no duplicates, no direct identifiers), readability.
+   without BOM, else Windows-1252, decoded to a UTF-8 copy; UTF-16 stops the
+   build), header (required columns present, no duplicates, no direct
+   identifiers, no name spanning lines), readability.
 2. **Read** all contract columns as text into a temporary table, with the
    record number of each row. Records with the wrong number of fields or
-   broken quoting are caught by DuckDB's rejects tables (``malformed_row``).
-3. **Validate** with one generated SQL statement per table: parse each value
-   (dates pinned to ISO or DD/MM/YYYY, numbers, booleans, codes after
-   ``code_map.csv``), then give every failing row its first reason.
+   broken quoting are caught by DuckDB's rejects tables (``malformed_row``);
+   a file in which no record fits the header stops the build. A file mixing
+   CRLF, LF and CR line endings is read again with every ending made LF.
+3. **Validate** with one generated SQL statement per table: trim white space,
+   parse each value (dates pinned to ISO or DD/MM/YYYY from 1900 on, numbers,
+   booleans, codes after ``code_map.csv``), then give every failing row its
+   first reason.
 4. **Keys and parents**: duplicate keys quarantine every row sharing them;
    rows whose parent is missing or quarantined are orphans.
 5. **Write** good rows to ``raw.<table>`` and bad rows, with their raw text,
@@ -40,6 +44,9 @@ from metrics.reference_data import swemwbs_conversion
 from metrics.snapshot import ExtractError, Snapshot, TableFile
 
 CHUNK = 1 << 20
+# Trimmed from both ends of every value: Unicode white space (tabs, line breaks, the no-break
+# space Excel writes) and stray byte order marks. A value of nothing else is blank.
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\ufeff"
 
 
 @dataclass
@@ -107,28 +114,60 @@ class Inspected:
     source_names: list[str]  # as in the file (Parquet)
     present: list[str]  # contract columns present
     ignored: list[str]
+    workdir: Path | None = None
+    mixed_newlines: bool = False  # CSV lines end in more than one way (CRLF, LF, CR)
 
 
-def _detect_encoding(path: Path) -> str:
+UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+@dataclass
+class TextScan:
+    encoding: str  # utf-8 or cp1252
+    mixed_newlines: bool  # more than one of CRLF, LF, CR ends lines
+
+
+def _scan_text(path: Path) -> TextScan:
+    """One pass over the bytes: the encoding and whether line endings are mixed."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    crlf = lf = cr = 0
+    previous_cr = False
     with path.open("rb") as handle:
+        first = True
         while chunk := handle.read(CHUNK):
+            if first and chunk.startswith(UTF16_32_BOMS):
+                raise ExtractError(
+                    "is UTF-16 or UTF-32 text: save it as CSV UTF-8 (or Windows-1252)",
+                    file=path.name,
+                    rule="encoding",
+                )
+            first = False
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            pairs = chunk.count(b"\r\n") + (1 if previous_cr and chunk[:1] == b"\n" else 0)
+            crlf += pairs
+            lf += chunk.count(b"\n")
+            cr += chunk.count(b"\r")
+            previous_cr = chunk[-1:] == b"\r"
+        if utf8:
             try:
-                decoder.decode(chunk)
+                decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                return "cp1252"
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
+                utf8 = False
+    styles = (crlf > 0) + (lf - crlf > 0) + (cr - crlf > 0)
+    return TextScan("utf-8" if utf8 else "cp1252", styles > 1)
 
 
-def _transcode(path: Path, workdir: Path) -> Path:
-    target = workdir / f"{path.stem}.utf8.csv"
+def _transcode(path: Path, workdir: Path, encoding: str, newlines_to_lf: bool = False) -> Path:
+    """A UTF-8 copy of a Windows-1252 file; with ``newlines_to_lf``, CRLF and CR become LF."""
+    target = workdir / f"{path.stem}.{'lf' if newlines_to_lf else 'utf8'}.csv"
     try:
         with (
-            path.open("r", encoding="cp1252", newline="") as src,
+            path.open("r", encoding=encoding, newline=None if newlines_to_lf else "") as src,
             target.open("w", encoding="utf-8", newline="") as dst,
         ):
             shutil.copyfileobj(src, dst, CHUNK)
@@ -139,11 +178,18 @@ def _transcode(path: Path, workdir: Path) -> Path:
     return target
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(path: Path, file_name: str) -> list[str]:
+    """The header's names; ``path`` may be a decoded copy, ``file_name`` names the extract file."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
         if first.strip() == "":
-            raise ExtractError("is empty: no header row", file=path.name, rule="empty_file")
+            raise ExtractError("is empty: no header row", file=file_name, rule="empty_file")
+        if "\x00" in first:
+            raise ExtractError(
+                "has NUL bytes in its header (UTF-16 text?): save it as CSV UTF-8",
+                file=file_name,
+                rule="encoding",
+            )
         # A header cell may be quoted and, rarely, span lines: read it as one CSV record.
         text = first
         while text.count('"') % 2 == 1:
@@ -151,34 +197,54 @@ def _csv_header(path: Path) -> list[str]:
             if not more:
                 break
             text += more
-        return next(csv.reader(io.StringIO(text)))
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise ExtractError(
+            "its header is not a CSV record", file=file_name, rule="header"
+        ) from None
 
 
 def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[str], list[str]]:
-    seen: set[str] = set()
-    for name in names:
+    # Required columns first: when the header line is missing or broken, the "names" are data
+    # values, and only a message naming contract columns is safe to print.
+    for required in table.header_columns:
+        if required not in names:
+            raise ExtractError(
+                f"required column {required} is missing", file=file_name, rule="missing_column"
+            )
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
         if name == "":
             raise ExtractError(
-                "has a blank column name in its header", file=file_name, rule="header"
+                f"has a blank column name in its header (column {position})",
+                file=file_name,
+                rule="header",
+            )
+        if "\n" in name or "\r" in name:
+            # A stray quote in the header swallowed the lines after it: those are data.
+            raise ExtractError(
+                f"the name of column {position} runs over several lines (a stray quote in "
+                "the header?)",
+                file=file_name,
+                rule="header",
             )
         if name in seen:
-            raise ExtractError(
-                f"column {name} appears twice in the header",
-                file=file_name,
-                rule="duplicate_column",
+            which = (
+                f"column {name}"
+                if name in table.column_names
+                else f"the name of column {position} (as column {seen[name]})"
             )
-        seen.add(name)
+            raise ExtractError(
+                f"{which} appears twice in the header", file=file_name, rule="duplicate_column"
+            )
+        seen[name] = position
         if name not in table.column_names and contract.is_direct_identifier(name):
             raise ExtractError(
                 f"column {name} looks like a direct identifier; remove it from the export "
                 "(nothing was loaded)",
                 file=file_name,
                 rule="direct_identifier",
-            )
-    for required in table.header_columns:
-        if required not in seen:
-            raise ExtractError(
-                f"required column {required} is missing", file=file_name, rule="missing_column"
             )
     present = [c for c in table.column_names if c in seen]
     ignored = [n for n in names if n not in table.column_names]
@@ -191,10 +257,10 @@ def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> I
     if file.format == "csv":
         if file.path.stat().st_size == 0:
             raise ExtractError("is empty: no header row", file=name, rule="empty_file")
-        encoding = _detect_encoding(file.path)
-        read_path = _transcode(file.path, workdir) if encoding == "cp1252" else file.path
-        raw_names = _csv_header(read_path)
-        source_names = raw_names
+        scan = _scan_text(file.path)
+        encoding = scan.encoding
+        read_path = _transcode(file.path, workdir, encoding) if encoding == "cp1252" else file.path
+        source_names = _csv_header(read_path, name)
     else:
         encoding = "parquet"
         read_path = file.path
@@ -211,7 +277,10 @@ def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> I
         source_names = [row[0] for row in schema]
     header = [contract.normalise_header(n) for n in source_names]
     present, ignored = _check_header(header, table, name)
-    return Inspected(file, table, read_path, encoding, header, source_names, present, ignored)
+    mixed = file.format == "csv" and scan.mixed_newlines
+    return Inspected(
+        file, table, read_path, encoding, header, source_names, present, ignored, workdir, mixed
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -232,32 +301,50 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> l
         "{" + ", ".join(f"{_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(item.header))) + "}"
     )
     select = ", ".join(f"c{item.header.index(c)} as {_quote(c)}" for c in item.present)
-    con.execute("drop table if exists _rejects")
-    con.execute("drop table if exists _rejects_scan")
-    try:
-        con.execute(
-            f"""
-            create or replace temp table _scan as
-            select * from read_csv(
-                ?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                columns = {columns}, store_rejects = true,
-                rejects_table = '_rejects', rejects_scan = '_rejects_scan',
-                max_line_size = 4000000
+    read_path = item.read_path
+    while True:
+        con.execute("drop table if exists _rejects")
+        con.execute("drop table if exists _rejects_scan")
+        try:
+            con.execute(
+                f"""
+                create or replace temp table _scan as
+                select * from read_csv(
+                    ?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                    columns = {columns}, store_rejects = true,
+                    rejects_table = '_rejects', rejects_scan = '_rejects_scan',
+                    max_line_size = 4000000
+                )
+                """,
+                [str(read_path)],
             )
-            """,
-            [str(item.read_path)],
-        )
-    except duckdb.Error:
-        raise ExtractError(
-            "could not be read as CSV (broken quoting or structure)",
-            file=item.file.path.name,
-            rule="unreadable_file",
-        ) from None
+            break
+        except duckdb.Error:
+            if item.mixed_newlines and item.workdir is not None and read_path == item.read_path:
+                # DuckDB reads one kind of line ending per file; a file mixing CRLF, LF and CR
+                # (two exports pasted together) is read again with every line ending made LF.
+                encoding = "utf-8" if item.encoding == "cp1252" else item.encoding
+                read_path = _transcode(item.read_path, item.workdir, encoding, True)
+                continue
+            raise ExtractError(
+                "could not be read as CSV (broken quoting or structure)",
+                file=item.file.path.name,
+                rule="unreadable_file",
+            ) from None
     rejected = [
         int(r[0]) - 1
         for r in con.execute("select distinct line from _rejects order by line").fetchall()
     ]
     accepted = con.execute("select count(*) from _scan").fetchone()[0]
+    if rejected and not accepted:
+        # No record matches the header: a broken header line or another dialect. Stop here,
+        # before the header's names (then data values) reach the load report.
+        raise ExtractError(
+            f"no row has the {len(item.header)} fields of the header: check the header line "
+            "and that the file is comma separated",
+            file=item.file.path.name,
+            rule="malformed_file",
+        )
     if rejected:
         # Record number of the k-th accepted row = the k-th number not among the rejected.
         con.execute(
@@ -295,12 +382,33 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> l
     return rejected
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> None:
-    select = ", ".join(
-        f"cast({_quote(item.source_names[item.header.index(c)])} as varchar) as {_quote(c)}"
-        for c in item.present
-    )
+def _parquet_text(column: str, duckdb_type: str, date_format: str | None) -> str:
+    """A Parquet column as text; typed dates in the text form the validation expects."""
+    pattern = "%d/%m/%Y" if date_format == "uk" else "%Y-%m-%d"
+    if duckdb_type == "TIMESTAMP WITH TIME ZONE":
+        # The date in England and Wales, whatever zone the system wrote.
+        return f"strftime(timezone('Europe/London', {column})::date, '{pattern}')"
+    if duckdb_type == "DATE" or duckdb_type.startswith("TIMESTAMP"):
+        return f"strftime({column}::date, '{pattern}')"
+    return f"cast({column} as varchar)"
+
+
+def _read_parquet(
+    con: duckdb.DuckDBPyConnection, item: Inspected, target: str, date_format: str | None
+) -> None:
     try:
+        types = dict(
+            con.execute(
+                "select column_name, column_type from (describe select * from read_parquet(?))",
+                [str(item.read_path)],
+            ).fetchall()
+        )
+        select = ", ".join(
+            _parquet_text(_quote(source), types.get(source, "VARCHAR"), date_format)
+            + f" as {_quote(c)}"
+            for c in item.present
+            for source in [item.source_names[item.header.index(c)]]
+        )
         con.execute(
             f"""
             create or replace temp table {target} as
@@ -318,16 +426,30 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) 
 # ---------------------------------------------------------------------------
 # 3. Validate: generated SQL, one statement per table
 
-ISO_DATE = r"\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
-UK_DATE = r"\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?"
+# Years from 1900: an earlier year is a typing slip (0226 for 2026), and one such date would
+# stretch every monthly series back centuries. Later years are caught by the as-of date.
+YEAR = r"(19|[2-9]\d)\d{2}"
+ISO_DATE = YEAR + r"-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+UK_DATE = r"\d{1,2}/\d{1,2}/" + YEAR + r"( \d{1,2}:\d{2}(:\d{2})?)?"
+MONTH = YEAR + r"-\d{2}"
+BEFORE_1900 = "date '1899-12-31'"
 INT_TEXT = r"[+-]?\d+(\.0+)?"
 DECIMAL_TEXT = r"[+-]?(\d+(\.\d*)?|\.\d+)"
+# A comma is a thousands separator only between groups of three digits: 1,250.00 but not 12,50.
+THOUSANDS_TEXT = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
 
 
 def _date_expr(v: str, date_format: str | None) -> str:
-    iso = f"case when regexp_full_match({v}, '{ISO_DATE}') then try_strptime(left({v}, 10), '%Y-%m-%d')::date end"
+    # Fast path for plain dates (fixed length and separators), then the strict patterns.
+    iso = (
+        f"case when length({v}) = 10 and {v}[5] = '-' and {v}[8] = '-' "
+        f"then try_strptime({v}, '%Y-%m-%d')::date "
+        f"when regexp_full_match({v}, '{ISO_DATE}') then try_strptime(left({v}, 10), '%Y-%m-%d')::date end"
+    )
     uk = (
-        f"case when regexp_full_match({v}, '{UK_DATE}') "
+        f"case when length({v}) = 10 and {v}[3] = '/' and {v}[6] = '/' "
+        f"then try_strptime({v}, '%d/%m/%Y')::date "
+        f"when regexp_full_match({v}, '{UK_DATE}') "
         f"then try_strptime(split_part({v}, ' ', 1), '%d/%m/%Y')::date end"
     )
     if date_format == "iso":
@@ -339,19 +461,33 @@ def _date_expr(v: str, date_format: str | None) -> str:
 
 def _parse_expr(column: Column, v: str, date_format: str | None) -> str:
     if column.type == "date":
-        return _date_expr(v, date_format)
+        # Dates before 1900 are rejected (see YEAR); greatest() skips NULL, nullif() restores it.
+        return f"nullif(greatest({_date_expr(v, date_format)}, {BEFORE_1900}), {BEFORE_1900})"
     if column.type == "int":
-        return f"case when regexp_full_match({v}, '{INT_TEXT}') then try_cast(split_part({v}, '.', 1) as integer) end"
+        # Fast path: the text is already the integer's canonical form; else the strict pattern.
+        return (
+            f"case when try_cast({v} as integer)::varchar = {v} then try_cast({v} as integer) "
+            f"when regexp_full_match({v}, '{INT_TEXT}') "
+            f"then try_cast(split_part({v}, '.', 1) as integer) end"
+        )
     if column.type == "decimal":
-        cleaned = f"replace(replace({v}, '£', ''), ',', '')"
-        return f"case when regexp_full_match({cleaned}, '{DECIMAL_TEXT}') then try_cast({cleaned} as double) end"
+        pounds = f"replace({v}, '£', '')"
+        cleaned = (
+            f"case when regexp_full_match({pounds}, '{THOUSANDS_TEXT}') "
+            f"then replace({pounds}, ',', '') else {pounds} end"
+        )
+        number = f"try_cast({cleaned} as double)"
+        return (
+            f"case when regexp_full_match({cleaned}, '{DECIMAL_TEXT}') and isfinite({number}) "
+            f"then {number} end"
+        )
     if column.type == "bool":
         trues = ", ".join(_literal(x) for x in contract.BOOL_TRUE)
         falses = ", ".join(_literal(x) for x in contract.BOOL_FALSE)
         return f"case when lower({v}) in ({trues}) then true when lower({v}) in ({falses}) then false end"
     if column.type == "month":
         return (
-            f"case when regexp_full_match({v}, '\\d{{4}}-\\d{{2}}') "
+            f"case when regexp_full_match({v}, '{MONTH}') "
             f"and try_strptime({v} || '-01', '%Y-%m-%d') is not null then {v} end"
         )
     if column.type == "code":
@@ -448,7 +584,7 @@ def validation_sql(
     values, parsed, checks = [], [], []
     for column in table.columns:
         if column.name in item.present:
-            raw = f"nullif(trim({_quote(column.name)}), '')"
+            raw = f"nullif(trim({_quote(column.name)}, {_literal(WHITESPACE)}), '')"
             raw = _code_map_expr(column, raw, code_map.get(column.name, {}))
         else:
             raw = "null::varchar"
@@ -458,10 +594,10 @@ def validation_sql(
             parse = f"coalesce({parse}, 'unknown')"
         parsed.append(f"{parse} as p_{column.name}")
         checks.append((_column_checks(column, table, date_format, as_of), column.name))
+    column_reasons = [(f"r_{name}", expr, name) for expr, name in checks if expr != "null"]
     reason_parts = [
-        f"case when ({expr}) is not null then {{'rule': ({expr}), 'column': '{name}'}} end"
-        for expr, name in checks
-        if expr != "null"
+        f"case when {alias} is not null then {{'rule': {alias}, 'column': '{name}'}} end"
+        for alias, _, name in column_reasons
     ]
     reason_parts += [
         f"case when {cond} then {{'rule': '{rule}', 'column': '{col}'}} end"
@@ -474,14 +610,18 @@ def validation_sql(
         if c.demographic
     ]
     reason = "coalesce(" + ", ".join(reason_parts) + ")" if reason_parts else "null"
+    column_checks = "".join(f", {expr} as {alias}" for alias, expr, _ in column_reasons)
     return f"""
         with texts as (
             select _row, {", ".join(values)} from {source}
         ),
         parsed as (
             select *, {", ".join(parsed)} from texts
+        ),
+        checked as (
+            select *{column_checks} from parsed
         )
-        select *, {reason} as _reason{"".join(", " + u for u in unmapped)} from parsed
+        select *, {reason} as _reason{"".join(", " + u for u in unmapped)} from checked
     """
 
 
@@ -544,12 +684,20 @@ def ingest(
     snapshot: Snapshot,
     quarantine_schema: str = "quarantine",
     progress: Callable[[str], None] | None = None,
+    workdir: Path | None = None,
 ) -> IngestResult:
-    """Load the snapshot into ``raw.*``; quarantined rows go to ``<quarantine_schema>.rows``."""
+    """Load the snapshot into ``raw.*``; quarantined rows go to ``<quarantine_schema>.rows``.
+
+    ``workdir`` (created, then removed) holds decoded copies of CSV files; the build puts it
+    beside its temporary warehouse so that a killed build's copies are found and removed.
+    """
     say = progress or (lambda _msg: None)
     as_of = f"date '{snapshot.as_of.isoformat()}'"
     code_map = read_code_map(snapshot.code_map)
-    workdir = Path(tempfile.mkdtemp(prefix="hubvalue-ingest-"))
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix="hubvalue-ingest-"))
+    else:
+        workdir.mkdir(mode=0o700)
     try:
         inspected = {name: inspect(file, con, workdir) for name, file in snapshot.files.items()}
         con.execute("create schema if not exists raw")
@@ -602,7 +750,7 @@ def _load_table(
     if item.file.format == "csv":
         rejected = _read_csv(con, item, "_text")
     else:
-        _read_parquet(con, item, "_text")
+        _read_parquet(con, item, "_text", snapshot.date_format)
         rejected = []
     con.execute(
         "create or replace temp table _checked as "

@@ -89,10 +89,26 @@ def _parse_iso(value: object, where: str, key: str) -> dt.date:
         ) from None
 
 
+def check_readable(path: Path) -> None:
+    """A regular file this process can open: not a folder, a FIFO (which would block) or locked."""
+    if not path.is_file():
+        kind = "a folder, not a file" if path.is_dir() else "not a regular file (a pipe or device)"
+        raise ExtractError(f"is {kind}", file=path.name, rule="unreadable_file")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ExtractError(
+            f"could not be read ({reason})", file=path.name, rule="unreadable_file"
+        ) from None
+
+
 def read_manifest(folder: Path) -> dict:
     path = folder / "manifest.json"
     if not path.exists():
         return {}
+    check_readable(path)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -106,10 +122,13 @@ def _table_files(folder: Path) -> tuple[dict[str, TableFile], list[str]]:
     files: dict[str, TableFile] = {}
     others: list[str] = []
     for path in sorted(folder.iterdir()):
-        if path.is_dir():
-            continue
         stem, ext = path.stem.lower(), path.suffix.lower().lstrip(".")
-        if stem in TABLES_BY_NAME and ext in ("csv", "parquet"):
+        is_table = stem in TABLES_BY_NAME and ext in ("csv", "parquet")
+        if is_table or path.name.lower() == "code_map.csv":
+            check_readable(path)
+        elif path.is_dir():
+            continue
+        if is_table:
             if stem in files:
                 raise ExtractError(
                     f"both {files[stem].path.name} and {path.name} are present: keep one",

@@ -32,8 +32,10 @@ def test_build_prints_counts_not_values(tmp_path, capsys):
     assert "referrals.csv" in text and "orphan (victim_id): 1 rows" in text
     assert SECRET not in text
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("select rows_read, rows_loaded, rows_quarantined from meta.load_report "
-                       "where file_name = 'referrals.csv'").fetchone() == (4, 3, 1)
+    assert con.execute(
+        "select rows_read, rows_loaded, rows_quarantined from meta.load_report "
+        "where file_name = 'referrals.csv'"
+    ).fetchone() == (4, 3, 1)
     # The warehouse holds counts only; the value is in the quarantine store.
     for (table,) in con.execute(
         "select schema_name || '.' || table_name from duckdb_tables()"
@@ -51,8 +53,10 @@ def test_failed_build_leaves_previous_warehouse_untouched(tmp_path, capsys):
     before = db.read_bytes()
     broken = write_extract(
         tmp_path / "broken",
-        {"victims.csv": [VICTIMS[0] + ",Full Name"] + [r + f",{SECRET}" for r in VICTIMS[1:]],
-         "referrals.csv": REFERRALS},
+        {
+            "victims.csv": [VICTIMS[0] + ",Full Name"] + [r + f",{SECRET}" for r in VICTIMS[1:]],
+            "referrals.csv": REFERRALS,
+        },
         manifest={"as_of": "2026-10-31"},
     )
     assert main(["build", "--input", str(broken), "--db", str(db)]) == 2
@@ -65,7 +69,9 @@ def test_failed_build_leaves_previous_warehouse_untouched(tmp_path, capsys):
 
 
 def test_missing_as_of_asks_for_it(tmp_path, capsys):
-    folder = write_extract(tmp_path / "extract", {"victims.csv": VICTIMS, "referrals.csv": REFERRALS})
+    folder = write_extract(
+        tmp_path / "extract", {"victims.csv": VICTIMS, "referrals.csv": REFERRALS}
+    )
     assert main(["build", "--input", str(folder), "--db", str(tmp_path / "w.duckdb")]) == 2
     assert "give --as-of" in capsys.readouterr().err
 

@@ -32,8 +32,19 @@ def test_no_contract_column_looks_like_a_direct_identifier():
 
 
 def test_direct_identifiers_are_recognised_ignoring_case_and_punctuation():
-    for name in ["Full Name", "post_code", "Date-of-Birth", "DOB", "NHS Number", "e-mail", "Email",
-                 "Case Notes", "free_text", "Mobile", "victim_surname"]:
+    for name in [
+        "Full Name",
+        "post_code",
+        "Date-of-Birth",
+        "DOB",
+        "NHS Number",
+        "e-mail",
+        "Email",
+        "Case Notes",
+        "free_text",
+        "Mobile",
+        "victim_surname",
+    ]:
         assert contract.is_direct_identifier(name), name
     for name in ["shoe_size", "region", "case_type"]:
         assert not contract.is_direct_identifier(name), name
@@ -56,7 +67,9 @@ def test_bank_holidays_of_england_and_wales():
 
 
 def test_working_day_numbers_count_days_strictly_after():
-    frame = calendar.calendar_frame(dt.date(2026, 12, 20), dt.date(2027, 1, 10)).set_index("calendar_date")
+    frame = calendar.calendar_frame(dt.date(2026, 12, 20), dt.date(2027, 1, 10)).set_index(
+        "calendar_date"
+    )
     number = frame["working_day_number"]
     # Thursday 24 Dec 2026: the next working days are Tue 29 Dec (25 and 28 are holidays), Wed 30.
     start = number[dt.date(2026, 12, 24)]

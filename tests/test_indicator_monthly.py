@@ -288,18 +288,31 @@ def censor_con():
         "referrals": referrals,
         # A crime against v0 a month before its referral: outside every 12-month window.
         "repeat_crimes": [
-            {"crime_ref": "c1", "victim_id": "v0", "crime_date": "2026-09-01",
-             "crime_type": "theft"},
+            {
+                "crime_ref": "c1",
+                "victim_id": "v0",
+                "crime_date": "2026-09-01",
+                "crime_type": "theft",
+            },
         ],
         # A service says which agencies were involved (victim_support only).
         "services": [
-            {"service_id": "s1", "referral_id": "r0", "agency": "victim_support",
-             "service_type": "emotional_support", "start_date": "2026-10-02"},
+            {
+                "service_id": "s1",
+                "referral_id": "r0",
+                "agency": "victim_support",
+                "service_type": "emotional_support",
+                "start_date": "2026-10-02",
+            },
         ],
         # One follow-up, 30 days after r2 closed (10 Dec 2026): outside [90, 365).
         "assessments": [
-            {"assessment_id": "a1", "referral_id": "r2", "stage": "follow_up",
-             "assessment_date": "2027-01-09"},
+            {
+                "assessment_id": "a1",
+                "referral_id": "r2",
+                "stage": "follow_up",
+                "assessment_date": "2027-01-09",
+            },
         ],
         "health_use": health,
     }
@@ -339,9 +352,7 @@ def test_follow_up_windows_censored_by_as_of(censor_con):
     assert (row["status"], row["numerator"], row["denominator"]) == ("ok", 0.0, 1.0)
     assert status(censor_con, "follow_up_coverage_3_12m", "2027-01-01") == "not_yet_measurable"
     # 12 months plus: 31 Oct 2026 + 730 days = 31 Oct 2028: not yet.
-    assert status(censor_con, "follow_up_coverage_12m_plus", "2026-10-01") == (
-        "not_yet_measurable"
-    )
+    assert status(censor_con, "follow_up_coverage_12m_plus", "2026-10-01") == ("not_yet_measurable")
 
 
 # --- value for money ---------------------------------------------------------------------

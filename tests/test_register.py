@@ -151,8 +151,7 @@ def test_shipped_register_loads_and_keeps_spec_rows():
 def test_bad_number_names_file_row_and_rule(tmp_path):
     path = write(
         tmp_path,
-        "a,1,1,1,share,,verified,src,\n"
-        "b,1,lots,1,share,,verified,src,\n",
+        "a,1,1,1,share,,verified,src,\nb,1,lots,1,share,,verified,src,\n",
     )
     with pytest.raises(RegisterError) as err:
         load_register(path)
