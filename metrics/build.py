@@ -268,6 +268,10 @@ def build(
         say(f"reading {snapshot.folder} (as of {snapshot.as_of})")
         result = ingest(con, snapshot, progress=say, workdir=workdir)
         _write_meta(con, snapshot, build_id, result, base_year)
+        # The quarantine store names its build, so a store and a warehouse can be matched.
+        con.execute(
+            "create or replace table quarantine.build as select ?::varchar as build_id", [build_id]
+        )
         write_reference(con, snapshot.as_of, base_year=base_year)
         con.execute(
             "update meta.build set price_base_year = "
