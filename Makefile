@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/hubvalue generate --out $(DEMO) --referrals $(REFERRALS) --seed $(SEED) --months 36
 	$(BIN)/hubvalue build --input $(DEMO) --db $(DB)
-	$(BIN)/hubvalue serve --db $(DB) --port $(PORT) --audience $(AUDIENCE)
+	$(BIN)/hubvalue serve --db $(DB) --port $(PORT) --audience $(AUDIENCE) --headless
 
 ## test: install and run the whole suite (browser tests skip without Chromium)
 test: $(STAMP)

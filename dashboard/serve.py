@@ -1,11 +1,13 @@
 """``hubvalue serve``: run the Streamlit dashboard on one warehouse for one audience.
 
 The audience is fixed here, when the app starts, and reaches the app through
-the environment (HUBVALUE_AUDIENCE); nothing on a page can widen it. The app
-runs from the project folder so `.streamlit/config.toml` applies, with error
-details hidden from the browser, usage statistics off and XSRF protection on
-(the same settings are repeated as flags so a different working folder cannot
-drop them).
+the environment (HUBVALUE_AUDIENCE): it is what every session sees, or, with
+sign-in configured (docs/security.md), the widest any signed-in user can see;
+nothing on a page can widen it. The app runs from the project folder so
+`.streamlit/config.toml` and `.streamlit/secrets.toml` apply, with error details
+hidden from the browser, usage statistics off, CORS and XSRF protection on (the
+same settings are repeated as flags so a different working folder cannot drop
+them).
 """
 
 from __future__ import annotations
@@ -28,12 +30,18 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
     """The `streamlit run` command line with the server settings the app must run with."""
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true" if headless else "false",
+        # Always headless: Streamlit otherwise stops at a first-run e-mail prompt on a
+        # fresh machine. `headless=False` opens a browser tab from serve() instead.
+        "--server.headless", "true",
         "--server.port", str(int(port)),
         "--client.showErrorDetails", "none",
+        "--client.showErrorLinks", "false",
         "--client.toolbarMode", "viewer",
         "--browser.gatherUsageStats", "false",
+        "--server.enableCORS", "true",
         "--server.enableXsrfProtection", "true",
+        "--server.enableStaticServing", "false",
+        "--server.enableAgentApi", "false",
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
         "--runner.magicEnabled", "false",
@@ -60,6 +68,9 @@ def serve(db_path: Path, port: int = 8501, audience: str = "manager",
     pythonpath = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(PROJECT_DIR) + (os.pathsep + pythonpath if pythonpath else "")
     process = subprocess.Popen(streamlit_command(port, headless), cwd=PROJECT_DIR, env=env)
+    print(f"hubvalue dashboard ({audience}): http://localhost:{int(port)}", file=sys.stderr)
+    if not headless:
+        _open_browser_when_ready(port)
     # On SIGTERM pass the signal on and keep waiting: the wait below returns once
     # Streamlit has stopped (waiting inside the handler would deadlock on Popen's lock).
     previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
@@ -69,6 +80,24 @@ def serve(db_path: Path, port: int = 8501, audience: str = "manager",
         return _stop(process)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _open_browser_when_ready(port: int) -> None:
+    """Open the dashboard in a browser once the server answers (quietly, in the background)."""
+    import threading
+    import urllib.request
+    import webbrowser
+
+    def wait_and_open() -> None:
+        for _ in range(60):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{int(port)}/_stcore/health", timeout=1):
+                    webbrowser.open(f"http://localhost:{int(port)}")
+                    return
+            except OSError:
+                threading.Event().wait(0.5)
+
+    threading.Thread(target=wait_and_open, daemon=True).start()
 
 
 def _stop(process: subprocess.Popen) -> int:

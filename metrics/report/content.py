@@ -1,0 +1,136 @@
+"""What the three reports share: the warehouse facts, pooled figures, table cells for an
+indicator figure, and the notes every report carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from metrics.report import data, figures
+from metrics.report import text as fmt
+from metrics.report.periods import Period
+from metrics.report.render import Cell
+
+SOURCE = "hub case records, hubvalue build {build}"
+TIMELINESS = (
+    "police_referral_2wd",
+    "first_contact_2wd",
+    "agency_accepted_5wd",
+    "mental_health_seen_10wd",
+)
+STANDARD_WORDS = {
+    "police_referral_2wd": "Victims' Code: police pass the referral on within 2 working days "
+    "of the later of the report and the victim's consent",
+    "first_contact_2wd": "hub standard: first contact within 2 working days of referral",
+    "agency_accepted_5wd": "hub standard: partner agency accepts within 5 working days",
+    "mental_health_seen_10wd": "hub standard: NHS mental health sees the person within "
+    "10 working days",
+}
+MONEY = (
+    "wellbeing_social_value_gbp",
+    "nhs_cost_avoided_gbp",
+    "crime_cost_avoided_gbp",
+    "public_value_total_gbp",
+    "value_per_pound",
+)
+THEMES = ("wellbeing", "prevention", "nhs_demand")
+HORIZONS = ("short", "medium", "long")
+DIMENSIONS = ("public_values", "public_sphere")
+
+
+@dataclass
+class Context:
+    """Everything read once for a report."""
+
+    con: duckdb.DuckDBPyConnection
+    period: Period
+    build: data.BuildInfo
+    catalogue: pd.DataFrame
+
+    @property
+    def source(self) -> str:
+        return SOURCE.format(build=self.build.build_id)
+
+    def entry(self, indicator: str) -> pd.Series:
+        return self.catalogue.set_index("indicator_id").loc[indicator]
+
+    def title(self, indicator: str) -> str:
+        return str(self.entry(indicator)["title"])
+
+    def unit(self, indicator: str) -> str:
+        return str(self.entry(indicator)["unit"])
+
+    def pooled(
+        self, period: Period, require_complete: bool = False, agencies: bool = True
+    ) -> pd.DataFrame:
+        rows = data.indicator_rows(self.con, period.first, period.last)
+        out = figures.pool(rows, self.catalogue, period.months, require_complete, agencies)
+        medians = data.agency_medians(self.con, period.first, period.last)
+        return figures.add_medians(out, self.catalogue, medians, period.months)
+
+
+def facts(ctx: Context, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    out = [
+        ("Period", f"{ctx.period.title()}"),
+        ("As-of date", fmt.long_date(ctx.build.as_of)),
+        ("Build id", ctx.build.build_id),
+    ]
+    if ctx.build.price_base_year:
+        out.append(("Price base year", ctx.build.price_base_year))
+    return out + list(extra)
+
+
+def figure_row(pooled: pd.DataFrame, indicator: str, agency: str = "all") -> dict | None:
+    """One pooled figure as a dict (None if the period has no row for it)."""
+    index = pooled.attrs.get("rows_by_key")
+    if index is None:
+        index = {(r["indicator_id"], r["agency"]): r for r in pooled.to_dict("records")}
+        pooled.attrs["rows_by_key"] = index
+    return index.get((indicator, agency))
+
+
+def value_cell(row: pd.Series | None, unit: str) -> Cell:
+    """The figure's value, or its status in words (never 0 for a missing value)."""
+    if row is None:
+        return Cell(fmt.status_word("no_data"), "status")
+    if row["status"] != "ok":
+        return Cell(fmt.status_word(row["status"]), "status")
+    if unit == "rate" and (pd.isna(row["denominator"]) or row["denominator"] == 0):
+        return Cell(fmt.status_word("empty_base"), "status")
+    kind = "money" if unit in ("gbp", "ratio") else ("rate" if unit == "rate" else "number")
+    return Cell(fmt.value_text(row["value"], unit), kind)
+
+
+def base_cell(row: pd.Series | None, unit: str) -> Cell:
+    if row is None or row["status"] != "ok" or unit != "rate":
+        return Cell("", "text")
+    return Cell(fmt.count(row["denominator"]), "number")
+
+
+def interval_cell(row: pd.Series | None, unit: str) -> Cell:
+    if row is None or row["status"] != "ok" or unit != "rate":
+        return Cell("", "text")
+    return Cell(fmt.interval_text(row["ci_low"], row["ci_high"]), "rate")
+
+
+def coverage_note(row: pd.Series | None) -> str:
+    """'2 of 3 months measurable' when a figure covers part of the period."""
+    if row is None or row["status"] != "ok" or row["months_ok"] >= row["months"]:
+        return ""
+    return f"{int(row['months_ok'])} of {int(row['months'])} months measurable"
+
+
+def status_notes() -> list[str]:
+    return [f"{word}: {meaning}." for word, meaning in fmt.STATUS_MEANINGS.items() if word != "[c]"]
+
+
+def scenario_text(row: pd.Series | None, unit: str) -> str:
+    if row is None or row["status"] != "ok":
+        return ""
+    low, high = row["value_low"], row["value_high"]
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    low, high = sorted((float(low), float(high)))
+    return f"{fmt.value_text(low, unit)} to {fmt.value_text(high, unit)}"

@@ -1,0 +1,564 @@
+"""Every read the reports make from the warehouse.
+
+The warehouse is opened read-only with DuckDB's external access off
+(`metrics.queries.connect`). Dates are bound as parameters; column names in the SQL
+come only from the allow-lists below, never from a caller's text.
+
+People frames (`people_frame`) count distinct victims, not referrals: one row per
+group of victims with the same classifying values and a `count` column, the input
+`metrics.disclosure.release_from_people` expects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics import queries
+from metrics.contract import AGENCIES
+
+DEMOGRAPHICS = ("gender", "age_band", "ethnic_group", "disability", "lgbt")
+STAGES = {  # stage of a referral -> its flag in marts.fct_referrals
+    "referred": "true",
+    "contacted": "is_contacted",
+    "assessed": "is_assessed",
+    "supported": "is_supported",
+    "completed": "is_completed",
+}
+
+# indicator -> (base flag, success flag, cohort month) in marts.fct_referrals
+REFERRAL_OUTCOMES = {
+    "wellbeing_gain_at_exit": (
+        "wellbeing_gain_at_exit_base",
+        "wellbeing_gain_at_exit_success",
+        "closed_month",
+    ),
+    "coped_better_at_exit": (
+        "coped_better_at_exit_base",
+        "coped_better_at_exit_success",
+        "closed_month",
+    ),
+    "informed_at_exit": ("informed_at_exit_base", "informed_at_exit_success", "closed_month"),
+    "family_benefited": ("family_benefited_base", "family_benefited_success", "survey_month"),
+    "wellbeing_sustained_3_12m": (
+        "wellbeing_sustained_3_12m_base",
+        "wellbeing_sustained_3_12m_success",
+        "closed_month",
+    ),
+    "back_to_daily_life_3_12m": (
+        "back_to_daily_life_3_12m_base",
+        "back_to_daily_life_3_12m_success",
+        "closed_month",
+    ),
+    "wellbeing_gain_12m_plus": (
+        "wellbeing_gain_12m_plus_base",
+        "wellbeing_gain_12m_plus_success",
+        "closed_month",
+    ),
+    "feel_safer_at_exit": ("feel_safer_at_exit_base", "feel_safer_at_exit_success", "closed_month"),
+    "not_revictimised_12m": (
+        "not_revictimised_12m_base",
+        "not_revictimised_12m_success",
+        "referral_month",
+    ),
+    "feel_safe_12m_plus": ("feel_safe_12m_plus_base", "feel_safe_12m_plus_success", "closed_month"),
+    "health_improved_at_exit": (
+        "health_improved_at_exit_base",
+        "health_improved_at_exit_success",
+        "closed_month",
+    ),
+    "fewer_crisis_contacts": (
+        "fewer_crisis_contacts_base",
+        "fewer_crisis_contacts_success",
+        "closed_month",
+    ),
+    "health_maintained_12m_plus": (
+        "health_maintained_12m_plus_base",
+        "health_maintained_12m_plus_success",
+        "closed_month",
+    ),
+    "first_contact_2wd": ("is_first_contact_in_base", "is_first_contact_on_time", "referral_month"),
+    "police_referral_2wd": (
+        "is_police_referral_in_base",
+        "is_police_referral_on_time",
+        "referral_month",
+    ),
+    "enhanced_rights_share": ("true", "enhanced_rights", "referral_month"),
+    "homes_made_safer": ("homes_made_safer", "homes_made_safer", "target_hardening_month"),
+}
+# indicator -> (base flag, success flag, cohort month) in int_core_agency_referrals
+AGENCY_REFERRAL_OUTCOMES = {
+    "agency_accepted_5wd": ("is_acceptance_in_base", "is_accepted_on_time", "sent_month"),
+    "mental_health_seen_10wd": ("is_mh_seen_in_base", "is_mh_seen_on_time", "sent_month"),
+}
+PERSON_OUTCOMES = {**REFERRAL_OUTCOMES, **AGENCY_REFERRAL_OUTCOMES}
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    build_id: str
+    as_of: dt.date
+    price_base_year: str
+    source_system: str
+    coverage_repeat_crimes: dt.date | None
+    coverage_health_use: dt.date | None
+
+
+def open_warehouse(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only, external access off (raises queries.WarehouseMissing)."""
+    return queries.connect(path)
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    cur = queries.cursor(con)
+    try:
+        return cur.execute(sql, params or {}).df()
+    finally:
+        cur.close()
+
+
+def _date(value) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def build_info(con: duckdb.DuckDBPyConnection) -> BuildInfo:
+    """meta.build's row; the price base year defaults to the register's base year."""
+    row = frame(con, "select * from meta.build").iloc[0]
+    base_year = row.get("price_base_year")
+    if base_year is None or pd.isna(base_year) or not str(base_year):
+        years = frame(
+            con,
+            "select max(base_year) as base_year from ref.parameters "
+            "where base_year is not null and base_year <> ''",
+        )["base_year"]
+        base_year = years.iloc[0] if len(years) and not pd.isna(years.iloc[0]) else ""
+    return BuildInfo(
+        build_id=str(row["build_id"]),
+        as_of=_date(row["as_of"]),
+        price_base_year=str(base_year or ""),
+        source_system=str(row.get("source_system") or ""),
+        coverage_repeat_crimes=_date(row.get("coverage_repeat_crimes")),
+        coverage_health_use=_date(row.get("coverage_health_use")),
+    )
+
+
+def first_month(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The first month of the indicator tables (the first referral month)."""
+    found = frame(con, "select min(month) as first_month from marts.indicator_monthly")
+    return _date(found["first_month"].iloc[0])
+
+
+def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return frame(
+        con,
+        """
+        select indicator_id, title, theme, horizon, dimension, unit, direction, definition,
+            source, kind, has_agency_rows, uses_parameters
+        from marts.indicator_catalogue
+        """,
+    )
+
+
+def indicator_rows(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """marts.indicator_monthly rows of every agency for months first..last (inclusive)."""
+    return frame(
+        con,
+        """
+        select indicator_id, month, agency, status, numerator, denominator, value,
+            value_low, value_high, persons
+        from marts.indicator_monthly
+        where month between $first and $last
+        order by indicator_id, agency, month
+        """,
+        {"first": first, "last": last},
+    )
+
+
+def agency_medians(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Median working days from assessment to agency referral over the whole period, for
+    the hub (`all`) and each receiving agency, with the number of agency referrals and
+    of distinct victims behind it."""
+    return frame(
+        con,
+        """
+        with
+
+        sent as (
+
+            select agency, victim_id, working_days_from_assessment as days
+            from intermediate.int_core_agency_referrals
+            where
+                sent_month between $first and $last
+                and working_days_from_assessment is not null
+
+        ),
+
+        final as (
+
+            select
+                'all' as agency,
+                quantile_cont(days, 0.5) as median_days,
+                count(*) as units,
+                count(distinct victim_id) as persons
+            from sent
+            union all
+            select
+                agency,
+                quantile_cont(days, 0.5) as median_days,
+                count(*) as units,
+                count(distinct victim_id) as persons
+            from sent
+            group by agency
+
+        )
+
+        select * from final
+        """,
+        {"first": first, "last": last},
+    )
+
+
+def parameters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return frame(
+        con,
+        """
+        select name, low, central, high, unit, price_year, base_year, status, source, note
+        from ref.parameters
+        order by name
+        """,
+    )
+
+
+def overdue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Open work past a service deadline at the as-of date, one row per case and agency.
+
+    kind: first_contact (referral neither contacted nor closed, past the first-contact
+    deadline; one row per agency involved), agency_acceptance (agency referral pending
+    past the acceptance deadline), mental_health_contact (referral to NHS mental health,
+    not declined, withdrawn or redirected, not seen, not ended, past the deadline).
+    Columns: kind, case_id (pseudonymous), agency, days_past_deadline (calendar days).
+    """
+    return frame(
+        con,
+        """
+        with
+
+        referrals as (
+
+            select * from marts.fct_referrals
+
+        ),
+
+        agency_referrals as (
+
+            select * from intermediate.int_core_agency_referrals
+
+        ),
+
+        build as (
+
+            select * from meta.build
+
+        ),
+
+        first_contact as (
+
+            select
+                'first_contact' as kind,
+                referrals.referral_id as case_id,
+                unnest(list_filter([
+                    case when referrals.involves_victim_support then 'victim_support' end,
+                    case when referrals.involves_hate_crime then 'hate_crime' end,
+                    case when referrals.involves_older_people then 'older_people' end,
+                    case when referrals.involves_young_people then 'young_people' end,
+                    case when referrals.involves_lgbt then 'lgbt' end,
+                    case when referrals.involves_witness_care then 'witness_care' end,
+                    case when referrals.involves_nhs_mental_health
+                        then 'nhs_mental_health' end
+                ], lambda x: x is not null)) as agency,
+                datediff('day', referrals.first_contact_deadline, build.as_of)
+                    as days_past_deadline
+            from referrals
+            cross join build
+            where
+                referrals.first_contact_date is null
+                and referrals.closed_date is null
+                and referrals.first_contact_deadline < build.as_of
+
+        ),
+
+        acceptance as (
+
+            select
+                'agency_acceptance' as kind,
+                agency_referrals.agency_referral_id as case_id,
+                agency_referrals.agency,
+                datediff('day', agency_referrals.acceptance_deadline, build.as_of)
+                    as days_past_deadline
+            from agency_referrals
+            cross join build
+            where
+                agency_referrals.outcome = 'pending'
+                and agency_referrals.acceptance_deadline < build.as_of
+
+        ),
+
+        mental_health as (
+
+            select
+                'mental_health_contact' as kind,
+                agency_referrals.agency_referral_id as case_id,
+                agency_referrals.agency,
+                datediff('day', agency_referrals.mh_contact_deadline, build.as_of)
+                    as days_past_deadline
+            from agency_referrals
+            cross join build
+            where
+                agency_referrals.agency = 'nhs_mental_health'
+                and agency_referrals.outcome not in ('declined', 'withdrawn', 'redirected')
+                and agency_referrals.first_contact_date is null
+                and agency_referrals.ended_date is null
+                and agency_referrals.mh_contact_deadline < build.as_of
+
+        ),
+
+        final as (
+
+            select * from first_contact
+            union all
+            select * from acceptance
+            union all
+            select * from mental_health
+
+        )
+
+        select * from final
+        order by kind, days_past_deadline desc, case_id, agency
+        """,
+    )
+
+
+def comparison_shares(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
+    """The comparison population's share of each category (equity_reach, the latest month
+    on or before `month`): characteristic, category, basis_label, comparison_share."""
+    return frame(
+        con,
+        """
+        with
+
+        reach as (
+
+            select * from marts.equity_reach
+
+        ),
+
+        latest as (
+
+            select max(month) as month from reach where month <= $month
+
+        ),
+
+        final as (
+
+            select
+                reach.characteristic,
+                reach.category,
+                reach.basis_label,
+                reach.comparison_share
+            from reach
+            inner join latest
+                on reach.month = latest.month
+            where reach.comparison_share is not null
+
+        )
+
+        select * from final
+        order by characteristic, category
+        """,
+        {"month": month},
+    )
+
+
+# --- people frames for disclosure control ----------------------------------------------------
+
+_AGENCY_LIST = "list_filter([{}], lambda x: x is not null)".format(
+    ", ".join(f"case when involves_{a} then '{a}' end" for a in AGENCIES)
+)
+_STAGE_LIST = "list_filter([{}], lambda x: x is not null)".format(
+    ", ".join(f"case when {flag} then '{stage}' end" for stage, flag in STAGES.items())
+)
+
+
+def _in_period(month_column: str) -> str:
+    return f"({month_column} between $first and $last)"
+
+
+def _outcome_columns(outcomes: list[str], agency_for: str | None) -> tuple[str, str]:
+    """Aggregates over a victim's referrals (and agency referrals) for each outcome."""
+    referral_parts, agency_parts = [], []
+    for indicator in outcomes:
+        if indicator in REFERRAL_OUTCOMES:
+            base, success, month = REFERRAL_OUTCOMES[indicator]
+            in_base = f"(coalesce({base}, false) and {_in_period(month)})"
+            met = f"({in_base} and coalesce({success}, false))"
+            referral_parts.append(f"bool_or({in_base}) as {indicator}_base")
+            referral_parts.append(f"bool_or({met}) as {indicator}_met")
+            if agency_for == indicator:
+                referral_parts.append(
+                    f"list_sort(list_distinct(flatten(list({_AGENCY_LIST}) "
+                    f"filter (where {in_base})))) as agency"
+                )
+        elif indicator in AGENCY_REFERRAL_OUTCOMES:
+            base, success, month = AGENCY_REFERRAL_OUTCOMES[indicator]
+            in_base = f"(coalesce({base}, false) and {_in_period(month)})"
+            met = f"({in_base} and coalesce({success}, false))"
+            agency_parts.append(f"bool_or({in_base}) as {indicator}_base")
+            agency_parts.append(f"bool_or({met}) as {indicator}_met")
+            if agency_for == indicator:
+                agency_parts.append(
+                    f"list_sort(list_distinct(list(agency) filter (where {in_base}))) as agency"
+                )
+        else:
+            raise ValueError("not a person-level indicator")
+    return ", ".join(referral_parts), ", ".join(agency_parts)
+
+
+def people_frame(
+    con: duckdb.DuckDBPyConnection,
+    first: dt.date,
+    last: dt.date,
+    outcomes: list[str] = (),
+    *,
+    demographics: bool = True,
+    referred: bool = True,
+    agency_for: str | None = None,
+) -> pd.DataFrame:
+    """Distinct victims grouped by what the report's tables cut them by.
+
+    Columns (as asked): the demographics (from the victim's latest referral up to the end
+    of the period; `unknown` when not recorded); `stage`, a list of the referral stages
+    any of their referrals received in the period reached (empty if not referred in it);
+    `crime_type`, the crime types of those referrals; for each outcome `<id>_base` (in
+    the indicator's base for a cohort month in the period) and `<id>_met`; `agency` (the
+    agencies involved in the in-base referrals of `agency_for`); and `count`. Only
+    victims in at least one of the frame's groups are kept.
+    """
+    outcomes = list(outcomes)
+    if agency_for is not None and agency_for not in outcomes:
+        raise ValueError("agency_for must be one of the outcomes")
+    referral_aggs, agency_aggs = _outcome_columns(outcomes, agency_for)
+    keep = []
+    if referred:
+        keep.append("len(referred.stage) > 0")
+    keep += [f"outcomes.{i}_base" for i in outcomes if i in REFERRAL_OUTCOMES]
+    keep += [f"agency_outcomes.{i}_base" for i in outcomes if i in AGENCY_REFERRAL_OUTCOMES]
+    if not keep:
+        raise ValueError("a people frame needs referrals or outcomes")
+    columns = []
+    if demographics:
+        columns += [f"coalesce(latest.{d}, 'unknown') as {d}" for d in DEMOGRAPHICS]
+    if referred:
+        columns += [
+            "coalesce(referred.stage, []::varchar[]) as stage",
+            "coalesce(referred.crime_type, []::varchar[]) as crime_type",
+        ]
+    for indicator in outcomes:
+        source = "outcomes" if indicator in REFERRAL_OUTCOMES else "agency_outcomes"
+        columns.append(f"coalesce({source}.{indicator}_base, false) as {indicator}_base")
+        columns.append(f"coalesce({source}.{indicator}_met, false) as {indicator}_met")
+    if agency_for is not None:
+        source = "outcomes" if agency_for in REFERRAL_OUTCOMES else "agency_outcomes"
+        columns.append(f"coalesce({source}.agency, []::varchar[]) as agency")
+    demographic_aggs = ", ".join(f"arg_max({d}, referral_date) as {d}" for d in DEMOGRAPHICS)
+    sql = f"""
+        with
+
+        referrals as (
+
+            select * from marts.fct_referrals
+
+        ),
+
+        agency_referrals as (
+
+            select * from intermediate.int_core_agency_referrals
+
+        ),
+
+        latest as (
+
+            select victim_id, {demographic_aggs}
+            from referrals
+            where referral_date <= $period_end
+            group by victim_id
+
+        ),
+
+        referred as (
+
+            select
+                victim_id,
+                list_sort(list_distinct(flatten(list({_STAGE_LIST})))) as stage,
+                list_sort(list_distinct(list(crime_type))) as crime_type
+            from referrals
+            where {_in_period("referral_month")}
+            group by victim_id
+
+        ),
+
+        outcomes as (
+
+            select victim_id{", " + referral_aggs if referral_aggs else ""}
+            from referrals
+            group by victim_id
+
+        ),
+
+        agency_outcomes as (
+
+            select victim_id{", " + agency_aggs if agency_aggs else ""}
+            from agency_referrals
+            group by victim_id
+
+        ),
+
+        people as (
+
+            select {", ".join(columns)}
+            from latest
+            left join referred
+                on latest.victim_id = referred.victim_id
+            left join outcomes
+                on latest.victim_id = outcomes.victim_id
+            left join agency_outcomes
+                on latest.victim_id = agency_outcomes.victim_id
+            where {" or ".join(f"coalesce({k}, false)" for k in keep)}
+
+        ),
+
+        final as (
+
+            select *, count(*) as count
+            from people
+            group by all
+
+        )
+
+        select * from final
+    """
+    out = frame(con, sql, {"first": first, "last": last, "period_end": _month_end(last)})
+    for column in ("stage", "crime_type", "agency"):
+        if column in out.columns:
+            out[column] = [tuple(v) for v in out[column]]
+    return out
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)

@@ -1,0 +1,865 @@
+"""The public transparency report: a quarterly or yearly release in the shape of an
+official statistics bulletin.
+
+Sections: main points; who was referred; hub operations and timeliness; victim
+wellbeing; prevention; NHS demand; value for money; the data tables; glossary; how the
+data were measured; strengths and limitations; disclosure control and this release;
+parameters and their sources; contact and next release.
+
+Every count is of people (distinct victims) and comes from one protected, audited
+release (`protected.public_release`); rates are worked out from the rounded counts;
+money is rounded to 3 significant figures and shown only with at least 8 people behind
+it (`metrics.disclosure.protect_money`). A figure for a period whose cohort is not yet
+measurable in every month is "Not yet measurable", never a partial figure. The
+release publishes its own period only: comparisons with earlier periods are in the
+earlier releases, so no figure of a closed period is published twice (spec rule 4).
+Indicator texts are written here in words, without the catalogue's scale values, so
+that no bare small number appears on the page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics.disclosure import SUPPRESSED, protect_money, publish
+from metrics.report import charts, data, protected
+from metrics.report import text as fmt
+from metrics.report.content import Context, facts, figure_row
+from metrics.report.render import Cell, Figure, Report, Section, Table
+
+# indicator -> (short label, definition in words)
+WORDS = {
+    "first_contact_2wd": (
+        "First contacted within 2 working days",
+        "people whose referral reached its first-contact deadline (or who were contacted), "
+        "and of them those first contacted within 2 working days of referral",
+    ),
+    "police_referral_2wd": (
+        "Police referral within 2 working days",
+        "people referred by the police with a known report date, and of them those whose "
+        "referral reached the hub within 2 working days (Victims' Code)",
+    ),
+    "agency_accepted_5wd": (
+        "Accepted by a partner agency within 5 working days",
+        "people with an agency referral accepted (or still pending past its deadline), and "
+        "of them those accepted within 5 working days",
+    ),
+    "mental_health_seen_10wd": (
+        "Seen by NHS mental health within 10 working days",
+        "people referred on to NHS mental health services, and of them those seen within "
+        "10 working days",
+    ),
+    "wellbeing_gain_at_exit": (
+        "Wellbeing rose meaningfully by the end of support",
+        "people who completed support with a wellbeing score (SWEMWBS) at the start and the "
+        "end, and of them those whose score rose by at least the meaningful change",
+    ),
+    "coped_better_at_exit": (
+        "Coping better by the end of support",
+        "people who completed support with a coping score at the start and the end, and of "
+        "them those whose score rose or stayed at the top of the scale",
+    ),
+    "informed_at_exit": (
+        "Know their information and choices better",
+        "as coping, on knowing their information and choices",
+    ),
+    "family_benefited": (
+        "Family benefited from the support",
+        "people answering the exit survey question on their family, and of them those "
+        "answering yes",
+    ),
+    "wellbeing_sustained_3_12m": (
+        "Wellbeing gain lasted 3 to 12 months after support",
+        "people followed up between three months and a year after completing support, and "
+        "of them those still meaningfully above their starting wellbeing",
+    ),
+    "back_to_daily_life_3_12m": (
+        "Back to daily life 3 to 12 months after support",
+        "people followed up between three months and a year after support on daily "
+        "activities, and of them those whose score rose or stayed at the top",
+    ),
+    "wellbeing_gain_12m_plus": (
+        "Wellbeing gain lasted beyond a year",
+        "as above, for follow-ups between one and two years after support",
+    ),
+    "feel_safer_at_exit": (
+        "Feel safer by the end of support",
+        "people who completed support with a safety score at the start and the end, and of "
+        "them those whose score rose or stayed at the top of the scale",
+    ),
+    "not_revictimised_12m": (
+        "Not victimised again within 12 months",
+        "people referred, and of them those with no police-recorded crime against them in "
+        "the year after referral",
+    ),
+    "feel_safe_12m_plus": (
+        "Feel safe more than a year after support",
+        "people followed up between one and two years after support, and of them those "
+        "who said they feel safe",
+    ),
+    "homes_made_safer": (
+        "Homes made safer",
+        "people whose home was made safer (target hardening) in the period",
+    ),
+    "health_improved_at_exit": (
+        "Health and wellbeing improved by the end of support",
+        "people who completed support with a health score at the start and the end, and of "
+        "them those whose score rose or stayed at the top of the scale",
+    ),
+    "fewer_crisis_contacts": (
+        "Fewer crisis contacts after support",
+        "people with emergency department or mental health crisis contacts in the six "
+        "months before support, and of them those with fewer in the six months after "
+        "(before and after, no comparison group)",
+    ),
+    "health_maintained_12m_plus": (
+        "Health held up more than a year after support",
+        "people followed up between one and two years after support, and of them those "
+        "whose health score was at least what it was at the start",
+    ),
+    "enhanced_rights_share": (
+        "Entitled to enhanced rights under the Victims' Code",
+        "people referred, and of them those entitled to enhanced rights",
+    ),
+}
+THEME_SECTIONS = (
+    (
+        "timeliness",
+        "Hub operations and timeliness",
+        (
+            "first_contact_2wd",
+            "police_referral_2wd",
+            "agency_accepted_5wd",
+            "mental_health_seen_10wd",
+        ),
+    ),
+    (
+        "wellbeing",
+        "Victim wellbeing",
+        (
+            "wellbeing_gain_at_exit",
+            "coped_better_at_exit",
+            "informed_at_exit",
+            "family_benefited",
+            "wellbeing_sustained_3_12m",
+            "back_to_daily_life_3_12m",
+            "wellbeing_gain_12m_plus",
+        ),
+    ),
+    (
+        "prevention",
+        "Prevention",
+        ("feel_safer_at_exit", "not_revictimised_12m", "feel_safe_12m_plus"),
+    ),
+    (
+        "nhs_demand",
+        "NHS demand",
+        ("health_improved_at_exit", "fewer_crisis_contacts", "health_maintained_12m_plus"),
+    ),
+)
+PERSON_INDICATORS = (
+    *[i for _, _, ids in THEME_SECTIONS for i in ids],
+    "homes_made_safer",
+    "enhanced_rights_share",
+)
+MONEY_ROWS = (
+    ("wellbeing_social_value_gbp", "Social value of wellbeing gained"),
+    ("nhs_cost_avoided_gbp", "NHS costs avoided"),
+    ("crime_cost_avoided_gbp", "Cost of crime avoided (not in the total)"),
+    ("public_value_total_gbp", "Total public value"),
+)
+NOT_SHOWN = "{what}: not shown for this period under the disclosure rules."
+GLOSSARY = [
+    (
+        "Person referred",
+        "someone referred to the hub in the period; a person referred more than once counts once.",
+    ),
+    ("Base", "the people a rate is worked out over: those who could have the outcome."),
+    (
+        "[c]",
+        "a figure hidden by disclosure control: fewer than 8 people (fewer than 10 for "
+        "a figure about a sensitive group), or hidden so that another hidden figure cannot be "
+        "worked out.",
+    ),
+    (
+        "Not yet measurable",
+        "the outcome needs time to pass after support (a follow-up "
+        "window) and that time has not passed for every month of the period.",
+    ),
+    ("No data", "the hub's records do not hold what this figure needs."),
+    ("Nobody in the base", "nobody could have had this outcome in the period; not the same as 0."),
+    (
+        "Projected",
+        "a value worked out from outcomes with published unit values and "
+        "assumptions, for the years the benefit is expected to last; not money saved in cash.",
+    ),
+    ("Target hardening", "making a home physically more secure, for example new locks."),
+]
+
+
+def _count_cell(value) -> Cell:
+    return (
+        Cell(SUPPRESSED, "count")
+        if value is None or pd.isna(value)
+        else Cell(f"{int(value):,}", "count")
+    )
+
+
+def _rate_cell(info: dict) -> Cell:
+    status = info["rate_status"]
+    if status == "published":
+        return Cell(fmt.percent(info["rate"], 0), "rate")
+    if status == "empty_base":
+        return Cell(fmt.status_word("empty_base"), "status")
+    return Cell(SUPPRESSED, "status")
+
+
+def _published(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _status(pooled: pd.DataFrame, indicator: str) -> str:
+    row = figure_row(pooled, indicator)
+    return "no_data" if row is None else str(row["status"])
+
+
+# --- who was referred -------------------------------------------------------------------------
+
+
+def _shares(table: pd.DataFrame, dim: str) -> tuple[pd.DataFrame, int | None]:
+    """Known categories with their share of the people whose category is recorded, from
+    published counts only (withheld when the recorded total cannot be worked out)."""
+    rows = table[table[dim] != "all"]
+    total = _published(table.loc[table[dim] == "all", "count"].iloc[0])
+    unknown = rows.loc[rows[dim] == "unknown", "count"]
+    known_rows = rows[rows[dim] != "unknown"]
+    if unknown.empty:
+        known_total = total
+    elif _published(unknown.iloc[0]) is not None and total is not None:
+        known_total = total - int(unknown.iloc[0])
+    elif known_rows["count"].notna().all():
+        known_total = int(known_rows["count"].sum())
+    else:
+        known_total = None
+    return known_rows, known_total
+
+
+def _breakdown_figure(
+    ctx: Context, release: protected.PublicRelease, dim: str, comparisons: pd.DataFrame
+) -> Figure:
+    table = release.table(f"referred_by_{dim}")
+    known_rows, known_total = _shares(table, dim)
+    basis = comparisons[comparisons["characteristic"] == dim]
+    basis_label = str(basis["basis_label"].iloc[0]) if not basis.empty else ""
+    shares = dict(zip(basis["category"], basis["comparison_share"], strict=True))
+    name = fmt.characteristic_name(dim)
+    words = fmt.characteristic_words(dim)
+    headers = [name, "People referred", "Share of those recorded"]
+    if basis_label:
+        headers.append(f"Reach, {basis_label}")
+    rows, bars = [], []
+    for _, r in known_rows.iterrows():
+        count = _published(r["count"])
+        share = None if count is None or not known_total else count / known_total
+        cells = [
+            Cell(fmt.readable(r[dim])),
+            _count_cell(count),
+            Cell(SUPPRESSED, "status") if share is None else Cell(fmt.percent(share, 0), "rate"),
+        ]
+        if basis_label:
+            comparison = shares.get(r[dim])
+            ratio = (share / comparison) if share is not None and comparison else None
+            cells.append(
+                Cell(f"{ratio:.2f}", "number")
+                if ratio is not None
+                else Cell("–" if not comparison else SUPPRESSED, "status")
+            )
+        rows.append(cells)
+        bars.append(
+            charts.Bar(
+                fmt.readable(r[dim]),
+                share,
+                fmt.percent(share, 0) if share is not None else SUPPRESSED,
+            )
+        )
+    unknown = table[table[dim] == "unknown"]
+    if not unknown.empty:
+        rows.append(
+            [Cell("Not recorded"), _count_cell(unknown["count"].iloc[0]), Cell("", "text")]
+            + ([Cell("", "text")] if basis_label else [])
+        )
+    total = table[table[dim] == "all"]
+    rows.append(
+        [Cell("All people referred"), _count_cell(total["count"].iloc[0]), Cell("", "text")]
+        + ([Cell("", "text")] if basis_label else [])
+    )
+    notes = [release.protected.legend(f"referred_by_{dim}")]
+    if basis_label:
+        notes.append(
+            "Reach: the share of people referred in a group divided by the group's "
+            f"share of the comparison population ({basis_label}); 1.00 means "
+            "reached in proportion. Worked out from the rounded counts."
+        )
+    return Figure(
+        key=f"who_{dim}",
+        title=f"People referred by {words}",
+        subtitle=f"Share of people referred whose {words} was recorded, {release.period.title()}",
+        chart=charts.bar_chart(
+            bars,
+            "rate",
+            f"People referred by {words}",
+            f"Share of people referred in each {words} group; hidden figures are marked [c].",
+        ),
+        table=Table(
+            f"referred_by_{dim}",
+            f"People referred by {words}",
+            headers,
+            rows,
+            notes,
+            csv_name=f"people_referred_by_{dim}",
+        ),
+        source=ctx.source,
+    )
+
+
+def _crime_figure(ctx: Context, release: protected.PublicRelease) -> Figure:
+    table = release.table("referred_by_crime_type")
+    total = _published(table.loc[table["crime_type"] == "all", "count"].iloc[0])
+    rows, bars = [], []
+    parts = table[table["crime_type"] != "all"].copy()
+    parts["_order"] = parts["count"].fillna(-1).astype(int)
+    for _, r in parts.sort_values("_order", ascending=False).iterrows():
+        count = _published(r["count"])
+        share = count / total if count is not None and total else None
+        rows.append(
+            [
+                Cell(fmt.readable(r["crime_type"])),
+                _count_cell(count),
+                Cell(fmt.percent(share, 0), "rate")
+                if share is not None
+                else Cell(SUPPRESSED, "status"),
+            ]
+        )
+        bars.append(
+            charts.Bar(
+                fmt.readable(r["crime_type"]),
+                share,
+                fmt.percent(share, 0) if share is not None else SUPPRESSED,
+            )
+        )
+    rows.append([Cell("All people referred"), _count_cell(total), Cell("", "text")])
+    return Figure(
+        key="who_crime_type",
+        title="People referred by crime type",
+        subtitle=f"Share of all people referred, {release.period.title()}; a person "
+        "referred for more than one crime type counts in each",
+        chart=charts.bar_chart(
+            bars,
+            "rate",
+            "People referred by crime type",
+            "Share of people referred for each crime type.",
+        ),
+        table=Table(
+            "referred_by_crime_type",
+            "People referred by crime type",
+            ["Crime type", "People referred", "Share of people referred"],
+            rows,
+            [release.protected.legend("referred_by_crime_type")],
+            csv_name="people_referred_by_crime_type",
+        ),
+        source=ctx.source,
+    )
+
+
+# --- outcomes ----------------------------------------------------------------------------------
+
+
+def _outcome_row(indicator: str, status: str, release: protected.PublicRelease) -> tuple:
+    label = WORDS[indicator][0]
+    if status != "ok":
+        word = fmt.status_word(status)
+        return (
+            [Cell(label), Cell("", "text"), Cell("", "text"), Cell(word, "status")],
+            charts.Bar(label, None, word),
+        )
+    info = release.rate(indicator)
+    cell = _rate_cell(info)
+    value = info["rate"] if info["rate_status"] == "published" else None
+    return (
+        [Cell(label), _count_cell(info["base"]), _count_cell(info["met"]), cell],
+        charts.Bar(label, value, cell.text),
+    )
+
+
+def _outcome_figure(
+    ctx: Context,
+    key: str,
+    heading: str,
+    indicators: tuple[str, ...],
+    statuses: dict[str, str],
+    release: protected.PublicRelease,
+) -> Figure:
+    rows, bars = [], []
+    for indicator in indicators:
+        row, bar = _outcome_row(indicator, statuses[indicator], release)
+        rows.append(row)
+        bars.append(bar)
+    definitions = [f"{WORDS[i][0]}: {WORDS[i][1]}." for i in indicators]
+    legend = (
+        release.protected.legend(protected.base_table(indicators[0]))
+        if statuses[indicators[0]] == "ok"
+        else ""
+    )
+    return Figure(
+        key=f"outcomes_{key}",
+        title=f"{heading}: the share of people with each outcome",
+        subtitle=f"Share of people in each base with the outcome, {release.period.title()}",
+        chart=charts.bar_chart(
+            bars,
+            "rate",
+            heading,
+            f"{heading}: the share of people with each outcome; figures "
+            "that are not measurable or hidden are labelled.",
+        ),
+        table=Table(
+            f"outcomes_{key}",
+            heading,
+            ["Outcome", "People in the base", "People with the outcome", "Rate"],
+            rows,
+            [
+                *definitions,
+                *([legend] if legend else []),
+                "Rates are worked out from the rounded counts.",
+            ],
+            csv_name=f"outcomes_{key}",
+        ),
+        source=ctx.source,
+    )
+
+
+# --- money -------------------------------------------------------------------------------------
+
+
+def _money(row: pd.Series | None, column: str) -> tuple[float | None, str]:
+    if row is None:
+        return None, "no_data"
+    if row["status"] != "ok":
+        return None, str(row["status"])
+    figure = protect_money(row[column], int(row["persons_max"]))
+    return figure.value, figure.status
+
+
+def _money_figure(ctx: Context, pooled: pd.DataFrame, release: protected.PublicRelease) -> Figure:
+    base_year = ctx.build.price_base_year or "base year"
+    rows, ranges = [], []
+    for indicator, label in MONEY_ROWS:
+        row = figure_row(pooled, indicator)
+        central, status = _money(row, "value")
+        low, _ = _money(row, "value_low")
+        high, _ = _money(row, "value_high")
+        if central is None:
+            word = fmt.status_word(status)
+            rows.append([Cell(label), Cell(word, "status"), Cell("", "text"), Cell("", "text")])
+            ranges.append(charts.Range(label, None, None, None, word))
+            continue
+        rows.append(
+            [
+                Cell(label),
+                Cell(fmt.gbp(low), "money"),
+                Cell(fmt.gbp(central), "money"),
+                Cell(fmt.gbp(high), "money"),
+            ]
+        )
+        ranges.append(
+            charts.Range(
+                label,
+                low,
+                central,
+                high,
+                f"{fmt.gbp(central)} ({fmt.gbp(min(low, high))} to {fmt.gbp(max(low, high))})",
+            )
+        )
+    per_pound = figure_row(pooled, "value_per_pound")
+    central, status = _money(per_pound, "value")
+    if central is None:
+        rows.append(
+            [
+                Cell("Public value per £1 of funding"),
+                Cell(fmt.status_word(status), "status"),
+                Cell("", "text"),
+                Cell("", "text"),
+            ]
+        )
+    else:
+        low, _ = _money(per_pound, "value_low")
+        high, _ = _money(per_pound, "value_high")
+        rows.append(
+            [
+                Cell("Public value per £1 of funding"),
+                Cell(fmt.ratio(low), "money"),
+                Cell(fmt.ratio(central), "money"),
+                Cell(fmt.ratio(high), "money"),
+            ]
+        )
+    return Figure(
+        key="value_for_money",
+        title="Projected public value",
+        subtitle=f"Projected, £ at {base_year} prices; the bar runs from the low to the high "
+        f"scenario, the dot is the central one; {release.period.title()}",
+        chart=charts.range_chart(
+            ranges,
+            "Projected public value",
+            "Projected public value by component, low to high "
+            "scenario with the central estimate marked.",
+        ),
+        table=Table(
+            "value_for_money",
+            f"Projected public value (£, {base_year} prices)",
+            ["Measure", "Low scenario", "Central", "High scenario"],
+            rows,
+            [
+                "Projected: a value worked out from outcomes and published unit values "
+                "over the years the benefit is expected to last, not cash saved.",
+                "Sums of money are rounded to 3 significant figures and shown only "
+                "where at least 8 people stand behind them.",
+                "The register has no sourced share of crime costs that the wellbeing "
+                "and NHS values do not already count, so the cost of crime avoided "
+                "is shown on its own and left out of the total.",
+            ],
+            csv_name="projected_public_value",
+        ),
+        source=f"{ctx.source} and the assumptions register",
+    )
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def _parameter_tables(ctx: Context) -> tuple[Table, Table, list[str]]:
+    """The register for the page (values; the sources follow as a list, which reads in
+    order in a PDF), the same with its sources for the CSV file, and the source list."""
+    params = data.parameters(ctx.con)
+    headers = ["Parameter", "Low", "Central", "High", "Status"]
+    rows, sources = [], []
+    for p in params.itertuples():
+        name = str(p.name).replace("_", " ")
+        rows.append(
+            [
+                Cell(name),
+                Cell(fmt.parameter_value(p.low, p.unit), "number"),
+                Cell(fmt.parameter_value(p.central, p.unit), "number"),
+                Cell(fmt.parameter_value(p.high, p.unit), "number"),
+                Cell(str(p.status or "").replace("_", " ")),
+            ]
+        )
+        sources.append(str(p.source or "no source recorded"))
+    note = (
+        f"Money is uprated to {ctx.build.price_base_year or 'the base year'} prices with "
+        "HM Treasury GDP deflators. 'Local assumption' marks a setting the hub chose, "
+        "not a published figure."
+    )
+    page = Table("parameters", "Parameters of the projected values", headers, rows, [note])
+    with_sources = Table(
+        "parameters_and_sources",
+        "Parameters and their sources",
+        [*headers, "Source"],
+        [[*row, Cell(source)] for row, source in zip(rows, sources, strict=True)],
+        [note],
+        csv_name="parameters_and_sources",
+    )
+    listed = [f"{row[0].text}: {source}" for row, source in zip(rows, sources, strict=True)]
+    return page, with_sources, listed
+
+
+def _release_table(ctx: Context) -> Table:
+    rows = [[Cell(name), Cell(value)] for name, value in facts(ctx)]
+    rows.append(
+        [
+            Cell("Rules applied"),
+            Cell("hubvalue disclosure control (counts of people, suppression, rounding, audited)"),
+        ]
+    )
+    return Table(
+        "release_information",
+        "This release",
+        ["Item", "Value"],
+        rows,
+        csv_name="release_information",
+    )
+
+
+def _main_points(
+    ctx: Context, release: protected.PublicRelease, statuses: dict, pooled: pd.DataFrame
+) -> list[str]:
+    points = []
+    stages = release.table("stages")
+    total = _published(stages.loc[stages["stage"] == "referred", "count"].iloc[0])
+    if total is not None:
+        points.append(
+            f"About {total:,} people were referred to the hub in {release.period.title()}."
+        )
+    for indicator, words in (
+        ("first_contact_2wd", "were first contacted within 2 working days of referral"),
+        ("feel_safer_at_exit", "of those who completed support felt safer by the end"),
+        (
+            "wellbeing_gain_at_exit",
+            "of those who completed support had a meaningful rise in wellbeing",
+        ),
+    ):
+        if statuses.get(indicator) == "ok":
+            info = release.rate(indicator)
+            if info["rate_status"] == "published":
+                points.append(f"{fmt.percent(info['rate'], 0)} {words}.")
+    if statuses.get("homes_made_safer") == "ok":
+        count = release.rate("homes_made_safer")["base"]
+        if count:
+            points.append(f"The homes of about {count:,} people were made safer.")
+    total_row = figure_row(pooled, "public_value_total_gbp")
+    central, _ = _money(total_row, "value")
+    if central is not None:
+        low, _ = _money(total_row, "value_low")
+        high, _ = _money(total_row, "value_high")
+        points.append(
+            f"Projected public value: {fmt.gbp(central)} (from {fmt.gbp(min(low, high))}"
+            f" to {fmt.gbp(max(low, high))}), at {ctx.build.price_base_year} prices."
+        )
+    waiting = [
+        WORDS[i][0].lower() for i in PERSON_INDICATORS if statuses.get(i) == "not_yet_measurable"
+    ]
+    if waiting:
+        points.append("Not yet measurable for this period: " + "; ".join(waiting) + ".")
+    return points[:6]
+
+
+def _method_sections(ctx: Context, release: protected.PublicRelease) -> list[Section]:
+    build = ctx.build
+    measured = Section(
+        "measured",
+        "How the data were measured",
+        [
+            "The figures come from the hub's case records (referrals, assessments, services, "
+            "exit surveys, agency referrals), police-recorded repeat crimes and NHS contact "
+            f"counts, extracted on the as-of date and built into the hubvalue warehouse "
+            f"(build {build.build_id}).",
+            "Each outcome is counted for the month its cohort belongs to: the month support "
+            "ended for outcomes at the end of support and after it, the month of referral for "
+            "timeliness and repeat victimisation, the month of the survey for survey answers. A "
+            "period's figure adds up its months, and is shown only when every month of the "
+            "period can be measured.",
+            "Wellbeing is measured with the Short Warwick-Edinburgh Mental Wellbeing Scale "
+            "(SWEMWBS) converted to metric scores; a meaningful rise is at least 3 metric "
+            "points. Other scores are on a five-point scale.",
+            "Projected values use published unit values (HM Treasury wellbeing guidance, NHS "
+            "unit costs, Home Office costs of crime) and the hub's assumptions on deadweight, "
+            "attribution and drop-off, listed below with their sources.",
+        ],
+    )
+    quality = Section(
+        "strengths",
+        "Strengths and limitations",
+        bullets=[
+            "Strength: every figure counts people, from one frozen extract, with the same "
+            "definitions every period.",
+            "Strength: outcomes that need time to show are reported only once that time has "
+            "passed, never as partial figures.",
+            "Limitation: scores at the start and end of support and NHS contacts before and "
+            "after have no comparison group; some change would have happened anyway, which is "
+            "why the projected values take off a share for deadweight.",
+            "Limitation: follow-ups are answered by some people only, and those who answer "
+            "may differ from those who do not.",
+            "Limitation: projected values rest on assumptions; the low and high scenarios show "
+            "how much they matter.",
+            "Limitation: rounding and hidden figures make small groups harder to read; do not "
+            "add rounded figures to make totals.",
+        ],
+    )
+    control = Section(
+        "disclosure",
+        "Disclosure control and this release",
+        bullets=[
+            "Counts are of people (distinct victims), not referrals.",
+            "A count of fewer than 8 people is hidden and shown as [c]; for a figure about a "
+            "sensitive group (ethnic group, disability, LGBT+, gender other than female or "
+            "male, people under 18, sexual offences, hate crime, domestic abuse, the mental "
+            "health service) the limit is fewer than 10.",
+            "Every other count, totals included, is rounded to the nearest 5; totals are "
+            "rounded separately, so they may differ from the sum of their parts.",
+            "Rates are worked out from the rounded counts; a rate with a hidden part is hidden.",
+            "More figures are hidden where they would let a hidden one be worked out, and an "
+            "automated audit checked, before this release was written, that no hidden figure "
+            "can be narrowed down from the published ones.",
+            "A breakdown in which one group would hold everyone is not shown.",
+            "Sums of money are rounded to 3 significant figures and shown only where at least "
+            "8 people stand behind them. No averages of small groups are shown.",
+        ],
+        blocks=[_release_table(ctx)],
+    )
+    page, with_sources, listed = _parameter_tables(ctx)
+    parameters = Section("parameters", "Parameters and their sources", blocks=[page])
+    sources = Section(
+        "sources", "Sources of the parameters", bullets=listed, csv_only=[with_sources]
+    )
+    contact = Section(
+        "contact",
+        "Contact and next release",
+        [
+            "This release is a draft until the hub's responsible statistician signs it off; "
+            "the contact, publication date and next release date are set by the hub when it "
+            "publishes.",
+        ],
+    )
+    return [measured, quality, control, parameters, sources, contact]
+
+
+def build(ctx: Context, protector=publish) -> Report:
+    """The public report; raises DisclosureError if its figures cannot be protected."""
+    period = ctx.period
+    pooled = ctx.pooled(period, require_complete=True, agencies=False)
+    statuses = {i: _status(pooled, i) for i in PERSON_INDICATORS}
+    outcomes = [i for i in PERSON_INDICATORS if statuses[i] == "ok"]
+    release = protected.public_release(ctx.con, period, outcomes, protector)
+    comparisons = data.comparison_shares(ctx.con, period.last)
+
+    who = Section(
+        "who",
+        "Who was referred",
+        [
+            "People referred in the period, by what their records say about them. A group "
+            "of fewer than 8 people (fewer than 10 for a sensitive group) is hidden, as is "
+            "any figure that would reveal it.",
+        ],
+        [
+            *(
+                _breakdown_figure(ctx, release, dim, comparisons)
+                if f"referred_by_{dim}" not in release.dropped
+                else NOT_SHOWN.format(what=f"People referred by {fmt.characteristic_words(dim)}")
+                for dim in data.DEMOGRAPHICS
+            ),
+            _crime_figure(ctx, release),
+        ],
+    )
+    if statuses["enhanced_rights_share"] == "ok":
+        info = release.rate("enhanced_rights_share")
+        who.blocks.append(
+            Table(
+                "enhanced_rights",
+                WORDS["enhanced_rights_share"][0],
+                ["Measure", "People referred", "Entitled", "Share"],
+                [
+                    [
+                        Cell(WORDS["enhanced_rights_share"][0]),
+                        _count_cell(info["base"]),
+                        _count_cell(info["met"]),
+                        _rate_cell(info),
+                    ]
+                ],
+                csv_name="enhanced_rights",
+            )
+        )
+
+    stages = release.table("stages")
+    stage_rows, stage_bars = [], []
+    for stage in data.STAGES:
+        count = _published(stages.loc[stages["stage"] == stage, "count"].iloc[0])
+        stage_rows.append([Cell(fmt.readable(stage)), _count_cell(count)])
+        stage_bars.append(
+            charts.Bar(fmt.readable(stage), count, SUPPRESSED if count is None else f"{count:,}")
+        )
+    funnel = Figure(
+        key="stages",
+        title="From referral to completed support",
+        subtitle=f"People referred in {period.title()} by the furthest stage any of their "
+        "referrals reached (so far)",
+        chart=charts.bar_chart(
+            stage_bars,
+            "count",
+            "From referral to completed support",
+            "People referred, contacted, assessed, given a service and completing support.",
+        ),
+        table=Table(
+            "stages",
+            "People by stage reached",
+            ["Stage", "People"],
+            stage_rows,
+            [release.protected.legend("stages")],
+            csv_name="people_by_stage",
+        ),
+        source=ctx.source,
+    )
+    sections = [
+        Section("main_points", "Main points", bullets=_main_points(ctx, release, statuses, pooled)),
+        who,
+    ]
+    for key, heading, indicators in THEME_SECTIONS:
+        blocks = [funnel] if key == "timeliness" else []
+        blocks.append(_outcome_figure(ctx, key, heading, indicators, statuses, release))
+        if key == "prevention":
+            status = statuses["homes_made_safer"]
+            count_cell = (
+                _count_cell(release.rate("homes_made_safer")["base"])
+                if status == "ok"
+                else Cell(fmt.status_word(status), "status")
+            )
+            blocks.append(
+                Table(
+                    "homes_made_safer",
+                    "Homes made safer",
+                    ["Measure", "People"],
+                    [[Cell(WORDS["homes_made_safer"][1].capitalize()), count_cell]],
+                    [
+                        "Prevention is credited only where a home was made safer; "
+                        "support alone is not assumed to prevent repeat crime."
+                    ],
+                    csv_name="homes_made_safer",
+                )
+            )
+        sections.append(Section(key, heading, blocks=blocks))
+    sections.append(
+        Section(
+            "value_for_money",
+            "Value for money",
+            [
+                "Projected values are estimates, not cash: they rest on the assumptions listed "
+                "under 'Parameters and their sources'.",
+            ],
+            [_money_figure(ctx, pooled, release)],
+        )
+    )
+    report = Report(
+        audience="public",
+        title="Victim support hub: outcomes and public value",
+        subtitle=period.title(),
+        period_label=period.label,
+        facts=facts(ctx),
+        sections=sections,
+        banner="Draft transparency release: to be signed off by the hub's responsible "
+        "statistician before publication.",
+        extras={"glossary": GLOSSARY},
+    )
+    data_rows = [
+        [Cell(f"{t.csv_name}.csv"), Cell(t.caption)] for t in report.tables() if t.csv_name
+    ]
+    methods = _method_sections(ctx, release)
+    for section in methods:
+        for t in [*section.blocks, *section.csv_only]:
+            if isinstance(t, Table) and t.csv_name:
+                data_rows.append([Cell(f"{t.csv_name}.csv"), Cell(t.caption)])
+    report.sections.append(
+        Section(
+            "data",
+            "The data tables",
+            [
+                "Every table in this release is also published as a CSV file beside it:",
+            ],
+            [Table("data_files", "Data files", ["File", "Contents"], data_rows)],
+        )
+    )
+    report.sections.append(Section("glossary", "Glossary"))
+    report.sections.extend(methods)
+    return report
+
+
+def csv_tables(report: Report) -> list[Table]:
+    """The tables published as CSV files with the report."""
+    extra = [t for s in report.sections for t in s.csv_only]
+    return [t for t in [*report.tables(), *extra] if t.csv_name]

@@ -1,0 +1,126 @@
+"""The three reports on the demo hub (20,000 synthetic referrals over 36 months to October
+2026), as PDF: built, scanned, and their first pages drawn to PNG in artifacts/reports/
+for a person to look at (`pdftoppm`, Debian's poppler-utils)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from metrics.build import build
+from metrics.generate import generate
+from metrics.report import scan, write_report
+from tests.test_report_support import html_tables, row_of
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "reports"
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="needs Debian's poppler-utils",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    generate(folder / "extract", referrals=20000, seed=7, end="2026-10", months=36, quiet=True)
+    db = folder / "demo.duckdb"
+    build(folder / "extract", db)
+    return db
+
+
+def pngs(pdf: Path, name: str, pages: int = 3) -> list[Path]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "1",
+            "-l",
+            str(pages),
+            str(pdf),
+            str(ARTIFACTS / name),
+        ],
+        check=True,
+        timeout=120,
+    )
+    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(
+        next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    )
+
+
+@needs_poppler
+def test_manager_pack_pdf(demo, tmp_path):
+    out = tmp_path / "manager-2026-10.pdf"
+    write_report(demo, "manager", "2026-10", "pdf", out)
+    text = scan.pdf_text(out)
+    assert text.index("Exceptions") < text.index("The whole hub")
+    assert "Page 1 of" in text  # pages are numbered
+    assert len(pngs(out, "manager-2026-10")) == 3
+
+
+@needs_poppler
+def test_pcc_review_pdf(demo, tmp_path):
+    out = tmp_path / "pcc-2026-27-Q2.pdf"
+    write_report(demo, "pcc", "2026/27-Q2", "pdf", out)
+    text = scan.pdf_text(out)
+    for words in (
+        "Scorecard",
+        "projected",
+        "Price base year",
+        "Victims' Code",
+        "Parameters and their sources",
+    ):
+        assert words in text, words
+    assert len(pngs(out, "pcc-2026-27-Q2")) == 3
+
+
+@needs_poppler
+def test_public_report_pdf_and_tables(demo, tmp_path):
+    out = tmp_path / "public-2026-27-Q2.pdf"
+    written = write_report(demo, "public", "2026/27-Q2", "pdf", out)
+    assert scan.scan_public_output([out, written.tables]) == []
+    text = scan.pdf_text(out)
+    for heading in (
+        "Main points",
+        "Who was referred",
+        "The data tables",
+        "Glossary",
+        "How the data were measured",
+        "Strengths and limitations",
+        "Disclosure control and this release",
+        "Parameters and their sources",
+    ):
+        assert heading in text, heading
+    for path in written.files:
+        with path.open(encoding="utf-8") as handle:
+            for row in list(csv.reader(handle))[1:]:
+                for cell in row:
+                    if cell.isdigit():
+                        assert int(cell) % 5 == 0 and int(cell) not in range(1, 8), path.name
+    assert page_count(out) > 5
+    assert len(pngs(out, "public-2026-27-Q2", pages=6)) == 6
+
+
+def test_public_yearly_report_html(demo, tmp_path):
+    out = tmp_path / "public-2025-26.html"
+    written = write_report(demo, "public", "2025/26", "html", out)
+    assert scan.scan_public_output([out, written.tables]) == []
+    tables = html_tables(out.read_text(encoding="utf-8"))
+    # A year of referrals to March 2026 is long enough for the end-of-support outcomes.
+    assert row_of(tables["outcomes_wellbeing"], "Coping better by the end of support")[-1].endswith(
+        "%"
+    )
