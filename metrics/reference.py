@@ -173,6 +173,8 @@ def _csv_dtypes(numeric: dict[str, str]):
 
 
 def _parse_dates(text: pd.Series, date_format: str | None) -> pd.Series:
+    if not pd.api.types.is_string_dtype(text):  # Parquet DATE columns arrive as date objects
+        return pd.to_datetime(text)
     day = text.str.strip().str.slice(0, 10)
     if date_format == "uk":
         return pd.to_datetime(day, format="%d/%m/%Y")
