@@ -7,16 +7,19 @@
 --   outcome_date <= month end) whose agency referral had not ended by then
 --   (ended_date null or > month end): open in [outcome month, ended month).
 --   A referral counts once per agency, however many agency referrals it has.
--- Set-based without a month x case expansion: each key's (referral's or
--- victim's) open spans are merged into islands, each island adds +1 at its
--- first month and -1 at its end, and a running sum over the months gives the
--- count; persons (distinct victims) use the victim islands the same way. A
--- referral has one span in `all`, so those need no merging.
+-- Set-based without a month x case expansion: a key (referral or victim)
+-- with a single open span adds +1 at its first month and -1 at its end, and a
+-- running sum over the months gives the count. A referral has one span in
+-- `all`, and so has a victim with a single referral; the few keys with
+-- several spans (a repeat-referral victim, a referral with several accepted
+-- agency referrals to one agency) are counted month by month from their
+-- distinct (key, month) pairs, so overlapping spans count once. persons
+-- (distinct victims) use the victim keys the same way.
 with
 
 referrals as (
 
-    select * from intermediate.int_referrals
+    select * from intermediate.int_outcome_referrals
 
 ),
 
@@ -50,6 +53,7 @@ open_spans as (
         'all' as agency,
         referrals.referral_id,
         referrals.victim_id,
+        not referrals.victim_has_other_referrals as is_single_referral_victim,
         referrals.referral_month as span_start,
         coalesce(
             referrals.closed_month,
@@ -62,6 +66,7 @@ open_spans as (
         agency_referrals.agency,
         agency_referrals.referral_id,
         agency_referrals.victim_id,
+        false as is_single_referral_victim,
         cast(date_trunc('month', agency_referrals.outcome_date) as date) as span_start,
         coalesce(
             cast(date_trunc('month', agency_referrals.ended_date) as date),
@@ -73,6 +78,20 @@ open_spans as (
 
 ),
 
+nonempty_spans as (
+
+    select
+        open_spans.agency,
+        open_spans.referral_id,
+        open_spans.victim_id,
+        open_spans.span_start,
+        open_spans.span_end,
+        open_spans.is_single_referral_victim
+    from open_spans
+    where open_spans.span_end > open_spans.span_start
+
+),
+
 keyed_spans as (
 
     select
@@ -81,8 +100,8 @@ keyed_spans as (
         referral_id as span_key,
         span_start,
         span_end
-    from open_spans
-    where span_end > span_start and agency != 'all'
+    from nonempty_spans
+    where agency != 'all'
     union all
     select
         'victim' as key_kind,
@@ -90,55 +109,77 @@ keyed_spans as (
         victim_id as span_key,
         span_start,
         span_end
-    from open_spans
-    where span_end > span_start
+    from nonempty_spans
+    where not is_single_referral_victim
 
 ),
 
-ordered_spans as (
+key_spans as (
 
     select
         key_kind,
         agency,
         span_key,
-        span_start,
-        span_end,
-        max(span_end) over (
-            partition by key_kind, agency, span_key
-            order by span_start, span_end
-            rows between unbounded preceding and 1 preceding
-        ) as previous_end
+        count(*) as spans,
+        min(span_start) as first_start,
+        max(span_end) as last_end
     from keyed_spans
+    group by key_kind, agency, span_key
 
 ),
 
-numbered_spans as (
+multi_span_keys as (
 
     select
         key_kind,
         agency,
-        span_key,
-        span_start,
-        span_end,
-        sum(case when previous_end is null or span_start > previous_end then 1 else 0 end)
-            over (
-                partition by key_kind, agency, span_key
-                order by span_start, span_end
-                rows between unbounded preceding and current row
-            ) as island_number
-    from ordered_spans
+        span_key
+    from key_spans
+    where spans > 1
 
 ),
 
-merged_islands as (
+multi_spans as (
 
     select
-        key_kind,
+        keyed_spans.key_kind,
+        keyed_spans.agency,
+        keyed_spans.span_key,
+        keyed_spans.span_start,
+        keyed_spans.span_end
+    from keyed_spans
+    inner join multi_span_keys
+        on
+            keyed_spans.key_kind = multi_span_keys.key_kind
+            and keyed_spans.agency = multi_span_keys.agency
+            and keyed_spans.span_key = multi_span_keys.span_key
+
+),
+
+multi_span_months as (
+
+    select distinct
+        multi_spans.key_kind,
+        multi_spans.agency,
+        multi_spans.span_key,
+        months.month_start
+    from multi_spans
+    inner join months
+        on
+            multi_spans.span_start <= months.month_start
+            and multi_spans.span_end > months.month_start
+
+),
+
+multi_span_counts as (
+
+    select
         agency,
-        min(span_start) as island_start,
-        max(span_end) as island_end
-    from numbered_spans
-    group by key_kind, agency, span_key, island_number
+        month_start,
+        count(*) filter (where key_kind = 'referral') as open_referrals,
+        count(*) filter (where key_kind = 'victim') as open_persons
+    from multi_span_months
+    group by agency, month_start
 
 ),
 
@@ -149,15 +190,24 @@ islands as (
         agency,
         span_start as island_start,
         span_end as island_end
-    from open_spans
-    where span_end > span_start and agency = 'all'
+    from nonempty_spans
+    where agency = 'all'
+    union all
+    select
+        'victim' as key_kind,
+        agency,
+        span_start as island_start,
+        span_end as island_end
+    from nonempty_spans
+    where is_single_referral_victim
     union all
     select
         key_kind,
         agency,
-        island_start,
-        island_end
-    from merged_islands
+        first_start as island_start,
+        last_end as island_end
+    from key_spans
+    where spans = 1
 
 ),
 
@@ -235,6 +285,22 @@ running as (
 
 ),
 
+open_counts as (
+
+    select
+        running.month_start,
+        running.agency,
+        running.open_referrals + coalesce(multi_span_counts.open_referrals, 0)
+            as open_referrals,
+        running.open_persons + coalesce(multi_span_counts.open_persons, 0) as open_persons
+    from running
+    left join multi_span_counts
+        on
+            running.agency = multi_span_counts.agency
+            and running.month_start = multi_span_counts.month_start
+
+),
+
 final as (
 
     select
@@ -247,7 +313,7 @@ final as (
         cast(null as double) as value_low,
         cast(null as double) as value_high,
         cast(open_persons as bigint) as persons
-    from running
+    from open_counts
 
 )
 

@@ -9,7 +9,8 @@
 -- numerator = fewer contacts).
 -- nhs_cost_avoided_gbp: projected money, hub-only, low/high from the low/high settings.
 -- Units are referrals: `all` counts each once, an agency row the referrals that agency
--- is involved in (intermediate.int_referral_agencies). persons: distinct victims; a victim
+-- is involved in (intermediate.int_referral_agencies); every referral involves
+-- victim_support, so its rows are the `all` rows. persons: distinct victims; a victim
 -- with a single referral is one person per unit, so only victims with other referrals
 -- need a distinct count.
 with
@@ -26,26 +27,10 @@ referral_agencies as (
 
 ),
 
-involvement as (
+in_any_base as (
 
     select
-        referral_id,
-        'all' as agency
-    from outcome_referrals
-
-    union all
-
-    select
-        referral_id,
-        agency
-    from referral_agencies
-
-),
-
-referral_units as (
-
-    select
-        involvement.agency,
+        outcome_referrals.referral_id,
         outcome_referrals.victim_id,
         outcome_referrals.victim_has_other_referrals,
         outcome_referrals.closed_month,
@@ -58,8 +43,30 @@ referral_units as (
         outcome_referrals.nhs_cost_avoided_gbp_high
 
     from outcome_referrals
-    inner join involvement
-        on outcome_referrals.referral_id = involvement.referral_id
+    where
+        outcome_referrals.fewer_crisis_contacts_base
+        or outcome_referrals.nhs_contacts_change_base
+
+),
+
+referral_units as (
+
+    select
+        'all' as agency,
+        in_any_base.*
+
+    from in_any_base
+
+    union all
+
+    select
+        referral_agencies.agency,
+        in_any_base.*
+
+    from in_any_base
+    inner join referral_agencies
+        on in_any_base.referral_id = referral_agencies.referral_id
+    where referral_agencies.agency != 'victim_support'
 
 ),
 
@@ -134,47 +141,46 @@ aggregated as (
 
 ),
 
+repeat_victim_units as (
+
+    select distinct
+        indicator_id,
+        cohort_month,
+        agency,
+        victim_id
+
+    from units
+    where victim_has_other_referrals
+
+),
+
 repeat_victims as (
 
     select
         indicator_id,
         cohort_month,
         agency,
-        count(distinct victim_id) as repeat_victims
+        count(*) as repeat_victims
 
-    from units
-    where victim_has_other_referrals
+    from repeat_victim_units
     group by indicator_id, cohort_month, agency
 
 ),
 
-final as (
+scope_rows as (
 
     select
         aggregated.indicator_id,
-        aggregated.cohort_month as month,  -- noqa: RF04
+        aggregated.measure_kind,
+        aggregated.cohort_month,
         aggregated.agency,
-        cast(case aggregated.measure_kind
-            when 'rate' then aggregated.units_counted
-            else aggregated.amount_central
-        end as double) as numerator,
-        cast(case
-            when aggregated.measure_kind in ('rate', 'paired_sum') then aggregated.units_in_base
-        end as double) as denominator,
-        cast(case aggregated.measure_kind
-            when 'rate' then aggregated.units_counted / aggregated.units_in_base
-            else aggregated.amount_central
-        end as double) as value,  -- noqa: RF04
-        cast(case
-            when aggregated.measure_kind = 'money' then aggregated.amount_low
-        end as double) as value_low,
-        cast(case
-            when aggregated.measure_kind = 'money' then aggregated.amount_high
-        end as double) as value_high,
-        cast(
-            aggregated.single_referral_victims
-            + coalesce(repeat_victims.repeat_victims, 0) as bigint
-        ) as persons
+        aggregated.units_in_base,
+        aggregated.units_counted,
+        aggregated.amount_central,
+        aggregated.amount_low,
+        aggregated.amount_high,
+        aggregated.single_referral_victims + coalesce(repeat_victims.repeat_victims, 0)
+            as persons
 
     from aggregated
     left join repeat_victims
@@ -182,6 +188,51 @@ final as (
             aggregated.indicator_id = repeat_victims.indicator_id
             and aggregated.cohort_month = repeat_victims.cohort_month
             and aggregated.agency = repeat_victims.agency
+
+),
+
+hub_and_agency_rows as (
+
+    select * from scope_rows
+
+    union all
+
+    select scope_rows.* replace ('victim_support' as agency)
+    from scope_rows
+    where
+        scope_rows.agency = 'all'
+        and scope_rows.indicator_id not in ('nhs_cost_avoided_gbp')
+
+),
+
+final as (
+
+    select
+        hub_and_agency_rows.indicator_id,
+        hub_and_agency_rows.cohort_month as month,  -- noqa: RF04
+        hub_and_agency_rows.agency,
+        cast(case hub_and_agency_rows.measure_kind
+            when 'rate' then hub_and_agency_rows.units_counted
+            else hub_and_agency_rows.amount_central
+        end as double) as numerator,
+        cast(case
+            when hub_and_agency_rows.measure_kind in ('rate', 'paired_sum')
+                then hub_and_agency_rows.units_in_base
+        end as double) as denominator,
+        cast(case hub_and_agency_rows.measure_kind
+            when 'rate'
+                then hub_and_agency_rows.units_counted / hub_and_agency_rows.units_in_base
+            else hub_and_agency_rows.amount_central
+        end as double) as value,  -- noqa: RF04
+        cast(case
+            when hub_and_agency_rows.measure_kind = 'money' then hub_and_agency_rows.amount_low
+        end as double) as value_low,
+        cast(case
+            when hub_and_agency_rows.measure_kind = 'money' then hub_and_agency_rows.amount_high
+        end as double) as value_high,
+        cast(hub_and_agency_rows.persons as bigint) as persons
+
+    from hub_and_agency_rows
 
 )
 

@@ -3,17 +3,49 @@
 -- row. The contract allows at most one of each; were there more, the earliest intake
 -- and the latest exit row (ties broken by assessment_id) are used, whole rows, so a
 -- pair never mixes measures from two assessments.
+-- SWEMWBS metric score: the raw SWEMWBS sum (7..35) converted with the published table
+-- ref.swemwbs_metric. Where the raw sum is absent, the stored swemwbs_metric is used as
+-- it is. A row with both uses the raw sum: it is the measurement itself and the
+-- conversion is fixed, so a stored metric score that disagrees cannot win.
 with
 
 assessments as (
 
-    select * from intermediate.int_outcome_assessments
+    select * from staging.stg_assessments
+
+),
+
+conversion as (
+
+    select * from ref.swemwbs_metric
+
+),
+
+scored as (
+
+    select
+        assessments.assessment_id,
+        assessments.referral_id,
+        assessments.stage,
+        assessments.assessment_date,
+        coalesce(conversion.metric, assessments.swemwbs_metric) as swemwbs_metric_score,
+        assessments.life_satisfaction,
+        assessments.health_wellbeing,
+        assessments.safety,
+        assessments.coping,
+        assessments.information_choices,
+        assessments.daily_activities
+
+    from assessments
+    left join conversion
+        on assessments.swemwbs = conversion.raw
+    where assessments.stage in ('intake', 'exit')
 
 ),
 
 intake as (
 
-    select * from assessments
+    select * from scored
     where stage = 'intake'
     qualify row_number() over (
         partition by referral_id
@@ -24,7 +56,7 @@ intake as (
 
 exits as (
 
-    select * from assessments
+    select * from scored
     where stage = 'exit'
     qualify row_number() over (
         partition by referral_id

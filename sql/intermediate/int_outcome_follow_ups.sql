@@ -6,6 +6,8 @@
 -- [365, 730). Rows outside both windows, including any before closure, are ignored
 -- whatever their order. Each measure is chosen on its own (the earliest row having it);
 -- ties on the date are broken by assessment_id.
+-- SWEMWBS metric score: the raw sum converted with ref.swemwbs_metric, else the stored
+-- swemwbs_metric (as in int_outcome_assessment_pairs).
 -- has_*_follow_up: any follow_up row in the window, with or without a measure (the
 -- follow-up coverage indicators).
 with
@@ -18,7 +20,13 @@ referrals as (
 
 assessments as (
 
-    select * from intermediate.int_outcome_assessments
+    select * from staging.stg_assessments
+
+),
+
+conversion as (
+
+    select * from ref.swemwbs_metric
 
 ),
 
@@ -39,7 +47,7 @@ follow_ups as (
         assessments.referral_id,
         assessments.assessment_id,
         assessments.assessment_date,
-        assessments.swemwbs_metric_score,
+        coalesce(conversion.metric, assessments.swemwbs_metric) as swemwbs_metric_score,
         assessments.health_wellbeing,
         assessments.safety,
         assessments.daily_activities,
@@ -50,6 +58,8 @@ follow_ups as (
     from assessments
     inner join completed_referrals
         on assessments.referral_id = completed_referrals.referral_id
+    left join conversion
+        on assessments.swemwbs = conversion.raw
     where assessments.stage = 'follow_up'
 
 ),

@@ -54,25 +54,36 @@ post_12m_rows as (
 
 ),
 
+pre_closures as (
+
+    select
+        pre_rows.*,
+        referrals.closed_date
+
+    from pre_rows
+    inner join referrals
+        on pre_rows.referral_id = referrals.referral_id
+
+),
+
 completeness as (
 
     select
-        referrals.referral_id,
-        referrals.closed_date,
-        cast(referrals.closed_date + interval 6 month as date) <= build.as_of
+        pre_closures.*,
+        cast(pre_closures.closed_date + interval 6 month as date) <= build.as_of
         and (
             build.coverage_health_use is null
-            or cast(referrals.closed_date + interval 6 month as date)
+            or cast(pre_closures.closed_date + interval 6 month as date)
             <= build.coverage_health_use
         ) as post_6m_complete,
-        cast(referrals.closed_date + interval 12 month as date) <= build.as_of
+        cast(pre_closures.closed_date + interval 12 month as date) <= build.as_of
         and (
             build.coverage_health_use is null
-            or cast(referrals.closed_date + interval 12 month as date)
+            or cast(pre_closures.closed_date + interval 12 month as date)
             <= build.coverage_health_use
         ) as post_12m_complete
 
-    from referrals
+    from pre_closures
     cross join build
 
 ),
@@ -80,21 +91,21 @@ completeness as (
 windows as (
 
     select
-        pre_rows.referral_id,
-        pre_rows.source as pre_source,
+        completeness.referral_id,
+        completeness.source as pre_source,
         post_6m_rows.source as post_6m_source,
         post_12m_rows.source as post_12m_source,
         coalesce(completeness.post_6m_complete, false) as post_6m_complete,
         coalesce(completeness.post_12m_complete, false) as post_12m_complete,
-        coalesce(post_6m_rows.source = pre_rows.source, false)
+        coalesce(post_6m_rows.source = completeness.source, false)
         and coalesce(completeness.post_6m_complete, false) as post_6m_usable,
-        coalesce(post_12m_rows.source = pre_rows.source, false)
+        coalesce(post_12m_rows.source = completeness.source, false)
         and coalesce(completeness.post_12m_complete, false) as post_12m_usable,
-        pre_rows.gp_appointments as pre_gp_appointments,
-        pre_rows.ae_attendances as pre_ae_attendances,
-        pre_rows.mental_health_crisis_contacts as pre_mental_health_crisis_contacts,
-        pre_rows.ambulance_callouts as pre_ambulance_callouts,
-        pre_rows.nonelective_admissions as pre_nonelective_admissions,
+        completeness.gp_appointments as pre_gp_appointments,
+        completeness.ae_attendances as pre_ae_attendances,
+        completeness.mental_health_crisis_contacts as pre_mental_health_crisis_contacts,
+        completeness.ambulance_callouts as pre_ambulance_callouts,
+        completeness.nonelective_admissions as pre_nonelective_admissions,
         post_6m_rows.gp_appointments as post_6m_gp_appointments,
         post_6m_rows.ae_attendances as post_6m_ae_attendances,
         post_6m_rows.mental_health_crisis_contacts as post_6m_mental_health_crisis_contacts,
@@ -106,13 +117,11 @@ windows as (
         post_12m_rows.ambulance_callouts as post_12m_ambulance_callouts,
         post_12m_rows.nonelective_admissions as post_12m_nonelective_admissions
 
-    from pre_rows
-    inner join completeness
-        on pre_rows.referral_id = completeness.referral_id
+    from completeness
     left join post_6m_rows
-        on pre_rows.referral_id = post_6m_rows.referral_id
+        on completeness.referral_id = post_6m_rows.referral_id
     left join post_12m_rows
-        on pre_rows.referral_id = post_12m_rows.referral_id
+        on completeness.referral_id = post_12m_rows.referral_id
 
 ),
 

@@ -25,46 +25,24 @@ paired_referrals as (
 
 ),
 
-scenario_costs as (
+low_scenario as (
 
-    select
-        paired_referrals.referral_id,
-        scenarios.scenario,
-        coalesce(paired_referrals.first_year_change_gp_appointments, 0)
-        * scenarios.unit_cost_gp_appointments
-        + coalesce(paired_referrals.first_year_change_ae_attendances, 0)
-        * scenarios.unit_cost_ae_attendances
-        + coalesce(paired_referrals.first_year_change_mental_health_crisis_contacts, 0)
-        * scenarios.unit_cost_mental_health_crisis_contacts
-        + coalesce(paired_referrals.first_year_change_ambulance_callouts, 0)
-        * scenarios.unit_cost_ambulance_callouts
-        + coalesce(paired_referrals.first_year_change_nonelective_admissions, 0)
-        * scenarios.unit_cost_nonelective_admissions as first_year_cost_change_gbp,
-        (1 - scenarios.deadweight_nhs)
-        * scenarios.attribution_nhs
-        * scenarios.annuity_nhs as valuation_factor
-
-    from paired_referrals
-    cross join scenarios
+    select * from scenarios
+    where scenario = 'low'
 
 ),
 
-pivoted as (
+central_scenario as (
 
-    select
-        referral_id,
-        max(first_year_cost_change_gbp * valuation_factor) filter (
-            where scenario = 'low'
-        ) as nhs_cost_avoided_gbp_low,
-        max(first_year_cost_change_gbp * valuation_factor) filter (
-            where scenario = 'central'
-        ) as nhs_cost_avoided_gbp_central,
-        max(first_year_cost_change_gbp * valuation_factor) filter (
-            where scenario = 'high'
-        ) as nhs_cost_avoided_gbp_high
+    select * from scenarios
+    where scenario = 'central'
 
-    from scenario_costs
-    group by referral_id
+),
+
+high_scenario as (
+
+    select * from scenarios
+    where scenario = 'high'
 
 ),
 
@@ -72,13 +50,62 @@ final as (
 
     select
         paired_referrals.referral_id,
-        pivoted.nhs_cost_avoided_gbp_low,
-        pivoted.nhs_cost_avoided_gbp_central,
-        pivoted.nhs_cost_avoided_gbp_high
+        (
+            coalesce(paired_referrals.first_year_change_gp_appointments, 0)
+            * low_scenario.unit_cost_gp_appointments
+            + coalesce(paired_referrals.first_year_change_ae_attendances, 0)
+            * low_scenario.unit_cost_ae_attendances
+            + coalesce(paired_referrals.first_year_change_mental_health_crisis_contacts, 0)
+            * low_scenario.unit_cost_mental_health_crisis_contacts
+            + coalesce(paired_referrals.first_year_change_ambulance_callouts, 0)
+            * low_scenario.unit_cost_ambulance_callouts
+            + coalesce(paired_referrals.first_year_change_nonelective_admissions, 0)
+            * low_scenario.unit_cost_nonelective_admissions
+        ) * (
+            (1 - low_scenario.deadweight_nhs)
+            * low_scenario.attribution_nhs
+            * low_scenario.annuity_nhs
+        ) as nhs_cost_avoided_gbp_low,
+        (
+            coalesce(paired_referrals.first_year_change_gp_appointments, 0)
+            * central_scenario.unit_cost_gp_appointments
+            + coalesce(paired_referrals.first_year_change_ae_attendances, 0)
+            * central_scenario.unit_cost_ae_attendances
+            + coalesce(paired_referrals.first_year_change_mental_health_crisis_contacts, 0)
+            * central_scenario.unit_cost_mental_health_crisis_contacts
+            + coalesce(paired_referrals.first_year_change_ambulance_callouts, 0)
+            * central_scenario.unit_cost_ambulance_callouts
+            + coalesce(paired_referrals.first_year_change_nonelective_admissions, 0)
+            * central_scenario.unit_cost_nonelective_admissions
+        ) * (
+            (1 - central_scenario.deadweight_nhs)
+            * central_scenario.attribution_nhs
+            * central_scenario.annuity_nhs
+        ) as nhs_cost_avoided_gbp_central,
+        (
+            coalesce(paired_referrals.first_year_change_gp_appointments, 0)
+            * high_scenario.unit_cost_gp_appointments
+            + coalesce(paired_referrals.first_year_change_ae_attendances, 0)
+            * high_scenario.unit_cost_ae_attendances
+            + coalesce(paired_referrals.first_year_change_mental_health_crisis_contacts, 0)
+            * high_scenario.unit_cost_mental_health_crisis_contacts
+            + coalesce(paired_referrals.first_year_change_ambulance_callouts, 0)
+            * high_scenario.unit_cost_ambulance_callouts
+            + coalesce(paired_referrals.first_year_change_nonelective_admissions, 0)
+            * high_scenario.unit_cost_nonelective_admissions
+        ) * (
+            (1 - high_scenario.deadweight_nhs)
+            * high_scenario.attribution_nhs
+            * high_scenario.annuity_nhs
+        ) as nhs_cost_avoided_gbp_high
 
     from paired_referrals
-    left join pivoted
-        on paired_referrals.referral_id = pivoted.referral_id
+    left join low_scenario
+        on true
+    left join central_scenario
+        on true
+    left join high_scenario
+        on true
 
 )
 

@@ -10,6 +10,10 @@
 -- the difference is rounded to 6 decimals so float noise cannot decide a boundary).
 -- victim_has_other_referrals: the victim has more than one referral (lets the families
 -- count distinct victims cheaply: a victim with one referral is one person per row).
+-- repeat_crimes_12m: repeat_crimes rows for the same victim with
+-- referral_date < crime_date <= referral_date + 365 days (a crime on the referral date
+-- itself is not a repeat). repeat_window_complete: referral_date + 365 days is on or
+-- before the as-of date and, when given, the repeat_crimes coverage date.
 with
 
 referrals as (
@@ -36,9 +40,15 @@ follow_ups as (
 
 ),
 
-repeat_victimisation as (
+repeat_crimes as (
 
-    select * from intermediate.int_outcome_repeat_victimisation
+    select * from staging.stg_repeat_crimes
+
+),
+
+repeat_referral_victims as (
+
+    select * from intermediate.int_outcome_repeat_referral_victims
 
 ),
 
@@ -78,14 +88,19 @@ build as (
 
 ),
 
-victim_referrals as (
+repeat_crime_counts as (
 
     select
-        victim_id,
-        count(*) > 1 as victim_has_other_referrals
+        referrals.referral_id,
+        count(*) as repeat_crimes_12m
 
     from referrals
-    group by victim_id
+    inner join repeat_crimes
+        on
+            referrals.victim_id = repeat_crimes.victim_id
+            and referrals.referral_date < repeat_crimes.crime_date
+            and referrals.referral_date + 365 >= repeat_crimes.crime_date
+    group by referrals.referral_id
 
 ),
 
@@ -97,12 +112,42 @@ central_scenario as (
 
 ),
 
+health_values as (
+
+    select
+        health_pairs.*,
+        nhs_value.nhs_cost_avoided_gbp_low,
+        nhs_value.nhs_cost_avoided_gbp_central,
+        nhs_value.nhs_cost_avoided_gbp_high
+
+    from health_pairs
+    left join nhs_value
+        on health_pairs.referral_id = nhs_value.referral_id
+
+),
+
+assessment_values as (
+
+    select
+        assessment_pairs.*,
+        wellbeing_value.referral_id is not null as wellbeing_value_paired,
+        wellbeing_value.life_satisfaction_change,
+        wellbeing_value.wellbeing_social_value_gbp_low,
+        wellbeing_value.wellbeing_social_value_gbp_central,
+        wellbeing_value.wellbeing_social_value_gbp_high
+
+    from assessment_pairs
+    left join wellbeing_value
+        on assessment_pairs.referral_id = wellbeing_value.referral_id
+
+),
+
 joined as (
 
     select
         referrals.referral_id,
         referrals.victim_id,
-        victim_referrals.victim_has_other_referrals,
+        repeat_referral_victims.victim_id is not null as victim_has_other_referrals,
         referrals.crime_type,
         referrals.referral_date,
         referrals.closed_date,
@@ -116,17 +161,17 @@ joined as (
         central_scenario.swemwbs_meaningful_change,
         build.as_of,
         exit_surveys.family_benefited,
-        assessment_pairs.intake_swemwbs_metric,
-        assessment_pairs.exit_swemwbs_metric,
-        assessment_pairs.intake_coping,
-        assessment_pairs.exit_coping,
-        assessment_pairs.intake_information_choices,
-        assessment_pairs.exit_information_choices,
-        assessment_pairs.intake_safety,
-        assessment_pairs.exit_safety,
-        assessment_pairs.intake_health_wellbeing,
-        assessment_pairs.exit_health_wellbeing,
-        assessment_pairs.intake_daily_activities,
+        assessment_values.intake_swemwbs_metric,
+        assessment_values.exit_swemwbs_metric,
+        assessment_values.intake_coping,
+        assessment_values.exit_coping,
+        assessment_values.intake_information_choices,
+        assessment_values.exit_information_choices,
+        assessment_values.intake_safety,
+        assessment_values.exit_safety,
+        assessment_values.intake_health_wellbeing,
+        assessment_values.exit_health_wellbeing,
+        assessment_values.intake_daily_activities,
         coalesce(follow_ups.has_medium_follow_up, false) as has_medium_follow_up,
         coalesce(follow_ups.has_long_follow_up, false) as has_long_follow_up,
         follow_ups.medium_swemwbs_metric,
@@ -134,8 +179,12 @@ joined as (
         follow_ups.long_swemwbs_metric,
         follow_ups.long_safety,
         follow_ups.long_health_wellbeing,
-        repeat_victimisation.repeat_window_complete,
-        repeat_victimisation.repeat_crimes_12m,
+        referrals.referral_date + 365 <= build.as_of
+        and (
+            build.coverage_repeat_crimes is null
+            or referrals.referral_date + 365 <= build.coverage_repeat_crimes
+        ) as repeat_window_complete,
+        coalesce(repeat_crime_counts.repeat_crimes_12m, 0) as repeat_crimes_12m,
         prevention.referral_id is not null as homes_made_safer,
         prevention.prevention_estimate_low,
         prevention.prevention_estimate_central,
@@ -146,48 +195,44 @@ joined as (
         prevention.crime_cost_residual_gbp_low,
         prevention.crime_cost_residual_gbp_central,
         prevention.crime_cost_residual_gbp_high,
-        coalesce(health_pairs.post_6m_complete, false) as nhs_post_6m_complete,
-        coalesce(health_pairs.nhs_paired, false) as nhs_paired,
-        health_pairs.pre_crisis_contacts,
-        health_pairs.post_6m_crisis_contacts,
-        health_pairs.contacts_change_6m,
-        health_pairs.change_6m_gp_appointments,
-        health_pairs.change_6m_ae_attendances,
-        health_pairs.change_6m_mental_health_crisis_contacts,
-        health_pairs.change_6m_ambulance_callouts,
-        health_pairs.change_6m_nonelective_admissions,
-        health_pairs.nhs_extrapolated,
-        nhs_value.nhs_cost_avoided_gbp_low,
-        nhs_value.nhs_cost_avoided_gbp_central,
-        nhs_value.nhs_cost_avoided_gbp_high,
-        wellbeing_value.referral_id is not null as wellbeing_value_paired,
-        wellbeing_value.life_satisfaction_change,
-        wellbeing_value.wellbeing_social_value_gbp_low,
-        wellbeing_value.wellbeing_social_value_gbp_central,
-        wellbeing_value.wellbeing_social_value_gbp_high
+        coalesce(health_values.post_6m_complete, false) as nhs_post_6m_complete,
+        coalesce(health_values.nhs_paired, false) as nhs_paired,
+        health_values.pre_crisis_contacts,
+        health_values.post_6m_crisis_contacts,
+        health_values.contacts_change_6m,
+        health_values.change_6m_gp_appointments,
+        health_values.change_6m_ae_attendances,
+        health_values.change_6m_mental_health_crisis_contacts,
+        health_values.change_6m_ambulance_callouts,
+        health_values.change_6m_nonelective_admissions,
+        health_values.nhs_extrapolated,
+        health_values.nhs_cost_avoided_gbp_low,
+        health_values.nhs_cost_avoided_gbp_central,
+        health_values.nhs_cost_avoided_gbp_high,
+        coalesce(assessment_values.wellbeing_value_paired, false) as wellbeing_value_paired,
+        assessment_values.life_satisfaction_change,
+        assessment_values.wellbeing_social_value_gbp_low,
+        assessment_values.wellbeing_social_value_gbp_central,
+        assessment_values.wellbeing_social_value_gbp_high
 
     from referrals
-    inner join victim_referrals
-        on referrals.victim_id = victim_referrals.victim_id
+    left join repeat_referral_victims
+        on referrals.victim_id = repeat_referral_victims.victim_id
     cross join build
     left join central_scenario
         on true
     left join exit_surveys
         on referrals.referral_id = exit_surveys.referral_id
-    left join assessment_pairs
-        on referrals.referral_id = assessment_pairs.referral_id
+    left join assessment_values
+        on referrals.referral_id = assessment_values.referral_id
     left join follow_ups
         on referrals.referral_id = follow_ups.referral_id
-    left join repeat_victimisation
-        on referrals.referral_id = repeat_victimisation.referral_id
+    left join repeat_crime_counts
+        on referrals.referral_id = repeat_crime_counts.referral_id
     left join prevention
         on referrals.referral_id = prevention.referral_id
-    left join health_pairs
-        on referrals.referral_id = health_pairs.referral_id
-    left join nhs_value
-        on referrals.referral_id = nhs_value.referral_id
-    left join wellbeing_value
-        on referrals.referral_id = wellbeing_value.referral_id
+    left join health_values
+        on referrals.referral_id = health_values.referral_id
 
 ),
 

@@ -41,38 +41,24 @@ paired_referrals as (
 
 ),
 
-scenario_values as (
+low_scenario as (
 
-    select
-        paired_referrals.referral_id,
-        scenarios.scenario,
-        paired_referrals.life_satisfaction_change
-        * scenarios.wellby_value_gbp
-        * (1 - scenarios.deadweight_wellbeing)
-        * scenarios.attribution_wellbeing
-        * scenarios.annuity_wellbeing as wellbeing_social_value_gbp
-
-    from paired_referrals
-    cross join scenarios
+    select * from scenarios
+    where scenario = 'low'
 
 ),
 
-pivoted as (
+central_scenario as (
 
-    select
-        referral_id,
-        max(wellbeing_social_value_gbp) filter (
-            where scenario = 'low'
-        ) as wellbeing_social_value_gbp_low,
-        max(wellbeing_social_value_gbp) filter (
-            where scenario = 'central'
-        ) as wellbeing_social_value_gbp_central,
-        max(wellbeing_social_value_gbp) filter (
-            where scenario = 'high'
-        ) as wellbeing_social_value_gbp_high
+    select * from scenarios
+    where scenario = 'central'
 
-    from scenario_values
-    group by referral_id
+),
+
+high_scenario as (
+
+    select * from scenarios
+    where scenario = 'high'
 
 ),
 
@@ -81,13 +67,29 @@ final as (
     select
         paired_referrals.referral_id,
         paired_referrals.life_satisfaction_change,
-        pivoted.wellbeing_social_value_gbp_low,
-        pivoted.wellbeing_social_value_gbp_central,
-        pivoted.wellbeing_social_value_gbp_high
+        paired_referrals.life_satisfaction_change
+        * low_scenario.wellby_value_gbp
+        * (1 - low_scenario.deadweight_wellbeing)
+        * low_scenario.attribution_wellbeing
+        * low_scenario.annuity_wellbeing as wellbeing_social_value_gbp_low,
+        paired_referrals.life_satisfaction_change
+        * central_scenario.wellby_value_gbp
+        * (1 - central_scenario.deadweight_wellbeing)
+        * central_scenario.attribution_wellbeing
+        * central_scenario.annuity_wellbeing as wellbeing_social_value_gbp_central,
+        paired_referrals.life_satisfaction_change
+        * high_scenario.wellby_value_gbp
+        * (1 - high_scenario.deadweight_wellbeing)
+        * high_scenario.attribution_wellbeing
+        * high_scenario.annuity_wellbeing as wellbeing_social_value_gbp_high
 
     from paired_referrals
-    left join pivoted
-        on paired_referrals.referral_id = pivoted.referral_id
+    left join low_scenario
+        on true
+    left join central_scenario
+        on true
+    left join high_scenario
+        on true
 
 )
 

@@ -2,6 +2,9 @@
 -- A referral involves victim_support (the lead agency, always), every agency
 -- that delivered a service to it and every agency that accepted an agency
 -- referral for it. Agency rows of indicators are built from this table.
+-- Every referral has its victim_support row, so the other agencies' rows
+-- only need de-duplicating among themselves (raw rows have unique
+-- referral_id and no orphans: the ingest quarantines both).
 with
 
 referrals as (
@@ -31,37 +34,44 @@ lead_agency as (
 
 ),
 
-service_agencies as (
+partner_agencies as (
 
     select
         services.referral_id,
         services.agency
     from services
-
-),
-
-accepting_agencies as (
-
+    where services.agency != 'victim_support'
+    union all
     select
         agency_referrals.referral_id,
         agency_referrals.agency
     from agency_referrals
-    where agency_referrals.outcome = 'accepted'
+    where
+        agency_referrals.outcome = 'accepted'
+        and agency_referrals.agency != 'victim_support'
+
+),
+
+distinct_partner_agencies as (
+
+    select distinct
+        partner_agencies.referral_id,
+        partner_agencies.agency
+    from partner_agencies
 
 ),
 
 final as (
 
-    select distinct
-        involved.referral_id,
-        involved.agency
-    from (
-        select * from lead_agency
-        union all
-        select * from service_agencies
-        union all
-        select * from accepting_agencies
-    ) as involved
+    select
+        lead_agency.referral_id,
+        lead_agency.agency
+    from lead_agency
+    union all
+    select
+        distinct_partner_agencies.referral_id,
+        distinct_partner_agencies.agency
+    from distinct_partner_agencies
 
 )
 

@@ -14,18 +14,21 @@
 -- until the next referral month or for 12 months, whichever ends first
 -- (+1 / -1 events summed over months, so no month x victim expansion). The
 -- events are summed per demographic profile before they are split by
--- characteristic.
+-- characteristic. A victim with a single referral has a single 12-month span,
+-- so those victims are counted per (month, profile) before the events.
+-- Demographics come with the referral (int_referrals: every referral's victim
+-- is in victims, the ingest quarantines orphans).
 with
 
 referrals as (
 
-    select * from staging.stg_referrals
+    select * from intermediate.int_referrals
 
 ),
 
-victims as (
+repeat_referral_victims as (
 
-    select * from staging.stg_victims
+    select * from intermediate.int_outcome_repeat_referral_victims
 
 ),
 
@@ -43,39 +46,111 @@ months as (
 
 referral_months as (
 
-    select distinct
+    select
         referrals.victim_id,
-        cast(date_trunc('month', referrals.referral_date) as date) as referral_month
+        referrals.referral_month,
+        referrals.age_band,
+        referrals.gender,
+        referrals.ethnic_group,
+        referrals.disability,
+        referrals.lgbt,
+        repeat_referral_victims.victim_id is not null as is_repeat_victim
     from referrals
+    left join repeat_referral_victims
+        on referrals.victim_id = repeat_referral_victims.victim_id
 
 ),
 
-coverage_spans as (
+single_referral_profiles as (
 
     select
-        victim_id,
+        referral_months.referral_month,
+        referral_months.age_band,
+        referral_months.gender,
+        referral_months.ethnic_group,
+        referral_months.disability,
+        referral_months.lgbt,
+        count(*) as victims
+    from referral_months
+    where not referral_months.is_repeat_victim
+    group by all
+
+),
+
+repeat_referral_months as (
+
+    select distinct
+        referral_months.victim_id,
+        referral_months.referral_month,
+        referral_months.age_band,
+        referral_months.gender,
+        referral_months.ethnic_group,
+        referral_months.disability,
+        referral_months.lgbt
+    from referral_months
+    where referral_months.is_repeat_victim
+
+),
+
+repeat_referral_spans as (
+
+    select
         referral_month as span_start,
         least(
             cast(referral_month + interval 12 month as date),
             lead(referral_month) over (partition by victim_id order by referral_month)
-        ) as span_end
-    from referral_months
+        ) as span_end,
+        age_band,
+        gender,
+        ethnic_group,
+        disability,
+        lgbt
+    from repeat_referral_months
 
 ),
 
 span_events as (
 
     select
-        coverage_spans.victim_id,
-        coverage_spans.span_start as event_month,
-        1 as delta
-    from coverage_spans
+        single_referral_profiles.referral_month as event_month,
+        single_referral_profiles.age_band,
+        single_referral_profiles.gender,
+        single_referral_profiles.ethnic_group,
+        single_referral_profiles.disability,
+        single_referral_profiles.lgbt,
+        single_referral_profiles.victims as delta
+    from single_referral_profiles
     union all
     select
-        coverage_spans.victim_id,
-        coverage_spans.span_end as event_month,
+        cast(single_referral_profiles.referral_month + interval 12 month as date)
+            as event_month,
+        single_referral_profiles.age_band,
+        single_referral_profiles.gender,
+        single_referral_profiles.ethnic_group,
+        single_referral_profiles.disability,
+        single_referral_profiles.lgbt,
+        -single_referral_profiles.victims as delta
+    from single_referral_profiles
+    union all
+    select
+        repeat_referral_spans.span_start as event_month,
+        repeat_referral_spans.age_band,
+        repeat_referral_spans.gender,
+        repeat_referral_spans.ethnic_group,
+        repeat_referral_spans.disability,
+        repeat_referral_spans.lgbt,
+        1 as delta
+    from repeat_referral_spans
+    union all
+    select
+        repeat_referral_spans.span_end as event_month,
+        repeat_referral_spans.age_band,
+        repeat_referral_spans.gender,
+        repeat_referral_spans.ethnic_group,
+        repeat_referral_spans.disability,
+        repeat_referral_spans.lgbt,
         -1 as delta
-    from coverage_spans
+    from repeat_referral_spans
 
 ),
 
@@ -83,15 +158,13 @@ profile_events as (
 
     select
         span_events.event_month,
-        victims.age_band,
-        victims.gender,
-        victims.ethnic_group,
-        victims.disability,
-        victims.lgbt,
+        span_events.age_band,
+        span_events.gender,
+        span_events.ethnic_group,
+        span_events.disability,
+        span_events.lgbt,
         sum(span_events.delta) as delta
     from span_events
-    inner join victims
-        on span_events.victim_id = victims.victim_id
     group by all
 
 ),

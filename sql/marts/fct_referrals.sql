@@ -2,7 +2,8 @@
 -- uses for breakdowns (crime type, flags, enhanced rights, characteristics,
 -- agency). Identifiers are the extract's pseudonymous ids. Agencies involved
 -- are involvement rows (int_referral_agencies: victim_support always, plus
--- agencies that delivered a service or accepted an agency referral).
+-- agencies that delivered a service or accepted an agency referral): every
+-- referral involves victim_support, so only the other agencies' rows are read.
 -- Timeliness flags are NULL outside their base; outcome flags come from
 -- int_outcome_referrals (<id>_base, <id>_success: NULL outside the base).
 with
@@ -25,19 +26,19 @@ outcomes as (
 
 ),
 
-involvement as (
+partner_involvement as (
 
     select
         referral_agencies.referral_id,
-        bool_or(referral_agencies.agency = 'victim_support') as involves_victim_support,
         bool_or(referral_agencies.agency = 'hate_crime') as involves_hate_crime,
         bool_or(referral_agencies.agency = 'older_people') as involves_older_people,
         bool_or(referral_agencies.agency = 'young_people') as involves_young_people,
         bool_or(referral_agencies.agency = 'lgbt') as involves_lgbt,
         bool_or(referral_agencies.agency = 'witness_care') as involves_witness_care,
         bool_or(referral_agencies.agency = 'nhs_mental_health') as involves_nhs_mental_health,
-        count(*) as agencies_involved
+        count(*) as partner_agencies_involved
     from referral_agencies
+    where referral_agencies.agency != 'victim_support'
     group by referral_agencies.referral_id
 
 ),
@@ -73,14 +74,16 @@ final as (
         referrals.first_contact_deadline,
         referrals.is_first_contact_in_base,
         referrals.is_first_contact_on_time,
-        coalesce(involvement.involves_victim_support, false) as involves_victim_support,
-        coalesce(involvement.involves_hate_crime, false) as involves_hate_crime,
-        coalesce(involvement.involves_older_people, false) as involves_older_people,
-        coalesce(involvement.involves_young_people, false) as involves_young_people,
-        coalesce(involvement.involves_lgbt, false) as involves_lgbt,
-        coalesce(involvement.involves_witness_care, false) as involves_witness_care,
-        coalesce(involvement.involves_nhs_mental_health, false) as involves_nhs_mental_health,
-        coalesce(involvement.agencies_involved, 0) as agencies_involved,
+        true as involves_victim_support,
+        coalesce(partner_involvement.involves_hate_crime, false) as involves_hate_crime,
+        coalesce(partner_involvement.involves_older_people, false) as involves_older_people,
+        coalesce(partner_involvement.involves_young_people, false) as involves_young_people,
+        coalesce(partner_involvement.involves_lgbt, false) as involves_lgbt,
+        coalesce(partner_involvement.involves_witness_care, false) as involves_witness_care,
+        coalesce(
+            partner_involvement.involves_nhs_mental_health, false
+        ) as involves_nhs_mental_health,
+        1 + coalesce(partner_involvement.partner_agencies_involved, 0) as agencies_involved,
         outcomes.survey_month,
         outcomes.target_hardening_month,
         outcomes.has_medium_follow_up,
@@ -116,8 +119,8 @@ final as (
         outcomes.nhs_contacts_change_base,
         outcomes.nhs_contacts_change
     from referrals
-    left join involvement
-        on referrals.referral_id = involvement.referral_id
+    left join partner_involvement
+        on referrals.referral_id = partner_involvement.referral_id
     left join outcomes
         on referrals.referral_id = outcomes.referral_id
 
