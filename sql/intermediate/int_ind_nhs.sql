@@ -131,9 +131,9 @@ aggregated as (
         agency,
         count(*) as units_in_base,
         count_if(is_success) as units_counted,
-        sum(amount_central) as amount_central,
-        sum(amount_low) as amount_low,
-        sum(amount_high) as amount_high,
+        cast(sum(cast(amount_central as decimal(38, 10))) as double) as amount_central,
+        cast(sum(cast(amount_low as decimal(38, 10))) as double) as amount_low,
+        cast(sum(cast(amount_high as decimal(38, 10))) as double) as amount_high,
         count_if(not victim_has_other_referrals) as single_referral_victims
 
     from units

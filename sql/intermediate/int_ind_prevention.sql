@@ -112,15 +112,15 @@ hardening_totals as (
         agency,
         count(*) as units_in_base,
         count(*) filter (where not victim_has_other_referrals) as single_referral_victims,
-        sum(prevention_estimate_central) as prevention_central,
-        sum(prevention_estimate_low) as prevention_low,
-        sum(prevention_estimate_high) as prevention_high,
-        sum(crime_cost_avoided_gbp_central) as crime_cost_avoided_central,
-        sum(crime_cost_avoided_gbp_low) as crime_cost_avoided_low,
-        sum(crime_cost_avoided_gbp_high) as crime_cost_avoided_high,
-        sum(coalesce(crime_cost_residual_gbp_central, 0)) as crime_cost_residual_central,
-        sum(coalesce(crime_cost_residual_gbp_low, 0)) as crime_cost_residual_low,
-        sum(coalesce(crime_cost_residual_gbp_high, 0)) as crime_cost_residual_high
+        cast(sum(cast(prevention_estimate_central as decimal(38, 10))) as double) as prevention_central,
+        cast(sum(cast(prevention_estimate_low as decimal(38, 10))) as double) as prevention_low,
+        cast(sum(cast(prevention_estimate_high as decimal(38, 10))) as double) as prevention_high,
+        cast(sum(cast(crime_cost_avoided_gbp_central as decimal(38, 10))) as double) as crime_cost_avoided_central,
+        cast(sum(cast(crime_cost_avoided_gbp_low as decimal(38, 10))) as double) as crime_cost_avoided_low,
+        cast(sum(cast(crime_cost_avoided_gbp_high as decimal(38, 10))) as double) as crime_cost_avoided_high,
+        cast(sum(cast(coalesce(crime_cost_residual_gbp_central, 0) as decimal(38, 10))) as double) as crime_cost_residual_central,
+        cast(sum(cast(coalesce(crime_cost_residual_gbp_low, 0) as decimal(38, 10))) as double) as crime_cost_residual_low,
+        cast(sum(cast(coalesce(crime_cost_residual_gbp_high, 0) as decimal(38, 10))) as double) as crime_cost_residual_high
 
     from hardened_units
     group by target_hardening_month, agency

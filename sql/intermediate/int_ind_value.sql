@@ -42,9 +42,9 @@ aggregated as (
 
     select
         cohort_month,
-        sum(wellbeing_social_value_gbp_central) as amount_central,
-        sum(wellbeing_social_value_gbp_low) as amount_low,
-        sum(wellbeing_social_value_gbp_high) as amount_high,
+        cast(sum(cast(wellbeing_social_value_gbp_central as decimal(38, 10))) as double) as amount_central,
+        cast(sum(cast(wellbeing_social_value_gbp_low as decimal(38, 10))) as double) as amount_low,
+        cast(sum(cast(wellbeing_social_value_gbp_high as decimal(38, 10))) as double) as amount_high,
         count_if(not victim_has_other_referrals) as single_referral_victims
 
     from valued_referrals

@@ -96,7 +96,7 @@ monthly_funding as (
 
     select
         funding.funding_month,
-        sum(funding.amount_gbp) as amount_gbp
+        cast(sum(cast(funding.amount_gbp as decimal(38, 10))) as double) as amount_gbp
     from funding
     group by funding.funding_month
 

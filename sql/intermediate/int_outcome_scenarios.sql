@@ -90,7 +90,7 @@ wellbeing_annuity as (
 
     select
         scenario,
-        sum(pow(yearly_ratio, year_index)) as annuity_wellbeing
+        cast(sum(cast(pow(yearly_ratio, year_index) as decimal(38, 10))) as double) as annuity_wellbeing
 
     from wellbeing_years
     group by scenario
@@ -112,7 +112,7 @@ nhs_annuity as (
 
     select
         scenario,
-        sum(pow(yearly_ratio, year_index)) as annuity_nhs
+        cast(sum(cast(pow(yearly_ratio, year_index) as decimal(38, 10))) as double) as annuity_nhs
 
     from nhs_years
     group by scenario
