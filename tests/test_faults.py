@@ -235,7 +235,7 @@ def test_failure_at_the_swap_leaves_nothing_behind(previous, monkeypatch, capsys
     monkeypatch.setattr(build_module.os, "replace", full_disk)
     code = main(["build", "--input", str(BASELINE), "--db", str(previous)])
     assert code == 1
-    assert "failed (OSError)" in capsys.readouterr().err
+    assert "failed: the disk is full" in capsys.readouterr().err
     assert previous.read_bytes() == before
     assert leftovers(previous.parent) == []
 
