@@ -1,8 +1,11 @@
 """The hubvalue dashboard: the entry point Streamlit runs (see dashboard/serve.py).
 
-It reads the warehouse path and the audience from the environment (fixed when the
-app starts), draws the sidebar filters (bound to the URL, so a link reproduces the
-view) and routes to the pages in dashboard/views/.
+It reads the warehouse path and the start-up audience from the environment (fixed when
+the app starts), decides the session's audience on the server (dashboard/access.py:
+the start-up audience, or the signed-in user's role under it), draws the sidebar
+filters (bound to the URL, so a link reproduces the view) and routes to the pages in
+dashboard/views/. Every query of one run goes through one snapshot of the warehouse
+file (dashboard/data.py), so a rebuild mid-page cannot mix two builds on a page.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 import logging
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +25,9 @@ if str(PROJECT_DIR) not in sys.path:  # `streamlit run` puts only this folder on
     sys.path.insert(0, str(PROJECT_DIR))
 
 from dashboard import formatting as fmt  # noqa: E402
-from dashboard import periods  # noqa: E402
-from dashboard.data import VIEW_KEY, View, run  # noqa: E402
+from dashboard import periods, signin  # noqa: E402
+from dashboard.access import Decision  # noqa: E402
+from dashboard.data import VIEW_KEY, View, leased_snapshot, run  # noqa: E402
 from metrics import queries  # noqa: E402
 
 LOG = logging.getLogger("hubvalue.dashboard")
@@ -58,7 +63,8 @@ SECTIONS = {
 
 
 def audience() -> str:
-    """Fixed at start-up; an unknown or missing value falls back to the narrowest view."""
+    """The start-up audience (the widest this server shows); an unknown or missing value
+    falls back to the narrowest view."""
     value = os.environ.get(ENV_AUDIENCE, "public")
     return value if value in queries.AUDIENCES else "public"
 
@@ -113,12 +119,14 @@ def period_filter(months: list[str], who: str) -> periods.Period:
     return periods.month_range(periods.parse_month(start), periods.parse_month(end))
 
 
-def sidebar(options, who: str, build: dict) -> tuple[periods.Period, str, str, bool]:
+def sidebar(options, who: str, build: dict, decision: Decision
+            ) -> tuple[periods.Period, str, str, bool]:
     months = sorted(options.loc[options["kind"] == "month", "value"])
     agencies = sorted(options.loc[options["kind"] == "agency", "value"])
     crime_types = sorted(options.loc[options["kind"] == "crime_type", "value"])
     with st.sidebar:
         st.markdown(f"**{AUDIENCE_NAMES[who]}**")
+        signin.account_box(decision)
         st.caption(f"Data as of {_text(build.get('as_of'))} · "
                    f"build {fmt.md(build.get('build_id', ''))}")
         if not months:
@@ -157,24 +165,34 @@ def _text(value) -> str:
 def main() -> None:
     st.set_page_config(page_title="hubvalue: public value dashboard", layout="wide",
                        page_icon=":material/volunteer_activism:")
-    who = audience()
+    decision = signin.session_audience(audience())
     path = Path(os.environ.get(ENV_DB, str(DEFAULT_DB)))
-    stamp = queries.stamp(path)
-    if stamp is None:
-        no_warehouse(path)
+    with ExitStack() as stack:
+        try:
+            snapshot = stack.enter_context(leased_snapshot(str(path)))
+        except Exception as exc:  # noqa: BLE001 - a damaged file: say so, never show its contents
+            LOG.error("the warehouse could not be opened (%s)", type(exc).__name__)
+            unreadable(path)
+        if snapshot is None:
+            no_warehouse(path)
+        show(snapshot, decision)
+
+
+def show(snapshot: queries.WarehouseSnapshot, decision: Decision) -> None:
+    """The sidebar and the chosen page, every query on the one snapshot."""
+    who = decision.audience
     try:
-        build = run(str(path), stamp, who, "build_info")
-        options = run(str(path), stamp, who, "filter_options")
-    except (queries.NotInWarehouse, OSError, RuntimeError):
-        unreadable(path)
-    except Exception:  # noqa: BLE001 - a damaged file: say so, never show its contents
-        unreadable(path)
+        build = run(snapshot, who, "build_info")
+        options = run(snapshot, who, "filter_options")
+    except Exception as exc:  # noqa: BLE001 - a damaged file: say so, never show its contents
+        LOG.error("the warehouse could not be read (%s)", type(exc).__name__)
+        unreadable(Path(snapshot.path))
     build_row = build.iloc[0].to_dict() if not build.empty else {}
-    period, agency, crime, money = sidebar(options, who, build_row)
+    period, agency, crime, money = sidebar(options, who, build_row, decision)
     filters = queries.Filters(period.first, period.last, agency, crime)
     st.session_state[VIEW_KEY] = View(
-        db_path=str(path), stamp=stamp, audience=who, period=period, filters=filters,
-        money=money, build=tuple(sorted((k, _text(v)) for k, v in build_row.items())),
+        snapshot=snapshot, audience=who, period=period, filters=filters, money=money,
+        build=tuple(sorted((k, _text(v)) for k, v in build_row.items())),
     )
     sections = {}
     for section, stems in SECTIONS.items():
@@ -190,9 +208,8 @@ def main() -> None:
         page.run()
     except Exception as exc:  # noqa: BLE001 - the message may hold data values: log its kind
         LOG.error("page %s failed (%s)", page.url_path or "scorecard", type(exc).__name__)
-        st.error("This part of the page could not be drawn "
-                 f"({type(exc).__name__}). The figures above it are unaffected; the error "
-                 "is in the server log without any data values.")
+        st.error("This part of the page could not be drawn. The figures above it are "
+                 "unaffected; the error is in the server log without any data values.")
 
 
 main()

@@ -21,6 +21,10 @@ here, where the data is read:
 Each named query is registered in ``QUERIES`` with the audiences allowed to
 run it and the keyword arguments of a typical call, so ``time_queries`` can
 time every query the app issues.
+
+A ``WarehouseSnapshot`` is one version of the warehouse file, attached once:
+the dashboard runs all of a page's queries through one snapshot, so a rebuild
+that swaps the file mid-page cannot give the page a mix of old and new figures.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +49,8 @@ CATALOG = "warehouse"
 CONNECTION_CONFIG = {
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
     "threads": 2,
 }
 
@@ -63,6 +71,10 @@ class NotPermitted(PermissionError):
 
 class NotInWarehouse(LookupError):
     """A table the query reads is not in this warehouse (an older or partial build)."""
+
+
+class SnapshotClosed(RuntimeError):
+    """The snapshot was retired and closed: open the warehouse again."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,90 @@ def stamp(path: str | Path) -> str | None:
     except FileNotFoundError:
         return None
     return f"{info.st_ino}-{info.st_size}-{info.st_mtime_ns}"
+
+
+class WarehouseSnapshot:
+    """One version of the warehouse file, attached read-only once (see `connect`).
+
+    Every query run through a snapshot reads the file that was at the path when it was
+    opened, however many rebuilds swap the path meanwhile, so one page's queries never
+    mix two builds. `key` names that version for result caches: the file's stamp when
+    opened, and the build id and build time read from the attached file itself.
+
+    Many threads share a snapshot (each query gets its own cursor). A user holds a
+    lease (`lease()` or `acquire`/`release`) while running queries; `retire()` marks the
+    snapshot as no longer handed out, and the connection closes when the last lease ends.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        opened = stamp(path)
+        self.con = connect(path)
+        self.build_id, self.built_at = _build_identity(self.con)
+        self.key = f"{opened}|{self.build_id}|{self.built_at}"
+        self._lock = threading.Lock()
+        self._leases = 0
+        self._retired = False
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def acquire(self) -> bool:
+        """Take a lease; False if the snapshot is retired or closed (open a new one)."""
+        with self._lock:
+            if self._retired or self._closed:
+                return False
+            self._leases += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._leases -= 1
+            if self._retired and self._leases <= 0:
+                self._close()
+
+    def retire(self) -> None:
+        """No new leases; close now if nobody holds one, else when the last one ends."""
+        with self._lock:
+            self._retired = True
+            if self._leases <= 0:
+                self._close()
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.con.close()
+
+    @contextmanager
+    def lease(self) -> Iterator[WarehouseSnapshot]:
+        if not self.acquire():
+            raise SnapshotClosed("the warehouse snapshot was closed: open it again")
+        try:
+            yield self
+        finally:
+            self.release()
+
+    def run(self, name: str, audience: str, filters: Filters | None = None, **kwargs
+            ) -> pd.DataFrame:
+        """Run the named query (see `QUERIES`) for the audience on this snapshot."""
+        if self._closed:
+            raise SnapshotClosed("the warehouse snapshot was closed: open it again")
+        return QUERIES[name].function(self.con, audience, filters or Filters(), **kwargs)
+
+
+def _build_identity(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
+    """(build id, build time) of the attached file; (None, None) if it has no meta.build."""
+    try:
+        row = _frame(con, "select build_id, built_at from meta.build limit 1")
+    except duckdb.Error:
+        return None, None
+    if row.empty:
+        return None, None
+    build_id, built_at = row["build_id"].iloc[0], row["built_at"].iloc[0]
+    return (None if pd.isna(build_id) else str(build_id),
+            None if pd.isna(built_at) else str(built_at))
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None

@@ -1,0 +1,255 @@
+"""Many browser sessions at once against one real `hubvalue serve`.
+
+Each session is its own Playwright browser context (its own cookies and WebSocket):
+it opens the dashboard (a new session: the scorecard) and then moves through the
+other pages by the sidebar links, as a user does. All sessions start together. A
+page counts as loaded when the app is connected, its script has finished, the page's
+title is drawn and no placeholder is left. The test reports page-load p50/p95 and the
+server's resident memory (the `hubvalue serve` process and its Streamlit child) before,
+at its peak and after, and writes them to artifacts/load/.
+
+It also reports the time after the WebSocket connected (the server's part and the
+drawing, without the frontend's start-up) and the server's CPU seconds per page.
+
+CI: 10 sessions x 2 pages on a small hub, in under a minute. Slow (`-m slow`):
+25 sessions x 4 pages on the 1M-referral warehouse when present (else a 100k hub),
+three rounds, to show memory does not grow with each round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_hardening import free_port, running, serve_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "artifacts" / "load"
+BIG_WAREHOUSE = Path("/tmp/bench/w1000000parquet.duckdb")
+# (address, title) in the order a session visits them
+ROUTE = [("", "Public value scorecard"), ("methods", "Methods"),
+         ("wellbeing", "Victim wellbeing"), ("operations", "Hub operations")]
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--disable-dev-shm-usage"]
+CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+READY = """(title) => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app || app.dataset.testConnectionState !== 'CONNECTED'
+        || app.dataset.testScriptState !== 'notRunning') return false;
+    if (document.querySelector("[data-testid='stSkeleton']")) return false;
+    const heading = document.querySelector("[data-testid='stMain'] h1");
+    return !!heading && heading.innerText.trim() === title;
+}"""
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium",
+                allow_module_level=True)
+async_api = pytest.importorskip("playwright.async_api",
+                                reason="the playwright package is not installed")
+psutil = pytest.importorskip("psutil")
+
+
+def server_processes(pid: int) -> list:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def server_cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for process in server_processes(pid):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def server_rss(pid: int) -> int:
+    """Resident bytes of the server process and every process under it."""
+    root = psutil.Process(pid)
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+class PeakMemory:
+    """Samples the server's RSS every 0.25 s in a thread; keeps the peak."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, server_rss(self.pid))
+            time.sleep(0.25)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+async def one_session(browser, url: str, pages: int, timeout_ms: float) -> list[dict]:
+    """One user: open the app, then follow the sidebar links; the time of each page."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(timeout_ms)
+    tab = await context.new_page()
+    loads = []
+    try:
+        for i, (address, title) in enumerate(ROUTE[:pages]):
+            started = time.perf_counter()
+            if i == 0:
+                await tab.goto(f"{url}/{address}", wait_until="commit")
+                await tab.wait_for_selector(CONNECTED, timeout=timeout_ms)
+            else:
+                await tab.locator("[data-testid='stSidebarNav']").get_by_role(
+                    "link", name=title).click()
+            connected = time.perf_counter()
+            await tab.wait_for_function(READY, arg=title, timeout=timeout_ms, polling=100)
+            ready = time.perf_counter()
+            errors = await tab.locator("[data-testid='stException']").count()
+            loads.append({"page": address or "scorecard", "seconds": ready - started,
+                          "after_connect": ready - connected, "errors": errors})
+    finally:
+        await context.close()
+    return loads
+
+
+async def many_sessions(url: str, sessions: int, pages: int, timeout_ms: float
+                        ) -> list[dict]:
+    async with async_api.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                          args=LAUNCH_ARGS)
+        try:
+            results = await asyncio.gather(*(
+                one_session(browser, url, pages, timeout_ms) for _ in range(sessions)))
+        finally:
+            await browser.close()
+    return [load for session in results for load in session]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (p95 of 20 values is the 19th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+def run_load(db: Path, sessions: int, pages: int, rounds: int, label: str,
+             timeout_ms: float) -> dict:
+    port = free_port()
+    figures = {"label": label, "warehouse": db.name, "sessions": sessions, "pages": pages,
+               "rounds": []}
+    with running(serve_command(db, "manager", port), port) as (url, process):
+        # one warm-up session: the server's caches and the first snapshot exist
+        asyncio.run(many_sessions(url, 1, 1, timeout_ms))
+        time.sleep(1.0)
+        figures["rss_before_mb"] = server_rss(process.pid) / 2**20
+        for _ in range(rounds):
+            cpu_before = server_cpu_seconds(process.pid)
+            with PeakMemory(process.pid) as peak:
+                started = time.perf_counter()
+                loads = asyncio.run(many_sessions(url, sessions, pages, timeout_ms))
+                wall = time.perf_counter() - started
+            cpu = server_cpu_seconds(process.pid) - cpu_before
+            time.sleep(2.0)
+            seconds = [load["seconds"] for load in loads]
+            after_connect = [load["after_connect"] for load in loads]
+            figures["rounds"].append({
+                "page_loads": len(loads),
+                "errors": sum(load["errors"] for load in loads),
+                "p50_s": statistics.median(seconds),
+                "p95_s": percentile(seconds, 0.95),
+                "max_s": max(seconds),
+                "after_connect_p50_s": statistics.median(after_connect),
+                "after_connect_p95_s": percentile(after_connect, 0.95),
+                "server_cpu_s_per_page": cpu / len(loads),
+                "wall_s": wall,
+                "rss_peak_mb": peak.peak / 2**20,
+                "rss_after_mb": server_rss(process.pid) / 2**20,
+            })
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"browser_load_{label}.json").write_text(json.dumps(figures, indent=2))
+    for i, r in enumerate(figures["rounds"], start=1):
+        print(f"\nload {label} round {i}: {sessions} sessions x {pages} pages = "
+              f"{r['page_loads']} page loads in {r['wall_s']:.1f} s; p50 {r['p50_s']:.2f} s, "
+              f"p95 {r['p95_s']:.2f} s, max {r['max_s']:.2f} s (after the WebSocket "
+              f"connected: p50 {r['after_connect_p50_s']:.2f} s, p95 "
+              f"{r['after_connect_p95_s']:.2f} s); server CPU "
+              f"{r['server_cpu_s_per_page']:.2f} s per page; server RSS before "
+              f"{figures['rss_before_mb']:.0f} MB, peak {r['rss_peak_mb']:.0f} MB, after "
+              f"{r['rss_after_mb']:.0f} MB")
+    return figures
+
+
+@pytest.fixture(scope="module")
+def small_hub(tmp_path_factory) -> Path:
+    """A small synthetic hub: 3,000 referrals over 24 months."""
+    from metrics.build import build
+    from metrics.generate import generate
+
+    folder = tmp_path_factory.mktemp("load")
+    generate(folder / "extract", referrals=3000, seed=5, end="2026-09", quiet=True)
+    return build(folder / "extract", folder / "warehouse.duckdb", threads=1).db_path
+
+
+def test_ten_sessions_load_two_pages_each(small_hub):
+    started = time.perf_counter()
+    figures = run_load(small_hub, sessions=10, pages=2, rounds=1, label="ci",
+                       timeout_ms=45_000)
+    [result] = figures["rounds"]
+    assert result["page_loads"] == 20
+    assert result["errors"] == 0
+    # Ten Chromium contexts and the server share this machine's two cores: most of a
+    # first load is the browser compiling Streamlit's frontend. The bounds are loose
+    # enough for a busy CI machine and catch a server that stalls or serialises pages.
+    assert result["p95_s"] < 90
+    # the server's own work per page is small; this catches a server-side regression
+    # whatever the browsers cost
+    assert result["server_cpu_s_per_page"] < 2.0
+    # ten sessions must not cost the server more than 400 MB on top of one session
+    assert result["rss_after_mb"] - figures["rss_before_mb"] < 400
+    assert time.perf_counter() - started < 180
+
+
+@pytest.mark.slow
+def test_many_sessions_in_rounds_keep_memory_bounded(tmp_path_factory):
+    if BIG_WAREHOUSE.exists():
+        db = BIG_WAREHOUSE
+    else:
+        from metrics.build import build
+        from metrics.generate import generate
+
+        folder = tmp_path_factory.mktemp("load_big")
+        generate(folder / "extract", referrals=100_000, seed=5, end="2026-09", quiet=True)
+        db = build(folder / "extract", folder / "warehouse.duckdb").db_path
+    figures = run_load(db, sessions=25, pages=4, rounds=3, label="slow",
+                       timeout_ms=180_000)
+    rounds = figures["rounds"]
+    assert all(r["errors"] == 0 and r["page_loads"] == 100 for r in rounds)
+    # the second and third rounds reuse the caches: memory grows by far less than a
+    # round's worth (sessions of earlier rounds expire; results are cached once)
+    first_growth = rounds[0]["rss_after_mb"] - figures["rss_before_mb"]
+    later_growth = rounds[-1]["rss_after_mb"] - rounds[0]["rss_after_mb"]
+    assert later_growth < max(first_growth, 100)
