@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
+
 from metrics import calendar, contract
 from metrics.contract_doc import render
 
@@ -18,7 +20,10 @@ def test_contract_document_is_generated_from_the_schema():
 
 
 def test_every_table_and_column_of_the_spec_is_in_the_schema():
-    spec = (ROOT.parent / "shared" / "spec" / "data-contract.md").read_text(encoding="utf-8")
+    spec_path = ROOT.parent / "shared" / "spec" / "data-contract.md"
+    if not spec_path.exists():
+        pytest.skip("the shared spec is not beside the repo")
+    spec = spec_path.read_text(encoding="utf-8")
     for table in contract.TABLES:
         assert re.search(rf"^### {table.name}\b", spec, re.MULTILINE), table.name
         for column in table.columns:
