@@ -141,7 +141,10 @@ def test_uprate_factor_missing_year_is_a_clear_error():
 
 def test_shipped_register_loads_and_keeps_spec_rows():
     reg = load_register()
-    spec = pd.read_csv("/work/shared/spec/assumptions.csv", dtype=str, keep_default_na=False)
+    spec_path = ROOT.parent / "shared" / "spec" / "assumptions.csv"
+    if not spec_path.exists():
+        pytest.skip("the shared spec is not beside the repo")
+    spec = pd.read_csv(spec_path, dtype=str, keep_default_na=False)
     assert set(spec["name"]) <= set(reg["name"])
     assert reg["name"].is_unique
     assert reg["central"].dtype == float
