@@ -32,7 +32,8 @@ from tests.test_hardening import free_port, running, serve_command
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "artifacts" / "load"
-BIG_WAREHOUSE = Path("/tmp/bench/w1000000parquet.duckdb")
+# The 1M-referral warehouse `make bench` leaves behind, when it exists.
+BIG_WAREHOUSE = ROOT / "bench" / "warehouses" / "n1000000-s42-parquet.duckdb"
 # (address, title) in the order a session visits them
 ROUTE = [("", "Public value scorecard"), ("methods", "Methods"),
          ("wellbeing", "Victim wellbeing"), ("operations", "Hub operations")]
