@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pytest
 
-from metrics.catalogue import load_catalogue
-from metrics.models import run_models
-from metrics.reference_data import write_reference
-from tests.support import indicator, load_raw
+from tests.support import indicator
+from tests.support import warehouse_from_rows as build
 
 AGENCIES = (
     "victim_support",
@@ -33,16 +30,6 @@ HUB_ONLY = (
     "public_value_total_gbp",
     "value_per_pound",
 )
-
-
-def build(tables: dict, as_of: str, coverage: dict | None = None) -> duckdb.DuckDBPyConnection:
-    """A warehouse from hand-written rows, with the indicator catalogue loaded."""
-    con = duckdb.connect()
-    load_raw(con, tables, as_of, coverage)
-    write_reference(con, dt.date.fromisoformat(as_of))
-    load_catalogue(con)
-    run_models(con)
-    return con
 
 
 def victim(victim_id: str) -> dict:

@@ -11,23 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pytest
 
-from metrics.catalogue import load_catalogue
-from metrics.models import run_models
-from metrics.reference_data import write_reference
-from tests.support import indicator, load_raw
-
-
-def build(tables: dict, as_of: str, coverage: dict | None = None) -> duckdb.DuckDBPyConnection:
-    """A warehouse from hand-written rows, with the indicator catalogue loaded."""
-    con = duckdb.connect()
-    load_raw(con, tables, as_of, coverage)
-    write_reference(con, dt.date.fromisoformat(as_of))
-    load_catalogue(con)
-    run_models(con)
-    return con
+from tests.support import indicator
+from tests.support import warehouse_from_rows as build
 
 
 def victim(victim_id: str) -> dict:
