@@ -120,3 +120,31 @@ def indicator(con: duckdb.DuckDBPyConnection, indicator_id: str, month: str, age
     names = [d[0] for d in result.description]
     row = result.fetchone()
     return None if row is None else dict(zip(names, row, strict=True))
+
+
+def victim(victim_id: str) -> dict:
+    """A victims row with ordinary, non-sensitive demographics."""
+    return {
+        "victim_id": victim_id,
+        "age_band": "25-34",
+        "gender": "female",
+        "ethnic_group": "white",
+        "disability": "no",
+        "lgbt": "no",
+    }
+
+
+def referral(referral_id: str, victim_id: str, referral_date: str, **fields) -> dict:
+    """A self-referred theft with no flags; ``fields`` override or add columns."""
+    row = {
+        "referral_id": referral_id,
+        "victim_id": victim_id,
+        "crime_type": "theft",
+        "hate_crime": False,
+        "domestic_abuse": False,
+        "enhanced_rights": False,
+        "source": "self",
+        "referral_date": referral_date,
+    }
+    row.update(fields)
+    return row

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from tests.support import indicator
+from tests.support import indicator, referral, victim
 from tests.support import warehouse_from_rows as build
 
 AGENCIES = (
@@ -30,32 +30,6 @@ HUB_ONLY = (
     "public_value_total_gbp",
     "value_per_pound",
 )
-
-
-def victim(victim_id: str) -> dict:
-    return {
-        "victim_id": victim_id,
-        "age_band": "25-34",
-        "gender": "female",
-        "ethnic_group": "white",
-        "disability": "no",
-        "lgbt": "no",
-    }
-
-
-def referral(referral_id: str, victim_id: str, referral_date: str, **fields) -> dict:
-    row = {
-        "referral_id": referral_id,
-        "victim_id": victim_id,
-        "crime_type": "theft",
-        "hate_crime": False,
-        "domestic_abuse": False,
-        "enhanced_rights": False,
-        "source": "self",
-        "referral_date": referral_date,
-    }
-    row.update(fields)
-    return row
 
 
 def status(con, indicator_id: str, month: str, agency: str = "all") -> str:
