@@ -25,11 +25,26 @@ import duckdb
 from metrics import __version__, contract
 from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
-from metrics.models import run_models
+from metrics.models import Model, run_models
 from metrics.reference_data import write_reference
 from metrics.snapshot import Snapshot, locate
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
+# Tables load, and models run, this many at a time: DuckDB writes a table largely on one
+# thread, so two side by side keep two cores busy.
+WORKERS = 2
+# DuckDB's own default is 80 % of the machine's memory; a build shares its machine (the
+# dashboard, an analyst's desktop), and spills to a temporary folder beside the warehouse
+# past this, so it stays within a laptop's memory even at ten million referrals.
+DEFAULT_MEMORY_LIMIT_GB = 5.0
+
+
+def default_memory_limit() -> str:
+    """5 GB, or half the machine's memory when it has less than 10 GB."""
+    total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{min(DEFAULT_MEMORY_LIMIT_GB, total_gb / 2):.1f}GB"
+
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -234,6 +249,43 @@ def _remove_stale_temporaries(*live_paths: Path) -> None:
                 _remove(candidate)
 
 
+def load_and_model(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    build_id: str,
+    base_year: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    targets: set[str] | None = None,
+    workdir: Path | None = None,
+) -> tuple[IngestResult, list[Model]]:
+    """Ingest the snapshot, write meta and reference tables and run the SQL models.
+
+    ``con`` has a ``quarantine`` catalog attached. Tables load two at a time and models run
+    two at a time (each on its own cursor); ephemeral models are built in an in-memory
+    catalog. ``targets`` limits the models to those and what they need (the benchmark)."""
+    say = progress or (lambda _msg: None)
+    say(f"reading {snapshot.folder} (as of {snapshot.as_of})")
+    result = ingest(con, snapshot, progress=say, workdir=workdir, workers=WORKERS)
+    _write_meta(con, snapshot, build_id, result, base_year)
+    # The quarantine store names its build, so a store and a warehouse can be matched.
+    con.execute(
+        "create or replace table quarantine.build as select ?::varchar as build_id", [build_id]
+    )
+    write_reference(con, snapshot.as_of, base_year=base_year)
+    con.execute(
+        "update meta.build set price_base_year = (select any_value(base_year) from ref.parameters)"
+    )
+    load_catalogue(con)
+    say("running SQL models")
+    # Ephemeral models live in memory (spilling to the temp directory when large).
+    con.execute("attach ':memory:' as scratch")
+    try:
+        models = run_models(con, workers=WORKERS, scratch="scratch", targets=targets)
+    finally:
+        con.execute("detach scratch")
+    return result, models
+
+
 def build(
     input_dir: Path | str,
     db_path: Path | str = DEFAULT_DB,
@@ -256,30 +308,17 @@ def build(
     workdir = db_path.with_name(f".{db_path.name}.{os.getpid()}.work")
     _remove_stale_temporaries(db_path, quarantine_path)
     _remove(tmp_db, tmp_quarantine, workdir)
-    config = {"preserve_insertion_order": True}
+    config = {
+        "preserve_insertion_order": True,
+        "memory_limit": memory_limit or default_memory_limit(),
+    }
     if threads:
         config["threads"] = threads
-    if memory_limit:
-        config["memory_limit"] = memory_limit
     con = None
     try:
         con = duckdb.connect(str(tmp_db), config=config)
         con.execute("attach '" + str(tmp_quarantine).replace("'", "''") + "' as quarantine")
-        say(f"reading {snapshot.folder} (as of {snapshot.as_of})")
-        result = ingest(con, snapshot, progress=say, workdir=workdir)
-        _write_meta(con, snapshot, build_id, result, base_year)
-        # The quarantine store names its build, so a store and a warehouse can be matched.
-        con.execute(
-            "create or replace table quarantine.build as select ?::varchar as build_id", [build_id]
-        )
-        write_reference(con, snapshot.as_of, base_year=base_year)
-        con.execute(
-            "update meta.build set price_base_year = "
-            "(select any_value(base_year) from ref.parameters)"
-        )
-        load_catalogue(con)
-        say("running SQL models")
-        models = run_models(con)
+        result, models = load_and_model(con, snapshot, build_id, base_year, say, workdir=workdir)
         con.execute("detach quarantine")
         con.execute("checkpoint")
         con.close()

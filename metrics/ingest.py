@@ -33,6 +33,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,7 +117,8 @@ class Inspected:
     ignored: list[str]
     workdir: Path | None = None
     mixed_newlines: bool = False  # CSV lines end in more than one way (CRLF, LF, CR)
-    typed_dates: set[str] = field(default_factory=set)  # Parquet DATE columns kept as dates
+    # Parquet columns read in their own type (dates, numbers, booleans): no text round trip.
+    typed: set[str] = field(default_factory=set)
 
 
 UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
@@ -296,8 +298,9 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> list[int]:
-    """Read a CSV as text into ``target`` (with ``_row``); returns rejected record numbers."""
+def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected) -> tuple[str, list[int]]:
+    """Read a CSV as text; returns the source of its rows (``_row`` and the present contract
+    columns, as a table name or subquery) and the rejected record numbers."""
     columns = (
         "{" + ", ".join(f"{_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(item.header))) + "}"
     )
@@ -346,11 +349,16 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> l
             file=item.file.path.name,
             rule="malformed_file",
         )
+    if not rejected:
+        con.execute("drop table if exists _rejects")
+        con.execute("drop table if exists _rejects_scan")
+        # Every record read: the scan itself is the source, numbered in file order.
+        return f"(select rowid + 1 as _row, {select} from _scan)", rejected
     if rejected:
         # Record number of the k-th accepted row = the k-th number not among the rejected.
         con.execute(
             f"""
-            create or replace temp table {target} as
+            create or replace temp table _text as
             with numbers as (
                 select range as record_number from range(1, ?)
                 where range not in (select unnest(?::bigint[]))
@@ -373,14 +381,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected, target: str) -> l
             "select unnest(?::bigint[]) as _row, unnest(?::varchar[]) as csv_line",
             [[int(line) - 1 for line, _ in lines], [text for _, text in lines]],
         )
-    else:
-        con.execute(
-            f"create or replace temp table {target} as select rowid + 1 as _row, {select} from _scan"
-        )
     con.execute("drop table _scan")
     con.execute("drop table if exists _rejects")
     con.execute("drop table if exists _rejects_scan")
-    return rejected
+    return "_text", rejected
 
 
 def _parquet_text(column: str, duckdb_type: str, date_format: str | None) -> str:
@@ -394,9 +398,37 @@ def _parquet_text(column: str, duckdb_type: str, date_format: str | None) -> str
     return f"cast({column} as varchar)"
 
 
-def _read_parquet(
-    con: duckdb.DuckDBPyConnection, item: Inspected, target: str, date_format: str | None
-) -> None:
+PARQUET_INTEGERS = frozenset(
+    {
+        "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+        "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+    }
+)  # fmt: skip
+PARQUET_NUMBERS = PARQUET_INTEGERS | {"FLOAT", "DOUBLE"}
+PARQUET_DATES = frozenset({"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
+
+
+def _keeps_parquet_type(column: Column, source_type: str) -> bool:
+    """Whether a Parquet column's own type already is the contract type's (no parsing)."""
+    if column.type == "date":
+        return source_type in PARQUET_DATES or source_type.startswith("TIMESTAMP(")
+    if column.type == "int":
+        return source_type in PARQUET_INTEGERS
+    if column.type == "decimal":
+        return source_type in PARQUET_NUMBERS or source_type.startswith("DECIMAL(")
+    if column.type == "bool":
+        return source_type == "BOOLEAN"
+    return False
+
+
+def _parquet_source(
+    con: duckdb.DuckDBPyConnection, item: Inspected, date_format: str | None
+) -> str:
+    """A subquery reading the Parquet file: ``_row`` and every present contract column.
+
+    Columns whose Parquet type is already the contract's are kept in that type (and noted
+    in ``item.typed``); the others are read as text for the validation to parse.
+    """
     try:
         types = dict(
             con.execute(
@@ -404,35 +436,26 @@ def _read_parquet(
                 [str(item.read_path)],
             ).fetchall()
         )
-        parts = []
-        for c in item.present:
-            source = item.source_names[item.header.index(c)]
-            source_type = types.get(source, "VARCHAR")
-            if item.table.column(c).type == "date" and (
-                source_type == "DATE"
-                or source_type.startswith("TIMESTAMP(")
-                or source_type in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
-            ):
-                # A typed date needs no parsing (and no date_format): keep it as a date.
-                item.typed_dates.add(c)
-                parts.append(f"cast({_quote(source)} as date) as {_quote(c)}")
-            else:
-                parts.append(
-                    _parquet_text(_quote(source), source_type, date_format) + f" as {_quote(c)}"
-                )
-        select = ", ".join(parts)
-        con.execute(
-            f"""
-            create or replace temp table {target} as
-            select file_row_number + 1 as _row, {select}
-            from read_parquet(?, file_row_number = true)
-            """,
-            [str(item.read_path)],
-        )
     except duckdb.Error:
         raise ExtractError(
             "is not a readable Parquet file", file=item.file.path.name, rule="unreadable_file"
         ) from None
+    parts = []
+    for c in item.present:
+        source = _quote(item.source_names[item.header.index(c)])
+        source_type = types.get(item.source_names[item.header.index(c)], "VARCHAR")
+        if _keeps_parquet_type(item.table.column(c), source_type):
+            item.typed.add(c)
+            if item.table.column(c).type == "date":
+                parts.append(f"cast({source} as date) as {_quote(c)}")
+            else:
+                parts.append(f"{source} as {_quote(c)}")
+        else:
+            parts.append(_parquet_text(source, source_type, date_format) + f" as {_quote(c)}")
+    return (
+        f"(select file_row_number + 1 as _row, {', '.join(parts)} "
+        f"from read_parquet({_literal(str(item.read_path))}, file_row_number = true))"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -594,19 +617,23 @@ def _trimmed(value: str) -> str:
     )
 
 
-def validation_sql(
-    item: Inspected,
-    source: str,
-    as_of: str,
-    date_format: str | None,
-    code_map: dict[str, dict[str, str]],
-) -> str:
-    """One select over the text table: typed values, the first failing rule and its column."""
-    table = item.table
-    values, parsed, checks = [], [], []
-    for column in table.columns:
-        typed = column.name in item.typed_dates
-        if typed:
+def _typed_parse(column: Column, v: str) -> str:
+    """Parse a value Parquet already holds in the contract's type: only range rules remain."""
+    if column.type == "date":
+        # Already a date: only the 1900 rule of the text path applies.
+        return f"case when {v} > {BEFORE_1900} then {v} end"
+    if column.type == "int":
+        return f"try_cast({v} as integer)"  # NULL (invalid_number) beyond the integer range
+    if column.type == "decimal":
+        return f"case when isfinite({v}::double) then {v}::double end"
+    return v
+
+
+def _value_exprs(item: Inspected, code_map: dict[str, dict[str, str]]) -> list[str]:
+    """``v_<column>`` for every contract column: trimmed, code-mapped text, or a typed value."""
+    values = []
+    for column in item.table.columns:
+        if column.name in item.typed:
             raw = _quote(column.name)
         elif column.name in item.present:
             raw = _trimmed(_quote(column.name))
@@ -614,9 +641,25 @@ def validation_sql(
         else:
             raw = "null::varchar"
         values.append(f"{raw} as v_{column.name}")
-        if typed:
-            # Already a date: only the 1900 rule of the text path applies.
-            parse = f"case when v_{column.name} > {BEFORE_1900} then v_{column.name} end"
+    return values
+
+
+def validation_sql(
+    item: Inspected,
+    source: str,
+    as_of: str,
+    date_format: str | None,
+    code_map: dict[str, dict[str, str]],
+) -> str:
+    """One select over the source rows: ``_row``, the typed values ``p_<column>``, the first
+    failing rule and its column (``_reason``) and, per demographic column, whether its code
+    was unmapped. The values as read (``v_<column>``) are not kept: the quarantine reads them
+    again for the rejected rows only."""
+    table = item.table
+    parsed, checks = [], []
+    for column in table.columns:
+        if column.name in item.typed:
+            parse = _typed_parse(column, f"v_{column.name}")
         else:
             parse = _parse_expr(column, f"v_{column.name}", date_format)
         if column.demographic:
@@ -640,9 +683,10 @@ def validation_sql(
     ]
     reason = "coalesce(" + ", ".join(reason_parts) + ")" if reason_parts else "null"
     column_checks = "".join(f", {expr} as {alias}" for alias, expr, _ in column_reasons)
+    typed = ", ".join(f"p_{c.name}" for c in table.columns)
     return f"""
         with texts as (
-            select _row, {", ".join(values)} from {source}
+            select _row, {", ".join(_value_exprs(item, code_map))} from {source}
         ),
         parsed as (
             select *, {", ".join(parsed)} from texts
@@ -650,7 +694,22 @@ def validation_sql(
         checked as (
             select *{column_checks} from parsed
         )
-        select *, {reason} as _reason{"".join(", " + u for u in unmapped)} from checked
+        select _row, {typed}, {reason} as _reason{"".join(", " + u for u in unmapped)}
+        from checked
+    """
+
+
+def quarantined_values_sql(
+    item: Inspected, source: str, code_map: dict[str, dict[str, str]]
+) -> str:
+    """``_row`` and the values as read (JSON) of the rows ``_checked`` rejected."""
+    raw_json = "json_object(" + ", ".join(f"'{c}', v_{c}" for c in item.present) + ")"
+    return f"""
+        with texts as (
+            select _row, {", ".join(_value_exprs(item, code_map))} from {source}
+            where _row in (select _row from _checked where _reason is not null)
+        )
+        select _row, {raw_json} as raw_values from texts
     """
 
 
@@ -714,11 +773,14 @@ def ingest(
     quarantine_schema: str = "quarantine",
     progress: Callable[[str], None] | None = None,
     workdir: Path | None = None,
+    workers: int = 1,
 ) -> IngestResult:
     """Load the snapshot into ``raw.*``; quarantined rows go to ``<quarantine_schema>.rows``.
 
     ``workdir`` (created, then removed) holds decoded copies of CSV files; the build puts it
     beside its temporary warehouse so that a killed build's copies are found and removed.
+    With ``workers`` > 1, a table loads as soon as the tables it checks its keys against
+    (its parents) are loaded, beside the others, each on its own cursor.
     """
     say = progress or (lambda _msg: None)
     as_of = f"date '{snapshot.as_of.isoformat()}'"
@@ -738,18 +800,28 @@ def ingest(
             )
             """
         )
-        reports: list[FileReport] = []
         for table in contract.ordered_tables():
             _create_raw_table(con, table)
-            item = inspected.get(table.name)
-            if item is None:
-                continue
+
+        def load(cursor: duckdb.DuckDBPyConnection, table: Table) -> FileReport:
+            item = inspected[table.name]
             say(f"loading {item.file.path.name}")
-            reports.append(
-                _load_table(
-                    con, item, snapshot, as_of, code_map.get(table.name, {}), quarantine_schema
-                )
+            return _load_table(
+                cursor, item, snapshot, as_of, code_map.get(table.name, {}), quarantine_schema
             )
+
+        to_load = [t for t in contract.ordered_tables() if t.name in inspected]
+        loaded = _load_in_parallel(con, to_load, load, workers)
+        reports = [loaded[t.name] for t in to_load]
+        # Tables load side by side: put the quarantined rows back in contract and file order.
+        order = ", ".join(_literal(t.name) for t in to_load) or "''"
+        con.execute(
+            f"""
+            create or replace table {quarantine_schema}.rows as
+            select * from {quarantine_schema}.rows
+            order by list_position([{order}], table_name), record_number
+            """
+        )
         return IngestResult(
             report=LoadReport(reports, snapshot.other_files),
             present_tables={t.name: t.name in inspected for t in contract.TABLES},
@@ -757,6 +829,57 @@ def ingest(
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _load_in_parallel(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[Table],
+    load: Callable[[duckdb.DuckDBPyConnection, Table], FileReport],
+    workers: int,
+) -> dict[str, FileReport]:
+    """Run ``load`` for every table once its parents are loaded; the reports by table.
+
+    When loads fail, every running load is let finish and the error of the table first in
+    contract order is raised, so a bad extract gives the same message whatever the timing.
+    """
+    if workers <= 1:
+        return {table.name: load(con, table) for table in tables}
+    names = {t.name for t in tables}
+    waiting = list(tables)
+    reports: dict[str, FileReport] = {}
+    errors: dict[str, BaseException] = {}
+    cursors = [con.cursor() for _ in range(workers)]
+    free = list(cursors)
+    running: dict[Future, tuple[Table, duckdb.DuckDBPyConnection]] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as pool:
+            while (waiting and not errors) or running:
+                ready = [
+                    t
+                    for t in waiting
+                    if all(p in reports or p not in names for _, p, _ in t.parents)
+                ]
+                for table in ready[: len(free)] if not errors else []:
+                    waiting.remove(table)
+                    cursor = free.pop()
+                    running[pool.submit(load, cursor, table)] = (table, cursor)
+                if not running:
+                    break
+                completed, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in completed:
+                    table, cursor = running.pop(future)
+                    free.append(cursor)
+                    try:
+                        reports[table.name] = future.result()
+                    except BaseException as exc:  # noqa: BLE001 - re-raised below, in order
+                        errors[table.name] = exc
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    for table in tables:
+        if table.name in errors:
+            raise errors[table.name]
+    return reports
 
 
 def _load_table(
@@ -777,30 +900,48 @@ def _load_table(
         absent_columns=[c for c in table.column_names if c not in item.present],
     )
     if item.file.format == "csv":
-        rejected = _read_csv(con, item, "_text")
+        source, rejected = _read_csv(con, item)
     else:
-        _read_parquet(con, item, "_text", snapshot.date_format)
-        rejected = []
-    con.execute(
-        "create or replace temp table _checked as "
-        + validation_sql(item, "_text", as_of, snapshot.date_format, code_map)
-    )
+        source, rejected = _parquet_source(con, item, snapshot.date_format), []
+    try:
+        con.execute(
+            "create or replace temp table _checked as "
+            + validation_sql(item, source, as_of, snapshot.date_format, code_map)
+        )
+    except duckdb.Error:
+        if item.file.format == "csv":
+            raise
+        # A Parquet file whose footer reads but whose data pages do not (truncated, corrupt).
+        raise ExtractError(
+            "is not a readable Parquet file", file=file_name, rule="unreadable_file"
+        ) from None
     _mark_duplicates(con, table)
     _mark_orphans(con, table)
     names = ", ".join(_quote(c.name) for c in table.columns)
     typed = ", ".join(f"p_{c.name}" for c in table.columns)
+    # _checked is in file order (insertion order is preserved), so raw is too.
     con.execute(
-        f"insert into raw.{table.name} ({names}) select {typed} from _checked where _reason is null order by _row"
+        f"insert into raw.{table.name} ({names}) select {typed} from _checked where _reason is null"
     )
-    raw_json = "json_object(" + ", ".join(f"'{c}', v_{c}" for c in item.present) + ")"
-    con.execute(
-        f"""
-        insert into {quarantine_schema}.rows
-        select ?, ?, _row, _reason.rule, _reason.column, {raw_json}
-        from _checked where _reason is not null order by _row
-        """,
-        [table.name, file_name],
-    )
+    unmapped_columns = [c.name for c in table.columns if c.demographic]
+    counts = con.execute(
+        "select count(*), count(*) filter (where _reason is null)"
+        + "".join(f", count(*) filter (where unmapped_{c})" for c in unmapped_columns)
+        + " from _checked"
+    ).fetchone()
+    if counts[0] != counts[1]:
+        con.execute(
+            f"""
+            insert into {quarantine_schema}.rows
+            select ?, ?, _checked._row, _checked._reason.rule, _checked._reason.column,
+                rejected.raw_values
+            from _checked
+            inner join ({quarantined_values_sql(item, source, code_map)}) as rejected
+                on _checked._row = rejected._row
+            order by _checked._row
+            """,
+            [table.name, file_name],
+        )
     if rejected:
         con.execute(
             f"insert into {quarantine_schema}.rows select ?, ?, _row, 'malformed_row', null, "
@@ -808,36 +949,35 @@ def _load_table(
             [table.name, file_name],
         )
         con.execute("drop table _rejected_lines")
-    counts = con.execute(
-        "select count(*), count(*) filter (where _reason is null) from _checked"
-    ).fetchone()
     report.rows_read = counts[0] + len(rejected)
     report.rows_loaded = counts[1]
     report.rows_quarantined = counts[0] - counts[1] + len(rejected)
-    for rule, column, rows in con.execute(
-        "select _reason.rule, _reason.column, count(*) from _checked where _reason is not null "
-        "group by all order by all"
-    ).fetchall():
-        report.reasons[(rule, column)] = rows
+    if counts[0] != counts[1]:
+        for rule, column, rows in con.execute(
+            "select _reason.rule, _reason.column, count(*) from _checked "
+            "where _reason is not null group by all order by all"
+        ).fetchall():
+            report.reasons[(rule, column)] = rows
     if rejected:
         report.reasons[("malformed_row", "")] = len(rejected)
-    for column in table.columns:
-        if column.demographic:
-            n = con.execute(
-                f"select count(*) from _checked where unmapped_{column.name}"
-            ).fetchone()[0]
-            if n:
-                report.code_unmapped[column.name] = n
+    for column, n in zip(unmapped_columns, counts[2:], strict=True):
+        if n:
+            report.code_unmapped[column] = n
     loaded = con.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
+    quarantined = con.execute(
+        f"select count(*) from {quarantine_schema}.rows where table_name = ?", [table.name]
+    ).fetchone()[0]
     if (
         loaded != report.rows_loaded
+        or quarantined != report.rows_quarantined
         or report.rows_read != report.rows_loaded + report.rows_quarantined
     ):
         raise ExtractError(
             "row accounting failed (read != loaded + quarantined)", file=file_name, rule="internal"
         )
     con.execute("drop table _checked")
-    con.execute("drop table _text")
+    con.execute("drop table if exists _text")
+    con.execute("drop table if exists _scan")
     return report
 
 

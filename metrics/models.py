@@ -5,6 +5,12 @@ Each ``.sql`` file holds one ``select``. Its folder is its layer and schema
 ``sql/marts/indicator_monthly.sql`` becomes ``marts.indicator_monthly``.
 Dependencies are read from the references ``<layer>.<model>`` in the text.
 Staging models are views; intermediate models and marts are tables.
+
+A model whose first line is ``-- materialized: ephemeral`` is needed only while the
+models run: a wide, referral-grain step that the marts carry forward. When the runner is
+given a scratch catalog (an attached in-memory database, as the build does) such a model
+is built there, read through a view of its usual name, and the view is dropped when every
+model has run, so the warehouse file never stores it. Without one it is an ordinary table.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +29,7 @@ LAYERS = ("staging", "intermediate", "marts")
 MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "table"}
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b")
 _COMMENT = re.compile(r"--[^\n]*")
+_EPHEMERAL = re.compile(r"\A--\s*materialized:\s*ephemeral\s*$", re.MULTILINE)
 
 
 class ModelError(RuntimeError):
@@ -38,6 +46,10 @@ class Model:
     @property
     def qualified_name(self) -> str:
         return f"{self.layer}.{self.name}"
+
+    @property
+    def is_ephemeral(self) -> bool:
+        return bool(_EPHEMERAL.match(self.sql))
 
     @property
     def depends_on(self) -> frozenset[str]:
@@ -84,25 +96,121 @@ def dependency_order(models: list[Model]) -> list[Model]:
     return ordered
 
 
+def closure(models: list[Model], targets: set[str]) -> list[Model]:
+    """The models ``targets`` need (themselves included), in the order given."""
+    by_name = {m.qualified_name: m for m in models}
+    unknown = sorted(targets - by_name.keys())
+    if unknown:
+        raise ModelError(f"unknown model(s) {', '.join(unknown)}")
+    needed: set[str] = set()
+    pending = list(targets)
+    while pending:
+        name = pending.pop()
+        if name not in needed:
+            needed.add(name)
+            pending.extend(by_name[name].depends_on)
+    return [m for m in models if m.qualified_name in needed]
+
+
+def _create(con: duckdb.DuckDBPyConnection, model: Model, scratch: str | None = None) -> float:
+    """Create one model; returns the seconds it took.
+
+    An ephemeral model goes to the ``scratch`` catalog, with a view of its name in the
+    warehouse for the models that read it."""
+    started = time.perf_counter()
+    try:
+        if scratch and model.is_ephemeral:
+            con.execute(f"create schema if not exists {scratch}.{model.layer}")
+            con.execute(f"create or replace table {scratch}.{model.qualified_name} as\n{model.sql}")
+            con.execute(
+                f"create or replace view {model.qualified_name} as "
+                f"select * from {scratch}.{model.qualified_name}"
+            )
+        else:
+            kind = MATERIALISATION[model.layer]
+            con.execute(f"create or replace {kind} {model.qualified_name} as\n{model.sql}")
+    except duckdb.Error as exc:
+        # Keep the first line of the error, with any quoted value blanked out.
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        first_line = re.sub(r"'[^']*'", "'…'", first_line)
+        raise ModelError(f"model {model.qualified_name} failed: {first_line}") from None
+    return time.perf_counter() - started
+
+
 def run_models(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path = SQL_DIR,
     on_model: Callable[[Model, float], None] | None = None,
+    workers: int = 1,
+    scratch: str | None = None,
+    targets: set[str] | None = None,
 ) -> list[Model]:
-    """Create every model in ``con``; returns the models in the order run."""
+    """Create every model in ``con``; returns the models in the order they finished.
+
+    With ``workers`` > 1, models whose dependencies are all built run at the same time,
+    each on its own cursor: writing a table is largely single-threaded in DuckDB, so two
+    models side by side keep both cores busy. ``on_model`` is called from this thread.
+    ``scratch`` names an attached catalog for the ephemeral models (see the module's note);
+    their views are dropped at the end, and the caller detaches the catalog.
+    ``targets`` (qualified names) runs only those models and the models they need.
+    """
     ordered = dependency_order(discover(sql_dir))
+    if targets is not None:
+        ordered = closure(ordered, targets)
     for layer in LAYERS:
         con.execute(f"create schema if not exists {layer}")
-    for model in ordered:
-        kind = MATERIALISATION[model.layer]
-        started = time.perf_counter()
+    if workers <= 1:
+        for model in ordered:
+            seconds = _create(con, model, scratch)
+            if on_model is not None:
+                on_model(model, seconds)
+        finished = ordered
+    else:
+        finished = _run_in_parallel(con, ordered, on_model, workers, scratch)
+    if scratch:
+        for model in finished:
+            if model.is_ephemeral:
+                con.execute(f"drop view {model.qualified_name}")
+    return finished
+
+
+def _run_in_parallel(
+    con: duckdb.DuckDBPyConnection,
+    ordered: list[Model],
+    on_model: Callable[[Model, float], None] | None,
+    workers: int,
+    scratch: str | None,
+) -> list[Model]:
+    waiting = list(ordered)  # in dependency order, so the first ready model is the earliest
+    done: set[str] = set()
+    finished: list[Model] = []
+    cursors = [con.cursor() for _ in range(workers)]
+    free = list(cursors)
+    running: dict[Future, tuple[Model, duckdb.DuckDBPyConnection]] = {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model") as pool:
         try:
-            con.execute(f"create or replace {kind} {model.qualified_name} as\n{model.sql}")
-        except duckdb.Error as exc:
-            # Keep the first line of the error, with any quoted value blanked out.
-            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            first_line = re.sub(r"'[^']*'", "'…'", first_line)
-            raise ModelError(f"model {model.qualified_name} failed: {first_line}") from None
-        if on_model is not None:
-            on_model(model, time.perf_counter() - started)
-    return ordered
+            while waiting or running:
+                for model in [m for m in waiting if m.depends_on <= done]:
+                    if not free:
+                        break
+                    waiting.remove(model)
+                    cursor = free.pop()
+                    running[pool.submit(_create, cursor, model, scratch)] = (model, cursor)
+                completed, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in completed:
+                    model, cursor = running.pop(future)
+                    free.append(cursor)
+                    seconds = future.result()  # a ModelError stops the run here
+                    done.add(model.qualified_name)
+                    finished.append(model)
+                    if on_model is not None:
+                        on_model(model, seconds)
+        except BaseException:
+            for cursor in cursors:
+                cursor.interrupt()  # the other model still running stops too
+            raise
+        finally:
+            wait(running)
+            for cursor in cursors:
+                cursor.close()
+    return finished

@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per referral, with every outcome flag and quantity the outcome
 -- indicator families, the dashboard and the referral-level fact table use.
 -- For each outcome indicator <id>: <id>_base (in the indicator's base; never NULL) and

@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per referral, with its victim's demographics and the dates
 -- and flags the operations indicators need.
 -- police referral: base = source police with a reported_date; on time when the

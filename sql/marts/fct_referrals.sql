@@ -6,6 +6,8 @@
 -- referral involves victim_support, so only the other agencies' rows are read.
 -- Timeliness flags are NULL outside their base; outcome flags come from
 -- int_outcome_referrals (<id>_base, <id>_success: NULL outside the base).
+-- It is the one referral-grain table kept in the warehouse: int_referrals and
+-- int_outcome_referrals are ephemeral, so what the dashboard reads of them is here.
 with
 
 referrals as (
@@ -117,7 +119,9 @@ final as (
         outcomes.homes_made_safer,
         outcomes.nhs_post_6m_complete,
         outcomes.nhs_contacts_change_base,
-        outcomes.nhs_contacts_change
+        outcomes.nhs_contacts_change,
+        outcomes.wellbeing_social_value_base,
+        outcomes.life_satisfaction_change
     from referrals
     left join partner_involvement
         on referrals.referral_id = partner_involvement.referral_id
