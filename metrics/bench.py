@@ -4,6 +4,8 @@ For each size N the extract is generated once (cached under the output folder
 by N, seed and format), then, on the same data:
 
 * the full build (ingest, validate, every model): wall time and peak RSS;
+* the same core indicators as the pandas reference, computed the hubvalue way in
+  memory (every row validated and loaded, then only the models they need);
 * the plain pandas reference (``metrics/reference.py``) on the same core
   indicators, reading the same files: wall time and peak RSS;
 * every dashboard query (``metrics/queries.py``), p50 and p95 over repeats.
@@ -54,6 +56,41 @@ def _work_build(extract: Path, db: Path) -> dict:
         "rows_read": result.report.rows_read,
         "rows_quarantined": result.report.rows_quarantined,
     }
+
+
+def core_targets() -> set[str]:
+    """The indicator families holding the pandas reference's core indicators."""
+    from metrics.catalogue import read_catalogue
+    from metrics.reference import CORE_INDICATORS
+
+    catalogue = read_catalogue()
+    families = catalogue.loc[catalogue["indicator_id"].isin(CORE_INDICATORS), "family"]
+    return {f"intermediate.int_ind_{family}" for family in sorted(set(families))}
+
+
+def _work_core(extract: Path) -> dict:
+    """The same core indicators as the pandas reference, the hubvalue way, in memory:
+    every row validated and loaded, then only the models those indicators need."""
+    import duckdb
+
+    from metrics.build import build_id_for, load_and_model
+    from metrics.reference import CORE_INDICATORS
+    from metrics.snapshot import locate
+
+    started = time.perf_counter()
+    snapshot = locate(extract)
+    con = duckdb.connect(":memory:")
+    con.execute("attach ':memory:' as quarantine")
+    targets = core_targets()
+    load_and_model(con, snapshot, build_id_for(snapshot, None), targets=targets)
+    union = " union all ".join(f"select indicator_id from {t}" for t in sorted(targets))
+    rows = con.execute(
+        f"select count(*) from ({union}) where indicator_id in (select unnest(?::varchar[]))",
+        [list(CORE_INDICATORS)],
+    ).fetchone()[0]
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb(), "rows": rows}
 
 
 def _work_pandas(extract: Path) -> dict:
@@ -124,6 +161,9 @@ def bench_one(referrals: int, seed: int, fmt: str, out: Path, repeats: int, say)
     say(f"building {referrals:,} referrals")
     build = _run_worker("build", str(extract), str(db))
     say(f"  build {build['seconds']:.2f} s, peak {build['peak_rss_mb']:.0f} MB")
+    say("core indicators in DuckDB (validated load, in memory)")
+    core = _run_worker("core", str(extract))
+    say(f"  core {core['seconds']:.2f} s, peak {core['peak_rss_mb']:.0f} MB")
     say("pandas reference")
     pandas = _run_worker("pandas", str(extract))
     say(f"  pandas {pandas['seconds']:.2f} s, peak {pandas['peak_rss_mb']:.0f} MB")
@@ -138,9 +178,12 @@ def bench_one(referrals: int, seed: int, fmt: str, out: Path, repeats: int, say)
         "rows_read": build["rows_read"],
         "build_seconds": build["seconds"],
         "build_peak_rss_mb": build["peak_rss_mb"],
+        "core_seconds": core["seconds"],
+        "core_peak_rss_mb": core["peak_rss_mb"],
         "pandas_seconds": pandas["seconds"],
         "pandas_peak_rss_mb": pandas["peak_rss_mb"],
         "speedup_vs_pandas": pandas["seconds"] / build["seconds"],
+        "core_speedup_vs_pandas": pandas["seconds"] / core["seconds"],
         "queries": query["queries"],
     }
 
@@ -157,19 +200,29 @@ def machine() -> dict:
 
 def markdown(results: list[dict], info: dict) -> str:
     lines = [
-        f"Machine: {info['cores']} cores, {info['memory_gb']} GB, Python {info['python']} ({info['date']}).",
+        f"Machine: {info['cores']} cores, {info['memory_gb']} GB, Python {info['python']} "
+        f"({info['date']}).",
         "",
-        "| referrals | format | rows read | build s | build peak MB | pandas s | pandas peak MB "
-        "| speed-up | build µs per row | slowest query p95 ms |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "*Build*: the full build into a warehouse file (read, validate, quarantine, all "
+        "models, write). *Core*: the pandas reference's core indicators computed the hubvalue "
+        "way in memory (every row validated and loaded, then only the models those "
+        "indicators need). *pandas*: the plain pandas reference, same indicators, same files. "
+        "Speed-up = pandas time / hubvalue time.",
+        "",
+        "| referrals | format | rows read | build s | build peak MB | core s | core peak MB "
+        "| pandas s | pandas peak MB | speed-up (core) | speed-up (build) | build µs per row "
+        "| slowest query p95 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         worst = max((q["p95_ms"] for q in r["queries"].values()), default=float("nan"))
         lines.append(
-            f"| {r['referrals']:,} | {r['format']} | {r['rows_read']:,} | {r['build_seconds']:.2f} "
-            f"| {r['build_peak_rss_mb']:.0f} | {r['pandas_seconds']:.2f} | {r['pandas_peak_rss_mb']:.0f} "
-            f"| {r['speedup_vs_pandas']:.1f}x | {1e6 * r['build_seconds'] / max(r['rows_read'], 1):.2f} "
-            f"| {worst:.1f} |"
+            f"| {r['referrals']:,} | {r['format']} | {r['rows_read']:,} "
+            f"| {r['build_seconds']:.2f} | {r['build_peak_rss_mb']:.0f} "
+            f"| {r['core_seconds']:.2f} | {r['core_peak_rss_mb']:.0f} "
+            f"| {r['pandas_seconds']:.2f} | {r['pandas_peak_rss_mb']:.0f} "
+            f"| {r['core_speedup_vs_pandas']:.1f}x | {r['speedup_vs_pandas']:.1f}x "
+            f"| {1e6 * r['build_seconds'] / max(r['rows_read'], 1):.2f} | {worst:.1f} |"
         )
     for r in results:
         if r["queries"]:
@@ -191,8 +244,11 @@ def main(args: argparse.Namespace) -> int:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    formats = args.format if isinstance(args.format, list) else [args.format]
     results = [
-        bench_one(n, args.seed, args.format, out, args.repeats, say) for n in args.referrals
+        bench_one(n, args.seed, fmt, out, args.repeats, say)
+        for fmt in formats
+        for n in args.referrals
     ]
     info = machine()
     (out / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=2))
@@ -206,6 +262,8 @@ def _worker(argv: list[str]) -> None:
     kind, *rest = argv
     if kind == "build":
         result = _work_build(Path(rest[0]), Path(rest[1]))
+    elif kind == "core":
+        result = _work_core(Path(rest[0]))
     elif kind == "pandas":
         result = _work_pandas(Path(rest[0]))
     elif kind == "queries":

@@ -104,7 +104,10 @@ def parser() -> argparse.ArgumentParser:
         "--price-base-year", help="price base year such as 2026/27 (default: as-of year)"
     )
     bld.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
-    bld.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 8GB")
+    bld.add_argument(
+        "--memory-limit",
+        help="DuckDB memory limit, e.g. 8GB (default 5GB, or half the memory if less than 10GB)",
+    )
     bld.add_argument("--quiet", action="store_true")
     bld.set_defaults(func=_cmd_build)
 
@@ -125,7 +128,13 @@ def parser() -> argparse.ArgumentParser:
 
     ben = sub.add_parser("bench", help="measure build, pandas reference and dashboard queries")
     ben.add_argument("--referrals", type=int, nargs="+", default=[10000])
-    ben.add_argument("--format", choices=("csv", "parquet"), default="parquet")
+    ben.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        nargs="+",
+        default=["parquet"],
+        help="extract format(s) to measure (default parquet)",
+    )
     ben.add_argument("--seed", type=int, default=42)
     ben.add_argument("--out", default="bench")
     ben.add_argument("--repeats", type=int, default=20)

@@ -14,7 +14,20 @@ def test_bench_writes_json_and_markdown(tmp_path, capsys):
     assert results["machine"]["cores"] >= 1
     (row,) = results["results"]
     assert row["referrals"] == 300
-    assert row["build_seconds"] > 0 and row["pandas_seconds"] > 0
+    assert row["build_seconds"] > 0 and row["pandas_seconds"] > 0 and row["core_seconds"] > 0
     assert row["queries"], "every dashboard query is timed"
     assert all(q["calls"] == 2 for q in row["queries"].values())
     assert "| 300 | parquet |" in (out / "results.md").read_text()
+
+
+def test_core_targets_are_the_families_of_the_reference_indicators():
+    # metrics/reference.py's 14 core indicators sit in four families of the catalogue:
+    # operations (7), wellbeing (3), prevention (2), nhs (2).
+    from metrics.bench import core_targets
+
+    assert core_targets() == {
+        "intermediate.int_ind_operations",
+        "intermediate.int_ind_wellbeing",
+        "intermediate.int_ind_prevention",
+        "intermediate.int_ind_nhs",
+    }

@@ -1,0 +1,99 @@
+"""The SQL model runner: order, parallel runs, ephemeral models and targets, on toy models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from metrics.models import ModelError, run_models
+
+
+def _write(sql_dir: Path, layer: str, name: str, sql: str) -> None:
+    (sql_dir / layer).mkdir(parents=True, exist_ok=True)
+    (sql_dir / layer / f"{name}.sql").write_text(sql)
+
+
+@pytest.fixture
+def sql_dir(tmp_path: Path) -> Path:
+    # raw.numbers holds 1..4. wide is ephemeral: 1..4 and their squares;
+    # total = 1 + 4 + 9 + 16 = 30; doubled = 2 * 30 = 60; lone does not need wide.
+    root = tmp_path / "sql"
+    _write(root, "staging", "stg_numbers", "select n from raw.numbers")
+    _write(
+        root,
+        "intermediate",
+        "int_wide",
+        "-- materialized: ephemeral\nselect n, n * n as square from staging.stg_numbers",
+    )
+    _write(
+        root, "intermediate", "int_total", "select sum(square) as total from intermediate.int_wide"
+    )
+    _write(root, "marts", "doubled", "select 2 * total as doubled from intermediate.int_total")
+    _write(root, "marts", "lone", "select count(*) as n from staging.stg_numbers")
+    return root
+
+
+def _connection(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw")
+    con.execute("create table raw.numbers as select range + 1 as n from range(4)")
+    return con
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = current_database()"
+        ).fetchall()
+    }
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ephemeral_model_is_used_but_not_kept_in_the_file(tmp_path, sql_dir, workers):
+    con = _connection(tmp_path / "w.duckdb")
+    con.execute("attach ':memory:' as scratch")
+    finished = run_models(con, sql_dir=sql_dir, workers=workers, scratch="scratch")
+    con.execute("detach scratch")
+    assert con.execute("select doubled from marts.doubled").fetchone() == (60,)
+    assert "intermediate.int_wide" not in _tables(con)
+    views = {
+        r[0]
+        for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()
+    }
+    assert views == {"stg_numbers"}
+    assert len(finished) == 5
+    order = [m.qualified_name for m in finished]
+    assert order.index("intermediate.int_wide") < order.index("intermediate.int_total")
+    assert order.index("intermediate.int_total") < order.index("marts.doubled")
+    con.close()
+
+
+def test_without_a_scratch_catalog_an_ephemeral_model_is_an_ordinary_table(tmp_path, sql_dir):
+    con = _connection(tmp_path / "w.duckdb")
+    run_models(con, sql_dir=sql_dir)
+    assert con.execute("select sum(square) from intermediate.int_wide").fetchone() == (30,)
+
+
+def test_targets_run_only_what_they_need(tmp_path, sql_dir):
+    con = _connection(tmp_path / "w.duckdb")
+    finished = run_models(con, sql_dir=sql_dir, targets={"intermediate.int_total"})
+    assert [m.qualified_name for m in finished] == [
+        "staging.stg_numbers",
+        "intermediate.int_wide",
+        "intermediate.int_total",
+    ]
+    assert "marts.lone" not in _tables(con)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_model_is_named_without_values(tmp_path, sql_dir, workers):
+    _write(sql_dir, "marts", "broken", "select cast('secret-value' as integer) as x")
+    con = _connection(tmp_path / "w.duckdb")
+    with pytest.raises(ModelError) as error:
+        run_models(con, sql_dir=sql_dir, workers=workers)
+    assert "marts.broken" in str(error.value)
+    assert "secret-value" not in str(error.value)
