@@ -26,6 +26,7 @@ from metrics import __version__, contract
 from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
 from metrics.models import Model, run_models
+from metrics.published import archive_path_for, write_public_release
 from metrics.reference_data import write_reference
 from metrics.snapshot import Snapshot, locate
 
@@ -319,6 +320,9 @@ def build(
         con = duckdb.connect(str(tmp_db), config=config)
         con.execute("attach '" + str(tmp_quarantine).replace("'", "''") + "' as quarantine")
         result, models = load_and_model(con, snapshot, build_id, base_year, say, workdir=workdir)
+        release = write_public_release(con, build_id=build_id, archive=archive_path_for(db_path))
+        for line in release.lines():
+            say(line)
         con.execute("detach quarantine")
         con.execute("checkpoint")
         con.close()

@@ -390,8 +390,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected) -> tuple[str, lis
 def _parquet_text(column: str, duckdb_type: str, date_format: str | None) -> str:
     """A Parquet column as text; typed dates in the text form the validation expects."""
     pattern = "%d/%m/%Y" if date_format == "uk" else "%Y-%m-%d"
-    if duckdb_type == "TIMESTAMP WITH TIME ZONE":
-        # The date in England and Wales, whatever zone the system wrote.
+    if duckdb_type == "TIMESTAMP WITH TIME ZONE" or duckdb_type.startswith("TIMESTAMPTZ"):
+        # The date in England and Wales, whatever zone the system wrote (TIMESTAMPTZ_NS is
+        # how DuckDB types a nanosecond instant).
         return f"strftime(timezone('Europe/London', {column})::date, '{pattern}')"
     if duckdb_type == "DATE" or duckdb_type.startswith("TIMESTAMP"):
         return f"strftime({column}::date, '{pattern}')"
@@ -404,7 +405,9 @@ PARQUET_INTEGERS = frozenset(
         "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
     }
 )  # fmt: skip
-PARQUET_NUMBERS = PARQUET_INTEGERS | {"FLOAT", "DOUBLE"}
+# FLOAT is read as text: its shortest text form is the value the system meant (12.34), its
+# widening to DOUBLE is not (12.340000152587891).
+PARQUET_NUMBERS = PARQUET_INTEGERS | {"DOUBLE"}
 PARQUET_DATES = frozenset({"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
 
 
@@ -450,6 +453,11 @@ def _parquet_source(
                 parts.append(f"cast({source} as date) as {_quote(c)}")
             else:
                 parts.append(f"{source} as {_quote(c)}")
+        elif item.table.column(c).type == "month" and (
+            source_type in PARQUET_DATES or source_type.startswith("TIMESTAMP")
+        ):
+            # A month written as a date (its first day, as many systems do): its YYYY-MM.
+            parts.append(f"strftime(cast({source} as date), '%Y-%m') as {_quote(c)}")
         else:
             parts.append(_parquet_text(source, source_type, date_format) + f" as {_quote(c)}")
     return (
@@ -699,11 +707,21 @@ def validation_sql(
     """
 
 
+def _json_value(item: Inspected, column: str) -> str:
+    """A value as read, for the JSON of a rejected row: NaN and infinity are no JSON numbers,
+    so a typed number that is not finite is kept as its text ("nan", "inf")."""
+    v = f"v_{column}"
+    if column in item.typed and item.table.column(column).type == "decimal":
+        return f"case when isfinite({v}::double) then to_json({v}) else to_json({v}::varchar) end"
+    return v
+
+
 def quarantined_values_sql(
     item: Inspected, source: str, code_map: dict[str, dict[str, str]]
 ) -> str:
     """``_row`` and the values as read (JSON) of the rows ``_checked`` rejected."""
-    raw_json = "json_object(" + ", ".join(f"'{c}', v_{c}" for c in item.present) + ")"
+    pairs = ", ".join(f"'{c}', {_json_value(item, c)}" for c in item.present)
+    raw_json = f"json_object({pairs})"
     return f"""
         with texts as (
             select _row, {", ".join(_value_exprs(item, code_map))} from {source}
