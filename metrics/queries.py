@@ -14,9 +14,10 @@ here, where the data is read:
 * ``pcc`` sees aggregates only: the exception lists are refused, and every
   cut by a sensitive dimension (a sensitive agency, crime type or
   characteristic) goes through disclosure control;
-* ``public`` sees fixed quarterly or yearly tables for the hub as a whole,
-  after disclosure control; monthly, per-agency and record-level queries are
-  refused.
+* ``public`` sees only the published release: the fixed quarterly tables of the
+  ``published`` schema, protected and audited when the warehouse was built
+  (metrics/published). Its queries read no other schema; monthly, yearly,
+  per-agency and record-level queries are refused.
 
 Each named query is registered in ``QUERIES`` with the audiences allowed to
 run it and the keyword arguments of a typical call, so ``time_queries`` can
@@ -29,9 +30,11 @@ that swaps the file mid-page cannot give the page a mix of old and new figures.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -116,9 +119,15 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor of its own (connections are shared between threads) on the warehouse."""
+    """A cursor of its own (connections are shared between threads) on the warehouse.
+
+    On a connection from `connect` the cursor uses the attached warehouse; on a
+    connection opened on the warehouse file itself (the build's, which writes the
+    published tables) the file is already the default catalog."""
     cur = con.cursor()
-    cur.execute(f"use {CATALOG}")
+    # no attached warehouse: the connection's own database is the warehouse
+    with contextlib.suppress(duckdb.CatalogException):
+        cur.execute(f"use {CATALOG}")
     return cur
 
 
@@ -232,16 +241,16 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     found = _frame(
         con,
         "select count(*) as n from duckdb_tables() "
-        "where database_name = ? and schema_name = ? and table_name = ?",
-        [CATALOG, schema, name],
+        "where database_name = current_database() and schema_name = ? and table_name = ?",
+        [schema, name],
     )
     if int(found["n"].iloc[0]):
         return True
     found = _frame(
         con,
         "select count(*) as n from duckdb_views() "
-        "where database_name = ? and schema_name = ? and view_name = ?",
-        [CATALOG, schema, name],
+        "where database_name = current_database() and schema_name = ? and view_name = ?",
+        [schema, name],
     )
     return bool(int(found["n"].iloc[0]))
 
@@ -250,11 +259,20 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str
     found = _frame(
         con,
         "select column_name from duckdb_columns() "
-        "where database_name = ? and schema_name = ? and table_name = ? "
+        "where database_name = current_database() and schema_name = ? and table_name = ? "
         "order by column_index",
-        [CATALOG, schema, name],
+        [schema, name],
     )
     return list(found["column_name"])
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """Whether the warehouse (or the connection's own database) has the table or view."""
+    return _has_table(con, schema, name)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
+    return _columns(con, schema, name)
 
 
 def _require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
@@ -418,11 +436,8 @@ def _bounds(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, 
 
 
 def _check_public_period(first: dt.date, last: dt.date) -> None:
-    months = _months_between(first, last)
-    if first.month not in (1, 4, 7, 10) or months not in (3, 12):
-        raise NotPermitted("the public view shows financial quarters and years only")
-    if months == 12 and first.month != 4:
-        raise NotPermitted("the public view shows financial quarters and years only")
+    if first.month not in (1, 4, 7, 10) or _months_between(first, last) != 3:
+        raise NotPermitted("the public view shows the published financial quarters only")
 
 
 def _check_public_filters(filters: Filters) -> None:
@@ -436,6 +451,150 @@ def _agency(filters: Filters, audience: str) -> str:
     return filters.agency or "all"
 
 
+# --- the public audience: the published release only ----------------------------------------
+
+# Schemas a public query must never name: everything but `published`.
+PRIVATE_SCHEMAS = ("raw", "staging", "intermediate", "marts", "meta", "ref", "quarantine")
+_SCHEMA_REFERENCE = re.compile(r"\b(" + "|".join(PRIVATE_SCHEMAS) + r")\s*\.", re.IGNORECASE)
+PUBLIC_COLUMNS = ["indicator_id", "period_start", "kind", "months", "months_ok",
+                  "months_not_yet_measurable", "months_no_data", "months_empty_base",
+                  "numerator", "denominator", "persons", "status", "value", "value_low",
+                  "value_high", "suppressed"]
+
+
+def _public_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
+                  ) -> pd.DataFrame:
+    """Run a public query; it may read the published schema only."""
+    if _SCHEMA_REFERENCE.search(sql):
+        raise NotPermitted("a public query may read the published tables only")
+    return _frame(con, sql, params)
+
+
+def _public_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    _require(con, "published.periods")
+    return _public_frame(
+        con,
+        """
+        with
+
+        periods as (
+
+            select * from published.periods where status = 'published'
+
+        ),
+
+        months as (
+
+            select unnest(generate_series(first_month, last_month, interval 1 month)) as month
+            from periods
+
+        ),
+
+        final as (
+
+            select 'month' as kind, strftime(month, '%Y-%m') as value
+            from months
+            group by all
+
+        )
+
+        select * from final
+        order by kind, value
+        """,
+    )
+
+
+def _public_quarter(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, dt.date]:
+    """The quarter asked for (first and last month): the latest published one if none."""
+    _check_public_filters(filters)
+    if filters.first and filters.last:
+        first, last = filters.first.replace(day=1), filters.last.replace(day=1)
+    else:
+        _require(con, "published.periods")
+        latest = _public_frame(
+            con, "select max(first_month) as first, max(last_month) as last "
+                 "from published.periods where status = 'published'")
+        if latest.empty or pd.isna(latest["first"].iloc[0]):
+            raise NotInWarehouse("published.periods has no published quarter: rebuild")
+        first = pd.Timestamp(latest["first"].iloc[0]).date()
+        last = pd.Timestamp(latest["last"].iloc[0]).date()
+    _check_public_period(first, last)
+    return first, last
+
+
+def _public_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """indicator_summary for the public: the quarter ('current') and the quarter before
+    ('previous') as published; a quarter that is not in the release gives every indicator
+    the status `not_published`."""
+    first, last = _public_quarter(con, filters)
+    _require(con, "published.indicator_quarter", "published.catalogue")
+    previous = _add_months(first, -3)
+    columns = ", ".join(PUBLIC_COLUMNS)
+    frame = _public_frame(
+        con,
+        f"""
+        select
+            case when period_start = $first then 'current' else 'previous' end as bucket,
+            {columns}
+        from published.indicator_quarter
+        where period_start in ($first, $previous)
+        order by indicator_id, period_start
+        """,
+        {"first": first, "previous": previous},
+    )
+    if not (frame["bucket"] == "current").any():
+        missing = _public_frame(
+            con, "select indicator_id, kind from published.catalogue order by indicator_id")
+        missing["bucket"] = "current"
+        missing["status"] = "not_published"
+        missing["months"], missing["months_ok"] = 3, 0
+        frame = pd.concat([frame, missing], ignore_index=True)
+    frame["agency"] = "all"
+    frame["first_month"] = [first if b == "current" else previous for b in frame["bucket"]]
+    frame["last_month"] = [last if b == "current" else _add_months(previous, 2)
+                           for b in frame["bucket"]]
+    for column in PUBLIC_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = math.nan
+    frame["suppressed"] = frame["suppressed"].fillna("")
+    return frame.drop(columns=["period_start"]).reset_index(drop=True)
+
+
+def _public_trend(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """indicator_trend for the public: every published quarter up to the period's end."""
+    _first, last = _public_quarter(con, filters)
+    _require(con, "published.indicator_quarter")
+    return _public_frame(
+        con,
+        """
+        select
+            indicator_id, period_start, status, numerator, denominator, value, value_low,
+            value_high, persons, kind, suppressed
+        from published.indicator_quarter
+        where period_start <= $last
+        order by indicator_id, period_start
+        """,
+        {"last": last},
+    )
+
+
+def _public_reach(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    _first, last = _public_quarter(con, filters)
+    _require(con, "published.equity_reach")
+    return _public_frame(
+        con,
+        """
+        select
+            month, basis, characteristic, category, victims_referred, comparison_people,
+            reach_ratio, ci_low, ci_high, basis_label, status, suppressed
+        from published.equity_reach
+        where month = $last
+        order by characteristic, category, basis
+        """,
+        {"last": last},
+    )
+
+
 # --- build, catalogue, register -------------------------------------------------------------
 
 
@@ -444,7 +603,10 @@ def build_info(con, audience: str, filters: Filters) -> pd.DataFrame:
     """The one row of meta.build (build id, as-of date, period, price base year, ...).
 
     A build that left the price base year to the default (the financial year of the as-of
-    date) gets the base year the register was uprated to."""
+    date) gets the base year the register was uprated to. Public: published.build."""
+    if audience == "public":
+        _require(con, "published.build")
+        return _public_frame(con, "select * from published.build")
     _require(con, "meta.build")
     frame = _frame(con, "select * from meta.build")
     missing = "price_base_year" not in frame.columns or frame["price_base_year"].isna().all()
@@ -457,25 +619,32 @@ def build_info(con, audience: str, filters: Filters) -> pd.DataFrame:
 
 @query()
 def catalogue(con, audience: str, filters: Filters) -> pd.DataFrame:
-    """The indicator catalogue: titles, themes, horizons, dimensions, units, definitions."""
-    _require(con, "marts.indicator_catalogue")
+    """The indicator catalogue: titles, themes, horizons, dimensions, units, definitions
+    (public: the copy in the published release)."""
+    schema = "published" if audience == "public" else "marts"
+    name = "catalogue" if audience == "public" else "indicator_catalogue"
+    _require(con, f"{schema}.{name}")
     wanted = ["indicator_id", "title", "theme", "horizon", "dimension", "unit", "direction",
               "definition", "source", "kind", "has_agency_rows", "uses_parameters", "requires"]
-    present = set(_columns(con, "marts", "indicator_catalogue"))
+    present = set(_columns(con, schema, name))
     columns = ", ".join(c for c in wanted if c in present)
-    return _frame(con, f"select {columns} from marts.indicator_catalogue order by indicator_id")
+    read = _public_frame if audience == "public" else _frame
+    return read(con, f"select {columns} from {schema}.{name} order by indicator_id")
 
 
 @query()
 def parameters(con, audience: str, filters: Filters) -> pd.DataFrame:
-    """The assumptions register as built (money uprated to the price base year)."""
-    _require(con, "ref.parameters")
-    return _frame(
+    """The assumptions register as built (money uprated to the price base year; public:
+    the copy in the published release)."""
+    table = "published.parameters" if audience == "public" else "ref.parameters"
+    _require(con, table)
+    read = _public_frame if audience == "public" else _frame
+    return read(
         con,
-        """
+        f"""
         select name, low, central, high, unit, price_year, base_year, uprate_factor,
             status, source, note
-        from ref.parameters
+        from {table}
         order by name
         """,
     )
@@ -485,7 +654,10 @@ def parameters(con, audience: str, filters: Filters) -> pd.DataFrame:
 def filter_options(con, audience: str, filters: Filters) -> pd.DataFrame:
     """What the filters can offer: months with indicator rows, agencies, crime types.
 
-    One row per option: (kind, value). The public view gets months only."""
+    One row per option: (kind, value). The public view gets the months of the published
+    quarters only."""
+    if audience == "public":
+        return _public_months(con)
     _require(con, "marts.indicator_monthly")
     parts = ["select 'month' as kind, strftime(month, '%Y-%m') as value "
              "from marts.indicator_monthly group by month"]
@@ -558,6 +730,7 @@ _POOLED = """
             sum(value_high * coalesce(denominator, 1)) filter (where status = 'ok')
                 as weighted_high,
             sum(persons) filter (where status = 'ok') as persons,
+            max(persons) filter (where status = 'ok') as persons_max,
             max(month) filter (where status = 'ok') as last_ok_month,
             arg_max(numerator, month) filter (where status = 'ok') as last_ok_numerator,
             arg_max(value, month) filter (where status = 'ok') as last_ok_value,
@@ -628,6 +801,7 @@ def _finish_pooled(frame: pd.DataFrame, require_complete: bool) -> pd.DataFrame:
     stock = out["indicator_id"].isin(STOCK_INDICATORS) & (out["status"] == "ok")
     out.loc[stock, "numerator"] = out.loc[stock, "last_ok_numerator"]
     out.loc[stock, "persons"] = out.loc[stock, "last_ok_persons"]
+    out.loc[stock, "persons_max"] = out.loc[stock, "last_ok_persons"]
     return out.drop(columns=["weighted_low", "weighted_high", "last_ok_numerator",
                              "last_ok_persons", "last_ok_denominator", "last_ok_value"])
 
@@ -641,6 +815,21 @@ def _pooled(con, agency: str | None, first: dt.date, last: dt.date, bucket: str,
     })
 
 
+QUARTER_BUCKET = "cast(date_trunc('quarter', month) as date)"
+
+
+def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
+                    ) -> pd.DataFrame:
+    """Every indicator of the whole hub pooled over each financial quarter (financial
+    quarters are calendar quarters) from `first` to `last`: quarters with all three
+    months in the warehouse only, each measurable only when every month is. `bucket` is
+    the quarter's first month; `persons_max` the largest monthly head count (a lower bound
+    on the distinct people behind a money figure)."""
+    frame = _pooled(con, "all", first, last, QUARTER_BUCKET)
+    frame = frame[frame["months"] == 3].reset_index(drop=True)
+    return _finish_pooled(frame, require_complete=True)
+
+
 @query(examples=({},))
 def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Every indicator pooled over the chosen period (bucket 'current') and the period of
@@ -649,11 +838,11 @@ def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
     Columns: indicator_id, bucket, kind, months, months_ok, months_not_yet_measurable,
     months_no_data, months_empty_base, numerator, denominator, persons, last_ok_month,
     status, value, value_low, value_high (and `suppressed` for pcc and public)."""
+    if audience == "public":
+        return _public_summary(con, filters)
     _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
     agency = _agency(filters, audience)
     first, last = _bounds(con, filters)
-    if audience == "public":
-        _check_public_period(first, last)
     months = _months_between(first, last)
     previous_first = _add_months(first, -months)
     frame = _pooled(
@@ -667,8 +856,8 @@ def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
         hit = (frame["kind"] == "median") & (frame["bucket"] == bucket) & (frame["status"] == "ok")
         frame.loc[hit, "value"] = median
         frame.loc[hit, "numerator"] = median
-    if audience == "public" or (audience == "pcc" and is_sensitive_cut(agency)):
-        frame = _control_rates(frame, is_sensitive_cut(agency))
+    if audience == "pcc" and is_sensitive_cut(agency):
+        frame = _control_rates(frame, True)
     return frame
 
 
@@ -700,24 +889,14 @@ def indicator_trend(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Every indicator's history up to the end of the chosen period, for the chosen agency.
 
     Manager and pcc: one row per month (the warehouse's own rows). Public: one row per
-    financial quarter, pooled from complete quarters only, after disclosure control.
+    published quarter up to the end of the period (published.indicator_quarter).
     Columns: indicator_id, period_start, status, numerator, denominator, value, value_low,
-    value_high, persons, kind."""
+    value_high, persons, kind (and `suppressed` for the public)."""
+    if audience == "public":
+        return _public_trend(con, filters)
     _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
     agency = _agency(filters, audience)
     _first, last = _bounds(con, filters)
-    if audience == "public":
-        quarters = _pooled(
-            con, agency, dt.date(1900, 1, 1), last,
-            "cast(date_trunc('quarter', month - interval 3 month) + interval 3 month as date)",
-        )
-        quarters = quarters[quarters["months"] == 3]
-        pooled = _finish_pooled(quarters, require_complete=True)
-        pooled = pooled.rename(columns={"bucket": "period_start"})
-        controlled = _control_rates(pooled, False)
-        keep = ["indicator_id", "period_start", "status", "numerator", "denominator", "value",
-                "value_low", "value_high", "persons", "kind", "suppressed"]
-        return controlled[keep].reset_index(drop=True)
     frame = _frame(
         con,
         """
@@ -1285,7 +1464,14 @@ def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
 @query(examples=({},))
 def methods_notes(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Counts the methods page reports (whole warehouse, hub-wide): referrals whose NHS
-    first-year change was extrapolated from six months, and the NHS-paired referrals."""
+    first-year change was extrapolated from six months, and the NHS-paired referrals.
+
+    Public: no rows. They are referral counts of the whole warehouse, not in the
+    published release (and a running count re-published every build could be
+    differenced from one build to the next)."""
+    if audience == "public":
+        return pd.DataFrame({"nhs_paired": pd.Series(dtype="float64"),
+                             "nhs_extrapolated": pd.Series(dtype="float64")})
     _require(con, "intermediate.int_outcome_health_pairs")
     frame = _frame(
         con,
@@ -1296,7 +1482,7 @@ def methods_notes(con, audience: str, filters: Filters) -> pd.DataFrame:
         from intermediate.int_outcome_health_pairs
         """,
     )
-    if audience in ("pcc", "public"):
+    if audience == "pcc":
         for column in ("nhs_paired", "nhs_extrapolated"):
             value = rules.protect_count(int(frame[column].iloc[0]))
             frame[column] = math.nan if value is None else float(value)
@@ -1314,12 +1500,15 @@ def equity_reach(con, audience: str, filters: Filters) -> pd.DataFrame:
     (sensitive characteristics at the higher threshold), the share and the ratio are
     recomputed from the rounded counts (the comparison population is published data), a
     special-category breakdown where one category holds everyone is dropped, and the
-    interval is the Wilson interval of the rounded share."""
+    interval is the Wilson interval of the rounded share.
+
+    Public: the published quarter's reach (published.equity_reach), worked out when the
+    release was made from its rounded counts of people referred in the quarter."""
+    if audience == "public":
+        return _public_reach(con, filters)
     _require(con, "marts.equity_reach")
     _agency(filters, audience)
     _first, last = _bounds(con, filters)
-    if audience == "public":
-        _check_public_period(_first, last)
     frame = _frame(
         con,
         """
@@ -1350,7 +1539,7 @@ def _control_reach(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         total_known = int(known["victims_referred"].sum())
         comparison_total = float(known["comparison_people"].sum())
-        if characteristic in rules.SPECIAL_CATEGORY and (
+        if characteristic in rules.RULE6_DIMENSIONS and (
                 (known["victims_referred"] == total_known).any() and total_known > 0):
             keep.loc[group.index] = False  # rule 6: one category holds everyone
             continue
@@ -1585,16 +1774,20 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
 # --- typical calls, timing -------------------------------------------------------------------
 
 
-def typical_filters(con: duckdb.DuckDBPyConnection) -> Filters:
-    """The view a user first sees: the 12 months ending with the as-of month, whole hub."""
-    first, last = _bounds(con, Filters())
+def typical_filters(con: duckdb.DuckDBPyConnection, audience: str = "manager") -> Filters:
+    """The view a user first sees: the 12 months ending with the as-of month, whole hub
+    (public: the latest published quarter)."""
+    if audience == "public":
+        first, last = _public_quarter(con, Filters())
+    else:
+        first, last = _bounds(con, Filters())
     return Filters(first, last)
 
 
 def run_all(con: duckdb.DuckDBPyConnection, audience: str = "manager",
             filters: Filters | None = None) -> dict[str, pd.DataFrame]:
     """Run every query the audience may run, with its typical arguments."""
-    filters = filters or typical_filters(con)
+    filters = filters or typical_filters(con, audience)
     results = {}
     for name, entry in QUERIES.items():
         if audience not in entry.audiences:
@@ -1613,7 +1806,7 @@ def time_queries(db_path: str | Path, repeats: int = 20, audience: str = "manage
     """Seconds per call of every query the app issues, uncached, `repeats` times each."""
     con = connect(db_path)
     try:
-        filters = typical_filters(con)
+        filters = typical_filters(con, audience)
         timings: dict[str, list[float]] = {}
         for name, entry in QUERIES.items():
             if audience not in entry.audiences:

@@ -195,59 +195,28 @@ def test_exception_lists_are_manager_only(con):
         run(con, "exceptions", audience="pcc")
 
 
-def test_public_sees_only_quarters_and_years_for_the_whole_hub(con):
-    with pytest.raises(q.NotPermitted):
-        run(
-            con,
-            "indicator_summary",
-            audience="public",
-            filters=q.Filters(dt.date(2026, 2, 1), dt.date(2026, 4, 1)),
-        )
-    with pytest.raises(q.NotPermitted):
-        run(
-            con,
-            "indicator_summary",
-            audience="public",
-            filters=q.Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 1), "lgbt"),
-        )
-    quarter = run(
-        con,
-        "indicator_summary",
-        audience="public",
-        filters=q.Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 1)),
-    )
-    # April-June 2026 homes made safer: 4 + 5 + 6 = 15 -> rounded to 5: 15
-    assert row(quarter, indicator_id="homes_made_safer", bucket="current")["value"] == 15
-    # January-March 2026: 1 + 2 + 3 = 6, fewer than 8: suppressed, never 0
-    before = row(quarter, indicator_id="homes_made_safer", bucket="previous")
-    assert before["status"] == "suppressed" and math.isnan(before["value"])
-    assert before["suppressed"] == "fewer than 8"
-    # coped better, April-June: 8/10 x 3 = 24 / 30 -> 25 / 30 = 0.8333 from rounded parts
-    coped = row(quarter, indicator_id="coped_better_at_exit", bucket="current")
-    assert (coped["numerator"], coped["denominator"]) == (25, 30)
-    assert coped["value"] == pytest.approx(25 / 30)
-    # money: 3 x 1234.5 = 3703.5 -> 3 significant figures 3700; 9 people behind it
-    money = row(quarter, indicator_id="wellbeing_social_value_gbp", bucket="current")
-    assert money["value"] == pytest.approx(3700.0)
+def test_public_refuses_months_years_and_filters_before_reading_anything(con):
+    for filters in (
+        q.Filters(dt.date(2026, 2, 1), dt.date(2026, 4, 1)),  # not a financial quarter
+        q.Filters(dt.date(2025, 4, 1), dt.date(2026, 3, 1)),  # a year: quarters only
+        q.Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 1), "lgbt"),  # an agency
+    ):
+        for name in ("indicator_summary", "indicator_trend", "equity_reach"):
+            with pytest.raises(q.NotPermitted):
+                run(con, name, audience="public", filters=filters)
 
 
-def test_public_trend_is_quarterly_from_complete_quarters(con):
-    trend = run(
-        con,
-        "indicator_trend",
-        audience="public",
-        filters=q.Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 1)),
-    )
-    rows = trend[trend["indicator_id"] == "homes_made_safer"].sort_values("period_start")
-    # quarters Jul-Sep 2025 (6), Oct-Dec 2025 (6), Jan-Mar 2026 (6), Apr-Jun 2026 (15)
-    assert [d.date() for d in rows["period_start"]] == [
-        dt.date(2025, 7, 1),
-        dt.date(2025, 10, 1),
-        dt.date(2026, 1, 1),
-        dt.date(2026, 4, 1),
-    ]
-    assert list(rows["status"]) == ["suppressed", "suppressed", "suppressed", "ok"]
-    assert rows["value"].iloc[-1] == 15
+def test_public_reads_only_the_published_release(con):
+    # This warehouse has marts but no published release: the public gets nothing from
+    # the marts (the release step writes what the public may see; tests/test_published.py)
+    quarter = q.Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 1))
+    for name in ("build_info", "catalogue", "parameters", "filter_options",
+                 "indicator_summary", "indicator_trend", "equity_reach"):
+        with pytest.raises(q.NotInWarehouse):
+            run(con, name, audience="public", filters=quarter)
+    assert run(con, "methods_notes", audience="public").empty
+    with pytest.raises(q.NotPermitted):
+        q._public_frame(con, "select * from marts.indicator_monthly")
 
 
 def test_pcc_cuts_by_a_sensitive_agency_are_controlled(con):
@@ -337,8 +306,9 @@ def test_missing_table_says_not_in_warehouse(con):
 
 
 def test_every_registered_query_runs_for_each_audience_it_allows(con):
+    # the public audience, which reads the published release, in tests/test_published.py
     filters = q.Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 1))
-    for audience in q.AUDIENCES:
+    for audience in ("manager", "pcc"):
         results = q.run_all(con, audience, filters)
         allowed = {name for name, entry in q.QUERIES.items() if audience in entry.audiences}
         ran = {key.split("[")[0] for key in results}

@@ -9,8 +9,10 @@ published, in this release and in the earlier ones it is linked to.
 
 Model
     A release is a set of tables. Every cell is the sum of *atomic cells* (groups of
-    people who fall in the same cell of every table); totals, margins and the same people
-    in other tables are linear relations over the same atomic cells. The easy way in is
+    people the tables can tell apart); totals, margins and the same people in other
+    tables are linear relations over the same atomic cells. Columns no table crosses get
+    atoms of their own, tied by *links* (every group of atoms adds up to the same people),
+    so the programmes stay small for a million people. The easy way in is
     `release_from_people`: one frame with a row per group of people, a `count` column,
     and one `TableSpec` per table. A column may hold a tuple of values per row (the
     agencies a person was referred to): a cell then counts people whose tuple holds its
@@ -18,9 +20,10 @@ Model
     explicit list of atom ids per cell instead.
 
 API
-    release_from_people(people, specs, count="count", earlier=()) -> Release
+    release_from_people(people, specs, count="count", earlier=(), namespace="") -> Release
     TableSpec(name, dims, totals=(), where={}, sensitive=False, categories={})
     Table(name, cells, dims, context={}, sensitive=False); Release(tables, earlier=())
+    combine_releases([release, ...]) -> Release  (frames of different people, together)
     publish(release, strict=False) -> ProtectedRelease   (raises DisclosureError)
     audit(protected, strict=False) -> AuditResult        (.passed, .checks, .failures(),
                                                           .summary(), .raise_if_failed())
@@ -28,8 +31,10 @@ API
     ProtectedRelease.rates(numerator_table, denominator_table, scale=1.0)
                                   -> dims, numerator, denominator, rate, rate_status
     ProtectedRelease.legend(name) -> the footnote for a table
-    ProtectedRelease.to_dict() / ProtectedRelease.from_dict(d)  (keep a release so later
-                                  ones can be audited against it: Release(earlier=...))
+    ProtectedRelease.to_dict(atoms=True, earlier=True) / ProtectedRelease.from_dict(d)
+                                  (keep a release so later ones can be audited against it:
+                                  release_from_people(..., earlier=[...]) binds a release
+                                  kept without its atoms to the new frame)
     protect_count(n, sensitive) -> int or None; round_count(n); threshold_for(labels)
     rate(num, den, scale), protect_statistic(value, persons, kind, sensitive),
     protect_money(value, persons, sensitive) -> ProtectedFigure(value, status)
@@ -64,6 +69,7 @@ from metrics.disclosure.release import (
     Table,
     TableInfo,
     TableSpec,
+    combine_releases,
     release_from_people,
 )
 from metrics.disclosure.rules import (
@@ -96,6 +102,7 @@ __all__ = [
     "TableInfo",
     "TableSpec",
     "audit",
+    "combine_releases",
     "labels_are_sensitive",
     "protect_count",
     "protect_money",

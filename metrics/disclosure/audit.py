@@ -11,7 +11,11 @@ cells (every atomic cell is >= 0):
 - a hidden cell ([c]) is at least 0, with no upper bound: [c] is the same marker
   whether a cell is small or hidden to protect another one (strict=True also uses
   that a hidden cell is at least 1 when it is not a hidden 0);
-- in a `pcc` release, a figure outside a sensitive cut is exact.
+- in a `pcc` release, a figure outside a sensitive cut is exact;
+- every link holds (groups of atoms that split the same people have equal sums);
+- a cell of an earlier release bound with its counts has its bounds moved by what it has
+  gained since (`shift`), and its protection is judged on the count it was published
+  from.
 
 For each cell hidden because it holds 1..T-1 people the audit solves two linear
 programmes (least and greatest value) and passes the cell only if the whole range 1..T-1
@@ -37,7 +41,7 @@ from metrics.disclosure.rules import (
     CHARACTERISTIC_COLUMN,
     ROUNDING_BASE,
     ROUNDING_SLACK,
-    SPECIAL_CATEGORY,
+    RULE6_DIMENSIONS,
     UNKNOWN,
     DisclosureError,
     is_total,
@@ -60,25 +64,39 @@ CHECK_COLUMNS = [
 def special_breakdowns(
     dims: Sequence[str], labels_list: Sequence[tuple[tuple[str, object], ...]]
 ) -> list[list[int]]:
-    """Groups of cells that split one parent by a special-category characteristic.
+    """Groups of cells that split one parent by a dimension rule 6 covers
+    (`rules.RULE6_DIMENSIONS`: the special category characteristics, gender, age band,
+    crime type, hate crime and domestic abuse).
 
     Returns, per breakdown, the positions (in labels_list) of its known categories (not
     "unknown" and not the total); only breakdowns with at least two such categories.
     """
+    return [members for members, _ in breakdown_parents(dims, labels_list)]
+
+
+def breakdown_parents(
+    dims: Sequence[str], labels_list: Sequence[tuple[tuple[str, object], ...]]
+) -> list[tuple[list[int], int | None]]:
+    """As `special_breakdowns`, each breakdown with the position of its parent (the cell
+    labelled "all" in the split dimension, the other labels the same), or None."""
     groups: dict[tuple, list[int]] = {}
+    parents: dict[tuple, int] = {}
     long_format = CHARACTERISTIC_COLUMN in dims and CATEGORY_COLUMN in dims
     for position, labels in enumerate(labels_list):
         named = dict(labels)
-        split_dims = [d for d in dims if d in SPECIAL_CATEGORY]
-        if long_format and str(named[CHARACTERISTIC_COLUMN]) in SPECIAL_CATEGORY:
+        split_dims = [d for d in dims if d in RULE6_DIMENSIONS]
+        if long_format and str(named[CHARACTERISTIC_COLUMN]) in RULE6_DIMENSIONS:
             split_dims.append(CATEGORY_COLUMN)
         for dim in split_dims:
             value = named[dim]
-            if is_total(value) or str(value) == UNKNOWN:
-                continue
             rest = tuple((k, str(v)) for k, v in labels if k != dim)
-            groups.setdefault((dim, rest), []).append(position)
-    return [members for members in groups.values() if len(members) >= 2]
+            if is_total(value):
+                parents[(dim, rest)] = position
+            elif str(value) != UNKNOWN:
+                groups.setdefault((dim, rest), []).append(position)
+    return [
+        (members, parents.get(key)) for key, members in groups.items() if len(members) >= 2
+    ]
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,7 @@ class Cells:
 
     frame: pd.DataFrame  # CELL_COLUMNS + release, threshold
     infos: dict[tuple[int, str], TableInfo]
+    links: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 def flatten(protected: ProtectedRelease) -> Cells:
@@ -96,7 +115,7 @@ def flatten(protected: ProtectedRelease) -> Cells:
 
 def flatten_all(roots: Sequence[ProtectedRelease], first_index: int) -> Cells:
     """Cells of several releases and everything they link to, each release once."""
-    frames, infos, seen = [], {}, set()
+    frames, infos, seen, links = [], {}, set(), {}
     queue = list(roots)
     index = first_index
     while queue:
@@ -104,7 +123,16 @@ def flatten_all(roots: Sequence[ProtectedRelease], first_index: int) -> Cells:
         if id(current) in seen:
             continue
         seen.add(id(current))
+        if not current.bound:
+            raise ValueError(
+                "a release kept without its atoms must be bound to a people frame before "
+                "an audit can use it (release_from_people(..., earlier=[...]))"
+            )
+        for link in current.links:
+            links.setdefault(link, None)
         frame = current.cells.copy()
+        if "shift" not in frame.columns:
+            frame["shift"] = 0
         by_name = {t.name: t for t in current.tables}
         frame["release"] = index
         frame["threshold"] = [
@@ -118,8 +146,9 @@ def flatten_all(roots: Sequence[ProtectedRelease], first_index: int) -> Cells:
         queue.extend(current.earlier)
         index += 1
     if not frames:
-        return Cells(pd.DataFrame(columns=[*CELL_COLUMNS, "release", "threshold", "exact"]), {})
-    return Cells(pd.concat(frames, ignore_index=True), infos)
+        columns = [*CELL_COLUMNS, "shift", "release", "threshold", "exact"]
+        return Cells(pd.DataFrame(columns=columns), {})
+    return Cells(pd.concat(frames, ignore_index=True), infos, tuple(links))
 
 
 def knowledge_bounds(
@@ -128,27 +157,33 @@ def knowledge_bounds(
     floors: Sequence[int],
     thresholds: Sequence[int],
     exact: Sequence[bool],
+    shifts: Sequence[int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds an intruder can put on each cell's true count.
 
     exact: published values known to be unrounded (pcc figures outside sensitive cuts).
+    shifts: for a cell of an earlier release bound to a newer frame, how many people the
+    cell has gained since (new true count minus the count it was published from); its
+    bounds are moved by as much, so they bound the cell's count now. The intruder is taken
+    to know these changes exactly (the strictest reading of a revision).
     """
     n = len(hidden)
+    shifts = [0] * n if shifts is None else shifts
     lower, upper = np.zeros(n), np.full(n, np.inf)
-    for i, (is_hidden, value, floor, threshold, is_exact) in enumerate(
-        zip(hidden, values, floors, thresholds, exact, strict=True)
+    for i, (is_hidden, value, floor, threshold, is_exact, shift) in enumerate(
+        zip(hidden, values, floors, thresholds, exact, shifts, strict=True)
     ):
         if is_hidden:
-            lower[i] = max(int(floor), 0)
+            lower[i] = max(int(floor) + int(shift), 0)
             continue
         number = float(value)
         if number == 0:
-            upper[i] = 0.0
+            lower[i] = upper[i] = max(float(shift), 0.0)
         elif not is_exact and number.is_integer() and int(number) % ROUNDING_BASE == 0:
-            lower[i] = max(number - ROUNDING_SLACK, threshold)
-            upper[i] = number + ROUNDING_SLACK
+            lower[i] = max(max(number - ROUNDING_SLACK, threshold) + shift, 0.0)
+            upper[i] = number + ROUNDING_SLACK + shift
         else:
-            lower[i] = upper[i] = number
+            lower[i] = upper[i] = max(number + shift, 0.0)
     return lower, upper
 
 
@@ -231,18 +266,21 @@ def _breakdown_checks(
         labels = [frame.at[p, "labels"] for p in positions]
         for members in special_breakdowns(info.dims, labels):
             rows = [int(positions[m]) for m in members]
+            shift = frame["shift"].to_numpy()
             possibly_nonzero = [r for r in rows if numbers[r] is not None and numbers[r] != 0]
             hidden_rows = [r for r in rows if numbers[r] is None]
             for r in hidden_rows:
                 if len(possibly_nonzero) >= 2:
                     break
-                if system.highest(r, lower, upper).high > 0.5:
+                if system.highest(r, lower, upper).high - shift[r] > 0.5:
                     possibly_nonzero.append(r)
             exposed = False
             if len(possibly_nonzero) == 1:
                 only = possibly_nonzero[0]
                 # a published non-zero count, or a hidden one that cannot be 0
-                exposed = only not in hidden_rows or system.lowest(only, lower, upper).low >= 0.5
+                exposed = only not in hidden_rows or (
+                    system.lowest(only, lower, upper).low - shift[only] >= 0.5
+                )
             first = next(frame.loc[[rows[0]]].itertuples(index=False))
             out.append(
                 _check_row(
@@ -291,8 +329,10 @@ def audit(protected: ProtectedRelease, strict: bool = False, rounded: bool = Tru
         [f if h and strict else 0 for f, h in zip(frame["floor"], frame["hidden"], strict=True)],
         frame["threshold"].tolist(),
         frame["exact"].tolist(),
+        frame["shift"].tolist(),
     )
-    system = ConstraintSystem(frame["atoms"].tolist())
+    system = ConstraintSystem(frame["atoms"].tolist(), cells.links)
+    lower, upper = system.with_links(lower), system.with_links(upper)
     if not system.feasible(lower, upper):
         first = next(frame.itertuples(index=False))
         checks.append(
@@ -304,13 +344,14 @@ def audit(protected: ProtectedRelease, strict: bool = False, rounded: bool = Tru
     for position, row in zip(targets.index, targets.itertuples(index=False), strict=True):
         interval = system.interval(int(position), lower, upper)
         threshold = int(row.threshold)
-        ok = interval_protects(interval.low, interval.high, threshold)
+        low, high = interval.low - row.shift, interval.high - row.shift  # as published
+        ok = interval_protects(low, high, threshold)
         if ok:
             reason = "ok"
-        elif interval.low > 1 + EPSILON:
+        elif low > 1 + EPSILON:
             reason = "published figures give it a lower bound above 1"
         else:
             reason = f"published figures give it an upper bound below {threshold - 1}"
-        checks.append(_check_row(row, "interval", ok, reason, interval.low, interval.high))
+        checks.append(_check_row(row, "interval", ok, reason, low, high))
     checks.extend(_breakdown_checks(cells, numbers, system, lower, upper))
     return AuditResult(pd.DataFrame(checks, columns=CHECK_COLUMNS))

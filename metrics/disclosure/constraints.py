@@ -1,16 +1,18 @@
 """Linear constraints over atomic cells, and the intervals they allow.
 
 Each row is a published or hidden figure: the sum of its atomic cells lies in
-[lower, upper] (upper may be infinite). Every atomic cell is >= 0. `interval` finds the
-least and greatest value a row can take with two linear programmes (HiGHS through
+[lower, upper] (upper may be infinite). After the figures come the *links*: a link row is
+the sum of one set of atomic cells minus the sum of another, and must be 0 (two groups of
+atoms that split the same people). Every atomic cell is >= 0. `interval` finds the least
+and greatest value a row can take with two linear programmes (HiGHS through
 scipy.optimize.linprog) and reports which rows bind each bound (non-zero duals).
 
-Atomic cells that belong to exactly the same rows are merged into one variable (their
-sum), which changes no interval, and a row's programmes only use the rows connected to
-it. Two exact shortcuts skip a programme, assuming the bounds are feasible (check with
-`feasible` first): a row with an atomic cell that no finite upper bound touches is
-unbounded above, and a row none of whose atomic cells is touched by a positive lower
-bound can be 0.
+Atomic cells that belong to exactly the same rows (with the same signs) are merged into
+one variable (their sum), which changes no interval, and a row's programmes only use the
+rows connected to it. Two exact shortcuts skip a programme in a part without links,
+assuming the bounds are feasible (check with `feasible` first): a row with an atomic cell
+that no finite upper bound touches is unbounded above, and a row none of whose atomic
+cells is touched by a positive lower bound can be 0.
 """
 
 from __future__ import annotations
@@ -47,30 +49,52 @@ class _Component:
 
 
 class ConstraintSystem:
-    """The rows (figures) of a release as sums over shared atomic cells."""
+    """The rows (figures, then links) of a release as sums over shared atomic cells.
 
-    def __init__(self, row_atoms: Sequence[Sequence[str]]) -> None:
-        self.n_rows = len(row_atoms)
-        membership: dict[str, list[int]] = {}
+    links: pairs (plus, minus) of atom sets; row n_figures + k says sum(plus) = sum(minus).
+    Give every link row the bounds 0..0 (`with_links` appends them).
+    """
+
+    def __init__(
+        self,
+        row_atoms: Sequence[Sequence[str]],
+        links: Sequence[tuple[Sequence[str], Sequence[str]]] = (),
+    ) -> None:
+        self.n_figures = len(row_atoms)
+        self.n_rows = self.n_figures + len(links)
+        membership: dict[str, list[tuple[int, float]]] = {}
         for row, atoms in enumerate(row_atoms):
             for atom in set(atoms):
-                membership.setdefault(atom, []).append(row)
-        signatures: dict[tuple[int, ...], int] = {}
+                membership.setdefault(atom, []).append((row, 1.0))
+        for k, (plus, minus) in enumerate(links):
+            for atom in set(plus):
+                membership.setdefault(atom, []).append((self.n_figures + k, 1.0))
+            for atom in set(minus):
+                membership.setdefault(atom, []).append((self.n_figures + k, -1.0))
+        signatures: dict[tuple[tuple[int, float], ...], int] = {}
         for atom in sorted(membership):  # a fixed variable order, whatever the row order
             signatures.setdefault(tuple(sorted(membership[atom])), len(signatures))
         self.n_vars = len(signatures)
-        r_idx = np.array([r for rows in signatures for r in rows], dtype=np.int64)
-        v_idx = np.array([v for rows, v in signatures.items() for _ in rows], dtype=np.int64)
-        ones = np.ones(len(r_idx))
-        self.matrix = csr_matrix(coo_matrix((ones, (r_idx, v_idx)), (self.n_rows, self.n_vars)))
-        self.transposed = self.matrix.T.tocsr()
+        r_idx = np.array([r for entries in signatures for r, _ in entries], dtype=np.int64)
+        data = np.array([c for entries in signatures for _, c in entries], dtype=float)
+        v_idx = np.array(
+            [v for entries, v in signatures.items() for _ in entries], dtype=np.int64
+        )
+        self.matrix = csr_matrix(coo_matrix((data, (r_idx, v_idx)), (self.n_rows, self.n_vars)))
+        self.transposed = abs(self.matrix).T.tocsr()
         self.empty_rows = np.asarray(self.matrix.getnnz(axis=1) == 0)
         size = self.n_rows + self.n_vars
+        ones = np.ones(len(r_idx))
         graph = coo_matrix((ones, (r_idx, self.n_rows + v_idx)), (size, size))
         _, labels = connected_components(graph, directed=False)
         self.row_component = labels[: self.n_rows]
         self.var_component = labels[self.n_rows :]
+        self.linked = frozenset(int(c) for c in self.row_component[self.n_figures :])
         self._components: dict[int, _Component] = {}
+
+    def with_links(self, values: np.ndarray) -> np.ndarray:
+        """Bounds for the figures, with 0 appended for every link row."""
+        return np.concatenate([values, np.zeros(self.n_rows - self.n_figures)])
 
     def row_vars(self, row: int) -> np.ndarray:
         return self.matrix.indices[self.matrix.indptr[row] : self.matrix.indptr[row + 1]]
@@ -126,6 +150,10 @@ class ConstraintSystem:
         """Variables that appear in at least one row of the mask."""
         return (self.transposed @ mask.astype(float)) > 0
 
+    def _shortcut(self, row: int) -> bool:
+        """Whether the shortcuts are exact for this row: its part has no link rows."""
+        return int(self.row_component[row]) not in self.linked
+
     def _objective(self, row: int) -> tuple[_Component, np.ndarray]:
         part = self._component(row)
         objective = np.zeros(len(part.vars))
@@ -136,7 +164,7 @@ class ConstraintSystem:
         """The least value of `row` (as Interval.low; high is left infinite)."""
         if self.empty_rows[row]:
             return Interval(0.0, 0.0, bool(lower[row] <= 0 <= upper[row]))
-        if not self._touched(lower > 0)[self.row_vars(row)].any():
+        if self._shortcut(row) and not self._touched(lower > 0)[self.row_vars(row)].any():
             return Interval(0.0, np.inf)
         part, objective = self._objective(row)
         result, binding = self._solve(objective, part, lower, upper)
@@ -150,7 +178,7 @@ class ConstraintSystem:
         """The greatest value of `row` (as Interval.high; low is left at 0)."""
         if self.empty_rows[row]:
             return Interval(0.0, 0.0, bool(lower[row] <= 0 <= upper[row]))
-        if not self._touched(np.isfinite(upper))[self.row_vars(row)].all():
+        if self._shortcut(row) and not self._touched(np.isfinite(upper))[self.row_vars(row)].all():
             return Interval(0.0, np.inf)
         part, objective = self._objective(row)
         result, binding = self._solve(-objective, part, lower, upper)

@@ -5,8 +5,10 @@ Steps, in order:
 1. Check the counts add up over their atomic cells (and agree with earlier releases).
 2. Primary suppression: a count of 1..T-1 is hidden (T = 8, or 10 in a sensitive cut).
    A true 0 is published as 0.
-3. Rule 6: in a breakdown by a special-category characteristic where one known category
-   holds everyone, every known category is hidden (the parent total stays).
+3. Rule 6: in a breakdown by a dimension rule 6 covers (`rules.RULE6_DIMENSIONS`) where
+   one known category holds everyone (it is the only one with people in it, or it holds
+   as many people as the parent total), every known category is hidden (the parent total
+   stays).
 4. Rounding: every other count, totals included, is its own true count rounded to the
    nearest 5.
 5. Secondary suppression: for each primary-hidden cell (of this release and of earlier
@@ -25,9 +27,9 @@ import pandas as pd
 from metrics.disclosure.audit import (
     EPSILON,
     audit,
+    breakdown_parents,
     flatten_all,
     knowledge_bounds,
-    special_breakdowns,
 )
 from metrics.disclosure.constraints import ConstraintSystem
 from metrics.disclosure.release import (
@@ -86,9 +88,14 @@ def _apply_breakdown_rule(release: Release, cells: pd.DataFrame, hidden, reason)
     for table in release.tables:
         positions = np.flatnonzero(cells["table"].to_numpy() == table.name)
         labels = [cells.at[p, "labels"] for p in positions]
-        for members in special_breakdowns(table.dims, labels):
+        for members, parent in breakdown_parents(table.dims, labels):
             rows = [int(positions[m]) for m in members]
-            if sum(cells.at[r, "count"] > 0 for r in rows) != 1:
+            counts = [int(cells.at[r, "count"]) for r in rows]
+            whole = None if parent is None else int(cells.at[int(positions[parent]), "count"])
+            one_holds_all = sum(c > 0 for c in counts) == 1 or (
+                whole is not None and whole > 0 and whole in counts
+            )
+            if not one_holds_all:
                 continue
             for r in rows:
                 if not hidden[r]:
@@ -110,18 +117,19 @@ def _choose_complement(
 
 
 def _narrowing_rows(
-    system: ConstraintSystem, target: int, threshold: int, lower, upper
+    system: ConstraintSystem, target: int, threshold: int, lower, upper, shift: int = 0
 ) -> list[int] | None:
-    """None if the target is protected, else the rows that bind its too-narrow bound."""
+    """None if the target is protected, else the rows that bind its too-narrow bound.
+    shift: what the target's count has gained since it was published (earlier cells)."""
     low = system.lowest(target, lower, upper)
     if not low.feasible:
         raise DisclosureError("published figures contradict each other")
-    if low.low > 1 + EPSILON:
+    if low.low - shift > 1 + EPSILON:
         return sorted(low.binding_low)
     high = system.highest(target, lower, upper)
     if not high.feasible:
         raise DisclosureError("published figures contradict each other")
-    if high.high < threshold - 1 - EPSILON:
+    if high.high - shift < threshold - 1 - EPSILON:
         return sorted(high.binding_high)
     return None
 
@@ -136,11 +144,15 @@ def publish(release: Release, strict: bool = False, audience: str = "public") ->
         raise ValueError(f"audience must be one of {AUDIENCES}")
     cells = _current_cells(release)
     n_current = len(cells)
-    earlier_frame = flatten_all(release.earlier, first_index=1).frame if release.earlier else None
+    earlier_cells = flatten_all(release.earlier, first_index=1) if release.earlier else None
+    earlier_frame = earlier_cells.frame if earlier_cells is not None else None
     all_atoms = cells["atoms"].tolist() + (
         earlier_frame["atoms"].tolist() if earlier_frame is not None else []
     )
-    system = ConstraintSystem(all_atoms)
+    links = dict.fromkeys(release.links)
+    if earlier_cells is not None:
+        links.update(dict.fromkeys(earlier_cells.links))
+    system = ConstraintSystem(all_atoms, tuple(links))
     counts = cells["count"].to_numpy()
     thresholds = cells["threshold"].to_numpy()
 
@@ -154,11 +166,15 @@ def publish(release: Release, strict: bool = False, audience: str = "public") ->
             [f if strict else 0 for f in earlier_frame["floor"]],
             earlier_frame["threshold"].tolist(),
             earlier_frame["exact"].tolist(),
+            earlier_frame["shift"].tolist(),
         )
     else:
         old_lower = old_upper = np.zeros(0)
     true = counts.astype(float)
-    if not system.feasible(np.concatenate([true, old_lower]), np.concatenate([true, old_upper])):
+    if not system.feasible(
+        system.with_links(np.concatenate([true, old_lower])),
+        system.with_links(np.concatenate([true, old_upper])),
+    ):
         raise DisclosureError(
             "the counts do not add up over their atomic cells, or disagree with an earlier "
             "release; nothing was published"
@@ -183,21 +199,23 @@ def publish(release: Release, strict: bool = False, audience: str = "public") ->
     assumed = [f if strict else 0 for f in floors]
 
     lower, upper = knowledge_bounds(hidden, published, assumed, thresholds.tolist(), exact)
-    lower = np.concatenate([lower, old_lower])
-    upper = np.concatenate([upper, old_upper])
+    lower = system.with_links(np.concatenate([lower, old_lower]))
+    upper = system.with_links(np.concatenate([upper, old_upper]))
 
     order = {r: (0, cells.at[r, "table"], cells.at[r, "cell_id"]) for r in range(n_current)}
     targets = [
-        (order[r], r, int(thresholds[r])) for r in range(n_current) if reason[r] == "primary"
+        (order[r], r, int(thresholds[r]), 0)
+        for r in range(n_current)
+        if reason[r] == "primary"
     ]
     if earlier_frame is not None:
         for k, row in enumerate(earlier_frame.itertuples(index=False)):
             if row.hidden and row.reason == "primary":
                 key = (int(row.release), row.table, row.cell_id)
-                targets.append((key, n_current + k, int(row.threshold)))
-    for _, target, threshold in sorted(targets):
+                targets.append((key, n_current + k, int(row.threshold), int(row.shift)))
+    for _, target, threshold, shift in sorted(targets):
         for _ in range(n_current + 1):
-            binding = _narrowing_rows(system, target, threshold, lower, upper)
+            binding = _narrowing_rows(system, target, threshold, lower, upper, shift)
             if binding is None:
                 break
             chosen = _choose_complement(binding, target, system, n_current, hidden, counts, order)
@@ -227,6 +245,7 @@ def publish(release: Release, strict: bool = False, audience: str = "public") ->
         release.earlier,
         release.atom_scheme,
         audience,
+        release.links,
     )
     result = audit(protected, strict=strict)
     if not result.passed:

@@ -1,30 +1,32 @@
 """The data model: tables of person counts over shared atomic cells, and their protected form.
 
 A *release* is a set of published tables. Every cell of every table is the sum of some
-*atomic cells*: groups of people who fall into the same cell of every table (for example
-"2026/27-Q1, victim_support, female, white"). A total is the sum of the atomic cells of
-its parts, and two tables that count the same people name the same atomic cells, so the
-audit can see every linear relation between published figures.
+*atomic cells*: groups of people the tables can tell apart (metrics/disclosure/atoms.py).
+A total is the sum of the atomic cells of its parts, two tables that count the same people
+name the same atomic cells, and the atoms of columns no table crosses are tied by *links*
+(their sums are equal), so the audit sees every linear relation between published figures.
 
-`release_from_people` builds the tables from one frame of such groups (one row per group,
-a `count` column of people); `Table` takes hand-made cells with explicit atom ids.
+`release_from_people` builds the tables from one frame of groups of people (one row per
+group, a `count` column of people); `Table` takes hand-made cells with explicit atom ids.
+`combine_releases` puts releases cut from different frames (different people) together.
+
+A protected release can be kept without its atoms (`to_dict(atoms=False)`): it then
+records each table's spec, and `release_from_people(..., earlier=[...])` binds it again to
+the atoms of a new frame, so the new release is audited against it.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
+from metrics.disclosure.atoms import PeopleAtoms, is_collection
 from metrics.disclosure.rules import (
     SENSITIVE_THRESHOLD,
     SUPPRESSED,
     THRESHOLD,
-    TOTAL,
     is_total,
     rate,
     threshold_for,
@@ -44,10 +46,6 @@ def cell_id(table: str, labels: Iterable[tuple[str, object]]) -> str:
     return f"{table}[{inner}]"
 
 
-def _is_collection(value: object) -> bool:
-    return isinstance(value, (list, tuple, set, frozenset, np.ndarray))
-
-
 @dataclass(frozen=True)
 class TableInfo:
     """What the audit needs to know about a table besides its cells."""
@@ -56,6 +54,8 @@ class TableInfo:
     dims: tuple[str, ...]
     context: tuple[tuple[str, object], ...] = ()
     sensitive: bool = False
+    spec: TableSpec | None = None  # how it was cut from a people frame (None: by hand)
+    namespace: str = ""  # which people frame
 
     def labels_of(self, labels: Iterable[tuple[str, object]]) -> dict[str, object]:
         """A cell's labels plus the table's fixed context (used for sensitivity)."""
@@ -81,6 +81,8 @@ class Table:
     dims: tuple[str, ...]
     context: Mapping[str, object] = field(default_factory=dict)
     sensitive: bool = False
+    spec: TableSpec | None = None
+    namespace: str = ""
 
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
@@ -99,14 +101,21 @@ class Table:
             if key in seen:
                 raise ValueError(f"table {self.name}: two cells have the labels {key}")
             seen.add(key)
-            if isinstance(atoms, str) or not _is_collection(atoms):
+            if isinstance(atoms, str) or not is_collection(atoms):
                 raise ValueError(f"table {self.name}: atoms must be a list of atomic cell ids")
             if int(count) > 0 and len(atoms) == 0:
                 raise ValueError(f"table {self.name}: cell {key} counts people but has no atoms")
 
     @property
     def info(self) -> TableInfo:
-        return TableInfo(self.name, self.dims, tuple(self.context.items()), self.sensitive)
+        return TableInfo(
+            self.name,
+            self.dims,
+            tuple(self.context.items()),
+            self.sensitive,
+            self.spec,
+            self.namespace,
+        )
 
     def labels(self) -> list[tuple[tuple[str, object], ...]]:
         columns = [self.cells[d].tolist() for d in self.dims]
@@ -121,21 +130,29 @@ class Table:
 class Release:
     """The tables to publish together, plus earlier releases for the same periods.
 
-    earlier: ProtectedRelease objects already published; their figures are constraints
-    the new release is audited against (their atom ids must mean the same people).
+    earlier: ProtectedRelease objects already published, bound to the same atomic cells;
+    their figures are constraints the new release is audited against. links: pairs of
+    atom sets whose sums are equal (groups of atoms that split the same people).
     """
 
     tables: tuple[Table, ...]
     earlier: tuple[ProtectedRelease, ...] = ()
     atom_scheme: tuple[str, ...] | None = None
+    links: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", tuple(self.tables))
         object.__setattr__(self, "earlier", tuple(self.earlier))
+        object.__setattr__(self, "links", tuple(self.links))
         names = [t.name for t in self.tables]
         if len(set(names)) != len(names):
             raise ValueError("table names in a release must be unique")
         for previous in self.earlier:
+            if not previous.bound:
+                raise ValueError(
+                    "an earlier release kept without its atoms must be bound to a people "
+                    "frame first: pass it to release_from_people(..., earlier=[...])"
+                )
             if (
                 self.atom_scheme is not None
                 and previous.atom_scheme is not None
@@ -165,90 +182,11 @@ class TableSpec:
     categories: Mapping[str, Sequence[object]] = field(default_factory=dict)
 
 
-class _Atoms:
-    """The atomic cells of a people frame, with membership masks per label."""
-
-    def __init__(self, people: pd.DataFrame, count: str) -> None:
-        if count not in people.columns:
-            raise ValueError(f"the people frame has no {count!r} column")
-        self.columns = sorted(c for c in people.columns if c != count)
-        self.multi = {c: any(_is_collection(v) for v in people[c].tolist()) for c in self.columns}
-        grouped: dict[tuple, int] = {}
-        for row, n in zip(
-            zip(*(people[c].tolist() for c in self.columns), strict=True),
-            people[count].tolist(),
-            strict=True,
-        ):
-            key = tuple(self._normalise(c, v) for c, v in zip(self.columns, row, strict=True))
-            grouped[key] = grouped.get(key, 0) + whole_count(n, "people count")
-        self.keys = list(grouped)
-        self.counts = np.array(list(grouped.values()), dtype=np.int64)
-        self.ids = np.array([self._atom_id(k) for k in self.keys], dtype=object)
-        self._values = {c: [k[i] for k in self.keys] for i, c in enumerate(self.columns)}
-        self._masks: dict[tuple[str, object], np.ndarray] = {}
-
-    def _normalise(self, column: str, value: object) -> object:
-        values = list(value) if _is_collection(value) else [value]
-        for v in values:
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                raise ValueError(f"column {column}: missing values; use 'unknown'")
-            if is_total(v):
-                raise ValueError(f"column {column}: the value 'all' is reserved for totals")
-        return frozenset(values) if self.multi[column] else value
-
-    def _atom_id(self, key: tuple) -> str:
-        parts = []
-        for column, value in zip(self.columns, key, strict=True):
-            shown = sorted(str(v) for v in value) if self.multi[column] else str(value)
-            parts.append([column, shown])
-        return json.dumps(parts)
-
-    def categories(self, column: str) -> list[object]:
-        values = self._values[column]
-        found = {v for s in values for v in s} if self.multi[column] else set(values)
-        return sorted(found, key=str)
-
-    def mask(self, column: str, value: object) -> np.ndarray:
-        key = (column, value)
-        if key not in self._masks:
-            if self.multi[column]:
-                self._masks[key] = np.array([value in s for s in self._values[column]], bool)
-            else:
-                self._masks[key] = np.array([v == value for v in self._values[column]], bool)
-        return self._masks[key]
-
-
-def _table_from_spec(atoms: _Atoms, spec: TableSpec) -> Table:
-    dims = tuple(spec.dims)
-    unknown = [c for c in (*dims, *spec.where) if c not in atoms.columns]
-    if unknown:
-        raise ValueError(f"table {spec.name}: not columns of the people frame: {unknown}")
-    if not set(spec.totals) <= set(dims):
-        raise ValueError(f"table {spec.name}: totals must be among its dims")
-    base = np.ones(len(atoms.ids), bool)
-    for column, value in spec.where.items():
-        base &= atoms.mask(column, value)
-    axes = []
-    for dim in dims:
-        cats = list(spec.categories.get(dim, atoms.categories(dim)))
-        if any(is_total(c) for c in cats):
-            raise ValueError(f"table {spec.name}: 'all' is reserved for totals")
-        axes.append(cats + ([TOTAL] if dim in spec.totals else []))
-    rows = []
-    for values in itertools.product(*axes):
-        mask = base.copy()
-        for dim, value in zip(dims, values, strict=True):
-            if not is_total(value):
-                mask &= atoms.mask(dim, value)
-        rows.append(
-            {
-                **dict(zip(dims, values, strict=True)),
-                COUNT: int(atoms.counts[mask].sum()),
-                ATOMS: tuple(atoms.ids[mask]),
-            }
-        )
-    cells = pd.DataFrame(rows, columns=[*dims, COUNT, ATOMS])
-    return Table(spec.name, cells, dims, dict(spec.where), spec.sensitive)
+def _table_from_spec(atoms: PeopleAtoms, spec: TableSpec, namespace: str) -> Table:
+    cells = atoms.cells(spec)
+    return Table(
+        spec.name, cells, tuple(spec.dims), dict(spec.where), spec.sensitive, spec, namespace
+    )
 
 
 def release_from_people(
@@ -257,6 +195,8 @@ def release_from_people(
     *,
     count: str = COUNT,
     earlier: Sequence[ProtectedRelease] = (),
+    namespace: str = "",
+    earlier_counts: Sequence[Mapping[str, int] | None] = (),
 ) -> Release:
     """Build a release whose tables all cut the same people.
 
@@ -265,10 +205,108 @@ def release_from_people(
     set of values per row (for example the agencies a person was referred to): the cell
     for a value then counts the people whose set contains it, and the total counts each
     person once.
+
+    earlier: releases already published for the same people. One kept with its atoms
+    is audited as it is: an atom id names the same group of people in every release of
+    the namespace (the same values of the same linked columns), so cut the tables the same
+    way. One kept without them (`to_dict(atoms=False)`) is bound to this frame: its tables
+    of this `namespace` are cut again from it (the frame must have their columns and be
+    able to make their figures), which relates them exactly to the new tables however
+    these are cut. Its tables of another namespace are left out: bind them with the
+    release of their own frame and put the two together with `combine_releases`.
+    namespace: names the frame's people, so that atoms of different frames never meet.
+    earlier_counts: for each earlier release (same order), None or the true count each of
+    its cells was published from ({cell_id: count}, kept privately with it). A release
+    bound with its counts is a *revision* of the same people: each cell's bounds move by
+    what its count has gained since, as if the intruder knew every change, so old and new
+    figures never contradict each other and differencing the two is caught.
     """
-    atoms = _Atoms(people, count)
-    tables = tuple(_table_from_spec(atoms, spec) for spec in specs)
-    return Release(tables, tuple(earlier), tuple(atoms.columns))
+    specs = list(specs)
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError("table names in a release must be unique")
+    unbound = [e for e in earlier if not e.bound]
+    own = [t.spec for e in unbound for t in e.tables if _binds(t, namespace)]
+    atoms = PeopleAtoms(people, count, [*specs, *own], namespace)
+    tables = tuple(_table_from_spec(atoms, spec, namespace) for spec in specs)
+    counts = list(earlier_counts) + [None] * (len(earlier) - len(earlier_counts))
+    bound = []
+    for previous, old_counts in zip(earlier, counts, strict=True):
+        if previous.bound:
+            bound.append(previous)
+            continue
+        part = bind_release(previous, atoms, namespace, old_counts)
+        if part is not None:
+            bound.append(part)
+    return Release(tables, tuple(bound), atoms.scheme, atoms.links)
+
+
+def _binds(info: TableInfo, namespace: str) -> bool:
+    return info.spec is not None and info.namespace == namespace
+
+
+def bind_release(
+    previous: ProtectedRelease,
+    atoms: PeopleAtoms,
+    namespace: str,
+    counts: Mapping[str, int] | None = None,
+) -> ProtectedRelease | None:
+    """The tables of `previous` cut from frames of `namespace`, with their cells' atoms
+    made again from `atoms` (None if it has no such table). The published values, hidden
+    flags and reasons are kept. counts: the true count each cell was published from; each
+    cell then records its `shift` (its count now minus that count)."""
+    infos = [t for t in previous.tables if _binds(t, namespace)]
+    if not infos:
+        return None
+    rows, shifts = [], []
+    for info in infos:
+        kept = previous.cells[previous.cells["table"] == info.name]
+        seen: dict[str, list] = {dim: [] for dim in info.dims}
+        for labels in kept["labels"]:
+            for dim, value in labels:
+                if not is_total(value) and value not in seen[dim]:
+                    seen[dim].append(value)
+        cells = atoms.cells(info.spec, categories=seen)
+        made = {
+            cell_id(info.name, tuple(zip(info.dims, values, strict=True))): (a, n)
+            for values, a, n in zip(
+                zip(*(cells[d].tolist() for d in info.dims), strict=True)
+                if info.dims
+                else [()] * len(cells),
+                cells[ATOMS],
+                cells[COUNT],
+                strict=True,
+            )
+        }
+        for row in kept.itertuples(index=False):
+            if row.cell_id not in made:
+                raise ValueError(
+                    f"an earlier release has a cell this people frame cannot make: {row.cell_id}"
+                )
+            cell_atoms, now = made[row.cell_id]
+            rows.append(
+                (row.table, row.labels, cell_atoms, row.hidden, row.value, row.reason,
+                 row.floor)
+            )
+            if counts is not None and row.cell_id not in counts:
+                raise ValueError(f"no count kept for the earlier cell {row.cell_id}")
+            shifts.append(0 if counts is None else int(now) - int(counts[row.cell_id]))
+    cells_frame = make_cells(rows)
+    cells_frame["shift"] = shifts
+    return ProtectedRelease(
+        tuple(infos), cells_frame, (), atoms.scheme, previous.audience, (), True
+    )
+
+
+def combine_releases(releases: Sequence[Release]) -> Release:
+    """Releases cut from different people frames (different namespaces), published and
+    audited together: their tables, earlier releases and links side by side."""
+    return Release(
+        tuple(t for r in releases for t in r.tables),
+        tuple(e for r in releases for e in r.earlier),
+        None,
+        tuple(link for r in releases for link in r.links),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -279,6 +317,11 @@ class ProtectedRelease:
     value (the published count, None when hidden), reason (why hidden: primary,
     secondary or breakdown) and floor (the least value an intruder may assume for a
     hidden cell). Write only what `table()` and `rates()` return.
+
+    links: pairs of atom sets with equal sums (see `Release`). bound: False for a release
+    kept without its atoms (`to_dict(atoms=False)`): it can still give its tables, but it
+    must be bound to a people frame (`release_from_people(..., earlier=[...])`) before an
+    audit can use it.
     """
 
     tables: tuple[TableInfo, ...]
@@ -286,10 +329,13 @@ class ProtectedRelease:
     earlier: tuple[ProtectedRelease, ...] = ()
     atom_scheme: tuple[str, ...] | None = None
     audience: str = "public"
+    links: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    bound: bool = True
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:
             raise ValueError(f"audience must be one of {AUDIENCES}")
+        object.__setattr__(self, "links", tuple(self.links))
 
     def protects(self, threshold: int) -> bool:
         """Whether a cell with this threshold had the rules applied (pcc: sensitive only)."""
@@ -301,13 +347,43 @@ class ProtectedRelease:
                 return table
         raise KeyError(f"no table {name!r} in this release")
 
+    def _rows(self, name: str) -> dict[str, list]:
+        """The cells of one table as lists (labels, hidden, value), in order."""
+        cache = self.__dict__.get("_by_table")
+        if cache is None:
+            cache = {}
+            for table, labels, hidden, value in zip(
+                self.cells["table"].tolist(),
+                self.cells["labels"].tolist(),
+                self.cells["hidden"].tolist(),
+                self.cells["value"].tolist(),
+                strict=True,
+            ):
+                part = cache.setdefault(table, {"labels": [], "hidden": [], "value": []})
+                part["labels"].append(labels)
+                part["hidden"].append(hidden)
+                part["value"].append(value)
+            object.__setattr__(self, "_by_table", cache)
+        return cache.get(name, {"labels": [], "hidden": [], "value": []})
+
+    def published(self, name: str) -> list[tuple[dict[str, object], int | None]]:
+        """A table's cells as (labels, published count or None when hidden), in order:
+        what `table()` gives, without building a frame."""
+        rows = self._rows(name)
+        return [
+            (dict(labels), None if hidden else int(value))
+            for labels, hidden, value in zip(
+                rows["labels"], rows["hidden"], rows["value"], strict=True
+            )
+        ]
+
     def table(self, name: str) -> pd.DataFrame:
         """The publishable frame: dims, `count` (Int64, missing when hidden), `display`."""
         info = self.info(name)
-        rows = self.cells[self.cells["table"] == name]
+        rows = self._rows(name)
         out = pd.DataFrame(
             {dim: [dict(labels)[dim] for labels in rows["labels"]] for dim in info.dims},
-            index=range(len(rows)),
+            index=range(len(rows["labels"])),
         )
         values = [
             None if hidden else int(v)
@@ -355,8 +431,7 @@ class ProtectedRelease:
     def legend(self, name: str) -> str:
         """The footnote for a table: what [c] means and how counts are rounded."""
         info = self.info(name)
-        rows = self.cells[self.cells["table"] == name]
-        thresholds = sorted({info.threshold(labels) for labels in rows["labels"]})
+        thresholds = sorted({info.threshold(labels) for labels in self._rows(name)["labels"]})
         if self.audience == "pcc":
             return (
                 f"Figures about a sensitive group: {SUPPRESSED} means fewer than "
@@ -377,8 +452,15 @@ class ProtectedRelease:
             "rounded separately, so they may differ from the sum of their parts."
         )
 
-    def to_dict(self) -> dict:
-        """A JSON-ready form (for keeping a release to audit later ones against)."""
+    def to_dict(self, atoms: bool = True, earlier: bool = True) -> dict:
+        """A JSON-ready form (for keeping a release to audit later ones against).
+
+        atoms=False leaves the atomic cells out (they can be as many as the groups of
+        people) and keeps each table's spec instead: every table must have been cut from a
+        people frame. earlier=False leaves out the releases it was audited against.
+        """
+        if not atoms and any(t.spec is None for t in self.tables):
+            raise ValueError("a hand-made table can only be kept with its atoms")
         return {
             "tables": [
                 {
@@ -386,6 +468,8 @@ class ProtectedRelease:
                     "dims": list(t.dims),
                     "context": [list(p) for p in t.context],
                     "sensitive": t.sensitive,
+                    "namespace": t.namespace,
+                    "spec": None if t.spec is None else spec_to_dict(t.spec),
                 }
                 for t in self.tables
             ],
@@ -393,7 +477,7 @@ class ProtectedRelease:
                 {
                     "table": r.table,
                     "labels": [list(p) for p in r.labels],
-                    "atoms": list(r.atoms),
+                    **({"atoms": list(r.atoms)} if atoms else {}),
                     "hidden": bool(r.hidden),
                     "value": None if r.hidden else int(r.value),
                     "reason": r.reason,
@@ -401,9 +485,11 @@ class ProtectedRelease:
                 }
                 for r in self.cells.itertuples(index=False)
             ],
-            "earlier": [e.to_dict() for e in self.earlier],
+            "earlier": [e.to_dict(atoms, earlier) for e in self.earlier] if earlier else [],
             "atom_scheme": None if self.atom_scheme is None else list(self.atom_scheme),
             "audience": self.audience,
+            "links": [[list(a), list(b)] for a, b in self.links] if atoms else [],
+            "bound": bool(atoms and self.bound),
         }
 
     @classmethod
@@ -414,15 +500,18 @@ class ProtectedRelease:
                 tuple(t["dims"]),
                 tuple(tuple(p) for p in t["context"]),
                 bool(t["sensitive"]),
+                None if t.get("spec") is None else spec_from_dict(t["spec"]),
+                t.get("namespace", ""),
             )
             for t in data["tables"]
         )
+        bound = bool(data.get("bound", True)) and all("atoms" in c for c in data["cells"])
         cells = make_cells(
             [
                 (
                     c["table"],
                     tuple(tuple(p) for p in c["labels"]),
-                    tuple(c["atoms"]),
+                    tuple(c.get("atoms", ())),
                     c["hidden"],
                     c["value"],
                     c["reason"],
@@ -433,13 +522,38 @@ class ProtectedRelease:
         )
         earlier = tuple(cls.from_dict(e) for e in data.get("earlier", []))
         scheme = data.get("atom_scheme")
+        links = tuple((tuple(a), tuple(b)) for a, b in data.get("links", []))
         return cls(
             tables,
             cells,
             earlier,
             None if scheme is None else tuple(scheme),
             data.get("audience", "public"),
+            links,
+            bound,
         )
+
+
+def spec_to_dict(spec: TableSpec) -> dict:
+    return {
+        "name": spec.name,
+        "dims": list(spec.dims),
+        "totals": list(spec.totals),
+        "where": [[k, v] for k, v in spec.where.items()],
+        "sensitive": bool(spec.sensitive),
+        "categories": [[k, list(v)] for k, v in spec.categories.items()],
+    }
+
+
+def spec_from_dict(data: Mapping) -> TableSpec:
+    return TableSpec(
+        data["name"],
+        tuple(data["dims"]),
+        tuple(data["totals"]),
+        {k: v for k, v in data["where"]},
+        bool(data["sensitive"]),
+        {k: tuple(v) for k, v in data["categories"]},
+    )
 
 
 def make_cells(rows: Sequence[tuple]) -> pd.DataFrame:

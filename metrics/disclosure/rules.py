@@ -35,8 +35,16 @@ SENSITIVE_VALUES: Mapping[str, frozenset[str]] = {
     "agency": frozenset({"lgbt", "nhs_mental_health", "hate_crime", "young_people"}),
     "crime_type": frozenset({"sexual_offence"}),
 }
-# Rule 6 (no breakdown where one category holds everyone) applies to these.
+# The special category characteristics (UK GDPR article 9: ethnicity, health, sexual
+# orientation).
 SPECIAL_CATEGORY = frozenset({"ethnic_group", "disability", "lgbt"})
+# Rule 6 (no breakdown where one category holds everyone) applies to a breakdown by any
+# dimension the spec names as sensitive: the special category characteristics, gender,
+# age band, crime type (criminal-offence data) and the hate crime and domestic abuse flags.
+# Not the agency: every referral involves the lead agency, so its 100 % is known to all.
+RULE6_DIMENSIONS = SPECIAL_CATEGORY | frozenset(
+    {"gender", "age_band", "crime_type", "hate_crime", "domestic_abuse"}
+)
 # Long-format tables name the characteristic in one column and its category in another.
 CHARACTERISTIC_COLUMN = "characteristic"
 CATEGORY_COLUMN = "category"

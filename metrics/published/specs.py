@@ -1,0 +1,122 @@
+"""The tables of a quarter's public release, named and cut as the public report's are
+(`metrics.report.protected.public_specs`), each in the namespace of the frame it is cut
+from.
+
+* namespace `referred` (the people referred in the quarter): people referred by gender,
+  age band, ethnic group, disability and LGBT+ (`referred_by_<dim>`) and by crime type,
+  people by stage reached (`stages`), and the base and met tables of the outcomes whose
+  cohort is the referral month;
+* namespace `outcome:<id>` (the people in that outcome's base): its base and met tables.
+
+As in the report, a breakdown by ethnic group, disability or LGBT+ in which one recorded
+group holds everyone is left out (rule 6); the disclosure library hides the categories of
+any other breakdown rule 6 covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from metrics.contract import CHARACTERISTICS, CRIME_TYPES
+from metrics.disclosure import TableSpec
+from metrics.disclosure.rules import SPECIAL_CATEGORY, UNKNOWN
+from metrics.published.frames import REFERRED_OUTCOMES
+from metrics.report import data
+from metrics.report.protected import (
+    COUNT_ONLY,
+    PERIOD,
+    SENSITIVE_OUTCOMES,
+    base_table,
+    met_table,
+)
+
+REFERRED = "referred"
+REFERRED_WHERE = {"stage": "referred"}
+
+
+def outcome_namespace(indicator: str) -> str:
+    return REFERRED if indicator in REFERRED_OUTCOMES else f"outcome:{indicator}"
+
+
+def outcome_tables(indicator: str) -> tuple[str, ...]:
+    base = base_table(indicator)
+    return (base,) if indicator in COUNT_ONLY else (base, met_table(indicator))
+
+
+def indicator_of(table: str) -> str | None:
+    """The outcome a base or met table belongs to (None for the referral tables)."""
+    for suffix in ("_base", "_met"):
+        if table.endswith(suffix) and table[: -len(suffix)] in data.PERSON_OUTCOMES:
+            return table[: -len(suffix)]
+    return None
+
+
+def outcome_specs(indicator: str, label: str) -> list[TableSpec]:
+    sensitive = indicator in SENSITIVE_OUTCOMES
+    base = {f"{indicator}_base": True}
+    cats = {PERIOD: [label]}
+    specs = [TableSpec(base_table(indicator), [PERIOD], where=base, sensitive=sensitive,
+                       categories=cats)]
+    if indicator not in COUNT_ONLY:
+        specs.append(
+            TableSpec(met_table(indicator), [PERIOD], where={**base, f"{indicator}_met": True},
+                      sensitive=sensitive, categories=cats)
+        )
+    return specs
+
+
+def one_group_holds_everyone(people: pd.DataFrame, dim: str) -> bool:
+    """Rule 6 decided before publishing, as the report decides it
+    (`metrics.report.protected.one_group_holds_everyone`): among the people referred, one
+    recorded group of a special category characteristic holds everyone."""
+    if dim not in SPECIAL_CATEGORY or people.empty:
+        return False
+    codes, uniques = pd.factorize(people["stage"])
+    referred = np.array(["referred" in u for u in uniques], dtype=bool)[codes]
+    rows = people[referred & (people[dim] != UNKNOWN).to_numpy()]
+    sizes = rows.groupby(dim)["count"].sum()
+    return int((sizes > 0).sum()) == 1
+
+
+def referral_specs(label: str, people: pd.DataFrame) -> tuple[list[TableSpec], set[str]]:
+    """The referral tables of a quarter, and the names of those left out under rule 6."""
+    specs, dropped = [], set()
+    for dim in data.DEMOGRAPHICS:
+        name = f"referred_by_{dim}"
+        if one_group_holds_everyone(people, dim):
+            dropped.add(name)
+            continue
+        specs.append(
+            TableSpec(name, [PERIOD, dim], totals=[dim], where=REFERRED_WHERE,
+                      categories={PERIOD: [label], dim: list(CHARACTERISTICS[dim])})
+        )
+    specs.append(
+        TableSpec("referred_by_crime_type", [PERIOD, "crime_type"], totals=["crime_type"],
+                  where=REFERRED_WHERE,
+                  categories={PERIOD: [label], "crime_type": list(CRIME_TYPES)})
+    )
+    specs.append(
+        TableSpec("stages", [PERIOD, "stage"],
+                  categories={PERIOD: [label], "stage": list(data.STAGES)})
+    )
+    return specs, dropped
+
+
+def quarter_specs(
+    label: str, referred: pd.DataFrame, outcomes: Iterable[str], referral_tables: bool
+) -> tuple[dict[str, list[TableSpec]], set[str]]:
+    """Specs by namespace for a quarter: the referral tables (if asked for) and the
+    tables of the given outcomes; with the names of the tables left out under rule 6."""
+    by_namespace: dict[str, list[TableSpec]] = {}
+    dropped: set[str] = set()
+    if referral_tables:
+        specs, dropped = referral_specs(label, referred)
+        by_namespace[REFERRED] = specs
+    for indicator in outcomes:
+        by_namespace.setdefault(outcome_namespace(indicator), []).extend(
+            outcome_specs(indicator, label)
+        )
+    return by_namespace, dropped
