@@ -1278,8 +1278,8 @@ def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
     `status` is the month's status of the component's indicator in indicator_monthly (the
     recomputed figures use the months the warehouse counts); referrals and persons give
     the base."""
-    _require(con, "intermediate.int_outcome_referrals", "intermediate.int_outcome_health_pairs",
-             "intermediate.int_referrals", "staging.stg_funding", "marts.indicator_monthly")
+    _require(con, "marts.fct_referrals", "intermediate.int_outcome_health_pairs",
+             "staging.stg_funding", "marts.indicator_monthly")
     first, last = _bounds(con, filters)
     nhs_sums = ",\n".join(
         f"""                count(health_pairs.first_year_change_{c}) as referrals_{c},
@@ -1301,19 +1301,13 @@ def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
 
         outcome_referrals as (
 
-            select * from intermediate.int_outcome_referrals
+            select * from marts.fct_referrals
 
         ),
 
         health_pairs as (
 
             select * from intermediate.int_outcome_health_pairs
-
-        ),
-
-        referrals as (
-
-            select * from intermediate.int_referrals
 
         ),
 
@@ -1373,14 +1367,12 @@ def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
                 outcome_referrals.target_hardening_month as month,
                 'prevention' as component,
                 outcome_referrals.crime_type
-                || case when referrals.domestic_abuse then '|domestic_abuse' else '' end
+                || case when outcome_referrals.domestic_abuse then '|domestic_abuse' else '' end
                     as item,
                 count(*) as referrals,
                 count(distinct outcome_referrals.victim_id) as persons,
                 cast(count(*) as double) as amount
             from outcome_referrals
-            inner join referrals
-                on outcome_referrals.referral_id = referrals.referral_id
             where
                 outcome_referrals.homes_made_safer
                 and outcome_referrals.target_hardening_month between $first and $last
@@ -1662,7 +1654,7 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
     not apply (these are open now). At most 1,000 rows, longest overdue first."""
     if kind not in EXCEPTION_KINDS:
         raise ValueError("unknown exception list")
-    _require(con, "intermediate.int_referrals", "intermediate.int_core_agency_referrals")
+    _require(con, "marts.fct_referrals", "intermediate.int_core_agency_referrals")
     params = {"agency": filters.agency, "crime_type": filters.crime_type}
     if kind == "first_contact":
         sql = """
@@ -1670,7 +1662,7 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
 
             referrals as (
 
-                select * from intermediate.int_referrals
+                select * from marts.fct_referrals
 
             ),
 
@@ -1733,7 +1725,7 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
 
             referrals as (
 
-                select * from intermediate.int_referrals
+                select * from marts.fct_referrals
 
             ),
 
