@@ -47,7 +47,11 @@ def _extract_dir(out: Path, referrals: int, seed: int, fmt: str) -> Path:
 
 def _work_build(extract: Path, db: Path) -> dict:
     from metrics.build import build
+    from metrics.published import archive_path_for
 
+    # Each run measures a first build: no earlier public releases to audit against, so
+    # every ended quarter is published (a monthly rebuild publishes one quarter or none).
+    archive_path_for(db).unlink(missing_ok=True)
     started = time.perf_counter()
     result = build(extract, db)
     return {
