@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
 from dashboard import formatting as fmt
+from dashboard import shared_figures
 from dashboard.data import View
 from dashboard.indicators import with_intervals
 from dashboard.stats import MIN_PAIRED_FOR_MEANS
@@ -65,7 +65,7 @@ def split_chart(view: View, theme: str, entry: pd.Series, dimension: str, words:
         subtitle=f"{view.period.title()}; {fmt.md(fmt.readable(view.filters.agency))}; "
                  "cohort months the warehouse counts"
                  + ("; bars show 95% intervals" if unit == "rate" else ""),
-        figure=charts.bars(order, "category", unit, label_column="label"),
+        figure=shared_figures.bars(view.audience, order, "category", unit, label_column="label"),
         data=table,
         description=(f"{fmt.md(entry['definition'])} Split by the referral's {words}. "
                      + status_note(order["status"])),
@@ -111,7 +111,7 @@ def change_charts(view: View, theme: str, measure: str, words: str) -> None:
                        if share is not None else f"Change {STAGES[stage]}"),
                 subtitle=f"People by change in {fmt.md(words)}, later minus intake; "
                          f"completed referrals closed in {view.period.title()}",
-                figure=charts.distribution(rows.rename(columns={"people": "people"}),
+                figure=shared_figures.distribution(view.audience, rows,
                                            "Change in score"),
                 data=rows[["stage", "change", "people"]].reset_index(drop=True),
                 description=" ".join(notes) + " Declines are hatched and dark pink, no "
@@ -135,9 +135,6 @@ def splits(view: View, theme: str, entry: pd.Series) -> None:
 
 def changes(view: View, theme: str) -> None:
     """How the theme's scores moved from intake to exit and to follow-up."""
-    measures = THEME_MEASURES.get(theme, [])
-    if measures:
-        st.header("How scores moved", divider="gray")
-        for measure, words in measures:
-            st.subheader(f"Change in {words}")
-            change_charts(view, theme, measure, words)
+    for measure, words in THEME_MEASURES.get(theme, []):
+        st.subheader(f"Change in {words}")
+        change_charts(view, theme, measure, words)

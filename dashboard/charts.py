@@ -151,6 +151,17 @@ def trend(frame: pd.DataFrame, unit: str, name: str, benchmark: tuple[str, float
     return fig
 
 
+def shade_period(fig: go.Figure, first, last) -> None:
+    """Shade the months from `first` to `last` (month starts) and label them."""
+    x0 = pd.Timestamp(first) - pd.Timedelta(days=15)
+    x1 = pd.Timestamp(last) + pd.DateOffset(months=1) - pd.Timedelta(days=15)
+    fig.add_shape(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1,
+                  fillcolor="rgba(40,161,151,0.10)", line={"width": 0}, layer="below")
+    fig.add_annotation(x=x0, xref="x", y=1, yref="paper", text="selected period",
+                       showarrow=False, xanchor="left", yanchor="top",
+                       font={"size": 11, "color": "#0B0C0C"})
+
+
 def bars(frame: pd.DataFrame, category: str, unit: str, label_column: str | None = None,
          highlight: str | None = None) -> go.Figure:
     """Horizontal bars of one indicator by category (agency, crime type, ...).

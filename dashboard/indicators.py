@@ -17,10 +17,15 @@ def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ci_low and ci_high: the 95 % Wilson interval of every ok rate row."""
     out = frame.copy()
     lows, highs = [], []
-    for _, row in out.iterrows():
+    kinds = out["kind"] if "kind" in out.columns else [None] * len(out)
+    statuses = out["status"] if "status" in out.columns else [None] * len(out)
+    numerators = out["numerator"] if "numerator" in out.columns else [None] * len(out)
+    denominators = out["denominator"] if "denominator" in out.columns else [None] * len(out)
+    for kind, status, numerator, denominator in zip(kinds, statuses, numerators,
+                                                    denominators, strict=True):
         interval = None
-        if row.get("kind") == "rate" and row.get("status") == "ok":
-            interval = wilson_interval(row["numerator"], row["denominator"])
+        if kind == "rate" and status == "ok":
+            interval = wilson_interval(numerator, denominator)
         lows.append(interval[0] if interval else float("nan"))
         highs.append(interval[1] if interval else float("nan"))
     out["ci_low"] = lows
@@ -89,19 +94,36 @@ class Figure:
 
 def _number(row, column: str) -> float:
     value = row.get(column) if row is not None else None
-    return float("nan") if fmt.missing(value) or value is None else float(value)
+    if value is None or value is pd.NA or value is pd.NaT or fmt.missing(value):
+        return float("nan")
+    return float(value)
+
+
+def _suppressed(row: dict | None) -> str:
+    value = row.get("suppressed") if row is not None else None
+    if value is None or value is pd.NA or fmt.missing(value):
+        return ""
+    return str(value)
+
+
+def _rows_by_indicator(frame: pd.DataFrame) -> dict[str, dict]:
+    """The frame's rows as plain dicts by indicator id (the first row of each id)."""
+    out: dict[str, dict] = {}
+    for row in frame.to_dict("records"):
+        out.setdefault(row["indicator_id"], row)
+    return out
 
 
 def figures(summary: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str, Figure]:
     """Current-period Figures by indicator id, each with the previous period's value."""
     summary = with_intervals(summary)
-    current = summary[summary["bucket"] == "current"].set_index("indicator_id")
-    previous = summary[summary["bucket"] == "previous"].set_index("indicator_id")
+    current = _rows_by_indicator(summary[summary["bucket"] == "current"])
+    previous = _rows_by_indicator(summary[summary["bucket"] == "previous"])
     out = {}
-    for _, entry in catalogue.iterrows():
+    for entry in catalogue.to_dict("records"):
         indicator = entry["indicator_id"]
-        row = current.loc[indicator] if indicator in current.index else None
-        before = previous.loc[indicator] if indicator in previous.index else None
+        row = current.get(indicator)
+        before = previous.get(indicator)
         prev_value = float("nan")
         if before is not None and before["status"] == "ok":
             prev_value = _number(before, "value")
@@ -122,7 +144,7 @@ def figures(summary: pd.DataFrame, catalogue: pd.DataFrame) -> dict[str, Figure]
             previous=prev_value,
             months=int(row["months"]) if row is not None else 0,
             months_ok=int(row["months_ok"]) if row is not None else 0,
-            suppressed=(row.get("suppressed") or "") if row is not None else "",
+            suppressed=_suppressed(row),
         )
     return out
 

@@ -1,4 +1,9 @@
-"""The scorecard's cards: one per indicator of the 3 x 3 x 2 grid."""
+"""The scorecard's cards: one per indicator of the 3 x 3 x 2 grid.
+
+Each card: the title (with the definition as help), the latest value with its change on
+the period before (st.metric), then one caption holding the small trend as inline SVG
+(dashboard/sparkline.py: cheap to draw, gaps where a period has no value) and the base,
+interval, coverage and benchmark notes."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, headlines
+from dashboard import charts, headlines, sparkline
 from dashboard import formatting as fmt
 from dashboard.data import View
 from dashboard.indicators import Figure, delta_colour, figures
@@ -53,12 +58,14 @@ def build(catalogue: pd.DataFrame, summary: pd.DataFrame, trend: pd.DataFrame,
     by_id = figures(summary, catalogue)
     cards: dict[tuple[str, str, str], list[Card]] = {}
     recent = trend[pd.to_datetime(trend["period_start"]) <= pd.Timestamp(view.period.last)]
-    for _, entry in catalogue.iterrows():
+    by_indicator = dict(iter(recent.groupby("indicator_id", sort=False)))
+    themes = {t[0] for t in THEMES}
+    for entry in catalogue.to_dict("records"):
         key = (entry["theme"], entry.get("horizon") or "", entry.get("dimension") or "")
-        if key[0] not in {t[0] for t in THEMES}:
+        if key[0] not in themes:
             continue
         indicator = entry["indicator_id"]
-        rows = recent[recent["indicator_id"] == indicator].tail(24)
+        rows = by_indicator.get(indicator, recent.iloc[:0]).tail(24)
         coverage_id = headlines.FOLLOW_UP_COVERAGE.get(indicator)
         cards.setdefault(key, []).append(Card(
             figure=by_id[indicator],
@@ -79,16 +86,12 @@ def render_card(card: Card, view: View) -> None:
         return
     st.markdown(f"**{fmt.md(figure.title)}**", help=fmt.md(card.definition))
     if figure.shown:
-        # months without a value are left out (st.metric cannot draw a gap; never a 0)
-        values = [v for v in card.sparkline if v is not None]
-        spark = values if len(values) > 1 else None
         change = figure.change()
         unchanged = change is not None and change.startswith("±")
         st.metric(
             fmt.md(figure.title), figure.value_text(), delta=change,
             delta_color="off" if unchanged else delta_colour(figure.direction),
             delta_arrow="off" if unchanged else "auto", label_visibility="collapsed",
-            chart_data=spark, chart_type="line",
             delta_description="on the period before" if change else None,
         )
     else:
@@ -104,7 +107,17 @@ def render_card(card: Card, view: View) -> None:
     if card.benchmark is not None:
         label, level, _source = card.benchmark
         notes.append(f"national line {fmt.rate(level)}: {label}")
-    st.caption(fmt.md("; ".join(n for n in notes if n)))
+    st.caption(trend_picture(card, view) + fmt.md("; ".join(n for n in notes if n)),
+               unsafe_allow_html=True)
+
+
+def trend_picture(card: Card, view: View) -> str:
+    """The card's small trend (inline SVG, escaped) and a line break; '' with fewer than
+    two periods that have a value."""
+    if sum(v is not None for v in card.sparkline) < 2:
+        return ""
+    step = "quarter" if view.audience == "public" else "month"
+    return sparkline.svg(list(card.sparkline), card.figure.unit, step) + "<br>"
 
 
 STATUS_ICONS = {

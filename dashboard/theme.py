@@ -1,20 +1,28 @@
 """The three theme pages (victim wellbeing, prevention, NHS demand): one trend chart per
-indicator, splits by agency, crime type and enhanced rights, and distributions of change."""
+indicator, splits by agency, crime type and enhanced rights, and distributions of change.
+
+A page is in tabs, one per time horizon (as the scorecard's columns), then the
+breakdowns and how scores moved (not for the public). Only the open tab runs and is
+drawn, so a page shows two to four charts at a time rather than a dozen; the open tab
+is in the address (`?wellbeing_section=Breakdowns`), so a link opens the same tab."""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, headlines, periods
 from dashboard import formatting as fmt
+from dashboard import headlines, shared_figures
 from dashboard.data import View
 from dashboard.indicators import Figure, figures, with_intervals
 from dashboard.ui import chart_block, status_note
 
 HORIZON_ORDER = {"short": 0, "medium": 1, "long": 2}
 DIMENSION_ORDER = {"public_values": 0, "public_sphere": 1}
+HORIZON_TABS = {"short": "During support", "medium": "3 to 12 months after",
+                "long": "A year and more after"}
+OTHER = "other"  # indicators of a theme without one of the three horizons
+OTHER_TAB = "Other indicators"
 HORIZON_WORDS = {"short": "during support (intake to exit)",
                  "medium": "3 to 12 months after support",
                  "long": "a year and more after support"}
@@ -66,14 +74,6 @@ def data_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _shade_period(fig: go.Figure, view: View) -> None:
-    first = pd.Timestamp(view.period.first) - pd.Timedelta(days=15)
-    last = pd.Timestamp(periods.add_months(view.period.last, 1)) - pd.Timedelta(days=15)
-    fig.add_vrect(x0=first, x1=last, fillcolor="rgba(40,161,151,0.10)", line_width=0,
-                  annotation_text="selected period", annotation_position="top left",
-                  annotation_font={"size": 11, "color": "#0B0C0C"})
-
-
 def benchmark_for(indicator: str, params: pd.DataFrame | None) -> tuple[str, float] | None:
     if indicator not in headlines.BENCHMARKS or params is None or params.empty:
         return None
@@ -97,9 +97,8 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
         return
     rows = trend_rows(trend, indicator)
     benchmark = benchmark_for(indicator, params)
-    fig = charts.trend(rows, unit, entry["title"], benchmark=benchmark,
-                       scenarios=unit in ("gbp", "ratio"))
-    _shade_period(fig, view)
+    fig = shared_figures.trend(view.audience, rows, unit, entry["title"], benchmark,
+                               unit in ("gbp", "ratio"), (view.period.first, view.period.last))
     step = "quarter" if view.audience == "public" else "month"
     cohort = "cohort month" if entry.get("horizon") else "month"
     subtitle = (f"{fmt.UNIT_WORDS.get(unit, unit).capitalize()} by {step} "
@@ -137,9 +136,15 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
 
 
 def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: pd.DataFrame,
-                     trend: pd.DataFrame, params: pd.DataFrame | None) -> dict[str, Figure]:
+                     trend: pd.DataFrame, params: pd.DataFrame | None,
+                     horizon: str | None = None) -> dict[str, Figure]:
+    """The trend charts of the theme's indicators (of one horizon when given), two a row."""
     by_id = figures(summary, catalogue)
     entries = theme_entries(catalogue, theme)
+    if horizon == OTHER:
+        entries = entries[~entries["horizon"].isin(list(HORIZON_TABS))]
+    elif horizon is not None:
+        entries = entries[entries["horizon"] == horizon]
     columns = st.columns(2, gap="medium")
     for i, (_, entry) in enumerate(entries.iterrows()):
         coverage_id = headlines.FOLLOW_UP_COVERAGE.get(entry["indicator_id"])
@@ -172,7 +177,8 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
     rows = pd.concat([rows[rows["agency"] == "all"], rows[rows["agency"] != "all"]
                       .sort_values("agency")])
     unit = entry["unit"]
-    fig = charts.bars(rows, "agency", unit, label_column="label", highlight="all")
+    fig = shared_figures.bars(view.audience, rows, "agency", unit, label_column="label",
+                              highlight="all")
     hub = rows[rows["agency"] == "all"]
     hub_text = (fmt.value_text(hub["value"].iloc[0], unit)
                 if not hub.empty and hub["status"].iloc[0] == "ok" else "no value")
@@ -205,8 +211,24 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
     )
 
 
+def section_names(catalogue: pd.DataFrame, theme: str, audience: str) -> list[str]:
+    """The page's tabs: the horizons the theme has indicators for, in order, then (not
+    for the public) the breakdowns and, where the theme has scores, how they moved."""
+    from dashboard import breakdowns
+
+    horizons = set(theme_entries(catalogue, theme)["horizon"].fillna(""))
+    names = [label for horizon, label in HORIZON_TABS.items() if horizon in horizons]
+    if horizons - set(HORIZON_TABS):
+        names.append(OTHER_TAB)
+    if audience != "public":
+        names.append("Breakdowns")
+        if breakdowns.THEME_MEASURES.get(theme):
+            names.append("How scores moved")
+    return names
+
+
 def render(theme: str, title: str, intro: str) -> None:
-    """A whole theme page; the breakdowns from referral records follow when present."""
+    """A whole theme page, one tab at a time (see the module's docstring)."""
     from dashboard import breakdowns
     from dashboard.data import current
     from dashboard.ui import agency_note, guarded, page_header
@@ -220,13 +242,22 @@ def render(theme: str, title: str, intro: str) -> None:
     params = guarded(view, "parameters")
     if catalogue is None or summary is None or trend is None:
         return
-    st.header("Trends", divider="gray")
-    indicator_charts(view, theme, catalogue, summary, trend, params)
-    if view.audience == "public":
+    names = section_names(catalogue, theme, view.audience)
+    if not names:
+        st.info("This build has no indicators for this theme.")
         return
-    st.header("Breakdowns", divider="gray")
-    entry = breakdown_choice(theme, catalogue)
-    if entry is not None:
-        agency_split(view, theme, entry, guarded(view, "indicator_by_agency"))
-        breakdowns.splits(view, theme, entry)
-    breakdowns.changes(view, theme)
+    tabs = dict(zip(names, st.tabs(names, key=f"{theme}_section", on_change="rerun",
+                                   bind="query-params"), strict=True))
+    for horizon, label in (*HORIZON_TABS.items(), (OTHER, OTHER_TAB)):
+        if label in tabs and tabs[label].open:
+            with tabs[label]:
+                indicator_charts(view, theme, catalogue, summary, trend, params, horizon)
+    if "Breakdowns" in tabs and tabs["Breakdowns"].open:
+        with tabs["Breakdowns"]:
+            entry = breakdown_choice(theme, catalogue)
+            if entry is not None:
+                agency_split(view, theme, entry, guarded(view, "indicator_by_agency"))
+                breakdowns.splits(view, theme, entry)
+    if "How scores moved" in tabs and tabs["How scores moved"].open:
+        with tabs["How scores moved"]:
+            breakdowns.changes(view, theme)

@@ -4,6 +4,11 @@ downloads; safe messages; tables for download.
 A chart block always has an active title (what the data shows), the base n and the
 source under it, a short text description (the text alternative), the data as a table
 behind an expander, and a CSV download (and Excel for manager tables).
+
+Page speed: the table behind a chart is drawn only once its expander is opened (opening
+it reruns just that table, a fragment), and the download files are made when a button is
+pressed, not on every run: a page with a dozen charts otherwise sends a dozen data grids
+and files that nobody asked for.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ def downloads(frame: pd.DataFrame, name: str, view: View, excel: bool = False) -
     key = widget_key("dl", name)
     with st.container(horizontal=True):
         st.download_button(
-            "Download data (CSV)", csv_bytes(frame), file_name=f"{key[3:]}.csv",
+            "Download data (CSV)", lambda: csv_bytes(frame), file_name=f"{key[3:]}.csv",
             mime="text/csv", key=key + "_csv", on_click="ignore",
         )
         if excel and view.audience == "manager":
@@ -79,9 +84,22 @@ def chart_block(view: View, *, name: str, title: str, subtitle: str, figure: go.
                         config={"displaylogo": False}, alt=_alt(description))
         st.caption(f"Base: {base}. Source: {source}.")
         st.markdown(description)
-        with st.expander("Data table"):
-            st.dataframe(data, hide_index=True, column_config=column_config)
+        data_table(data, name, column_config)
         downloads(data, name, view, excel=excel)
+
+
+def table_key(name: str) -> str:
+    """The session-state key of a chart's 'Data table' expander (True when open)."""
+    return widget_key("table", name)
+
+
+@st.fragment
+def data_table(data: pd.DataFrame, name: str, column_config: dict | None = None,
+               label: str = "Data table") -> None:
+    """The chart's data as a table, drawn only while its expander is open."""
+    with st.expander(label, key=table_key(name), on_change="rerun") as box:
+        if box.open:
+            st.dataframe(data, hide_index=True, column_config=column_config)
 
 
 def _alt(description: str) -> str:
@@ -90,11 +108,22 @@ def _alt(description: str) -> str:
 
 def table_block(view: View, *, name: str, title: str, subtitle: str, data: pd.DataFrame,
                 description: str, source: str, excel: bool = True,
-                column_config: dict | None = None) -> None:
+                column_config: dict | None = None, show: str = "grid",
+                label: str = "Show the table", shown: pd.DataFrame | None = None) -> None:
+    """A table with its title, source, description and downloads. `show`: "grid" (an
+    interactive data grid), "static" (a plain table: light for a few rows, no sorting) or
+    "lazy" (a data grid drawn once the reader opens it, under `label`). `shown`: the
+    table as displayed when it differs from the data downloaded (e.g. formatted money)."""
     with st.container(border=True):
         st.markdown(f"#### {title}")
         st.caption(subtitle)
-        st.dataframe(data, hide_index=True, column_config=column_config)
+        display = data if shown is None else shown
+        if show == "static":
+            st.table(display, hide_index=True)
+        elif show == "lazy":
+            data_table(display, name, column_config, label=label)
+        else:
+            st.dataframe(display, hide_index=True, column_config=column_config)
         st.caption(f"Source: {source}.")
         st.markdown(description)
         downloads(data, name, view, excel=excel)

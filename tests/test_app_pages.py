@@ -209,6 +209,10 @@ def test_value_for_money_moves_when_an_assumption_changes(monkeypatch, model_db)
     assert shown == gbp(wellbeing + nhs)
     # value per pound: funding 1,000 in February
     assert metric(at, "Value per pound").value == f"£{(wellbeing + nhs) / 1000:,.2f}"
+    # the what-if editor's inputs are drawn once it is opened
+    assert not at.number_input
+    at.session_state["vfm_what_if_open"] = True
+    at.run()
     at.number_input(key="vfm_attribution_wellbeing").set_value(1.0)
     [apply] = [b for b in at.button if b.label == "Apply"]
     apply.click().run()
@@ -237,10 +241,81 @@ def test_monetisation_can_be_switched_off(monkeypatch, model_db):
     assert not [m for m in at.metric if plain(m.label) == "Projected public value"]
 
 
+def chart_names(at: AppTest) -> list[str]:
+    """The names of the charts drawn (each chart's key is chart_<name>)."""
+    return [c.key.removeprefix("chart_") for c in at.get("plotly_chart")]
+
+
 def test_every_chart_has_its_data_and_a_download(monkeypatch, model_db):
     at = open_app(monkeypatch, model_db, params=FEBRUARY, page="wellbeing")
-    charts = at.get("plotly_chart")
-    assert charts
-    downloads = [b for b in at.get("download_button")]
-    assert len(downloads) >= len(charts)
-    assert len(at.dataframe) >= len(charts)
+    names = chart_names(at)
+    # the page opens on its first tab, the short horizon: four wellbeing indicators
+    assert len(names) == 4
+    assert "wellbeing_coped_better_at_exit" in names
+    download_keys = {b.key for b in at.get("download_button")}
+    assert {f"dl_{n}_csv" for n in names} <= download_keys
+    # the tables behind the charts are drawn only once their expander is opened
+    assert not at.dataframe
+    for name in names:
+        at.session_state[f"table_{name}"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) == len(names)
+    tables = [d.value for d in at.dataframe]
+    assert all({"period_start", "status", "numerator", "denominator", "value"}
+               <= set(t.columns) for t in tables)
+    # coped better, February 2026: 2 of 3 (write_model_fixture's docstring)
+    february = [t[t["period_start"] == "2026-02"] for t in tables
+                if (t["value"].round(4) == round(2 / 3, 4)).any()]
+    assert february and february[0][["numerator", "denominator"]].iloc[0].tolist() == [2, 3]
+
+
+def test_a_theme_page_draws_only_its_open_tab(monkeypatch, model_db):
+    at = open_app(monkeypatch, model_db, params=FEBRUARY, page="wellbeing")
+    assert [t.label for t in at.tabs] == ["During support", "3 to 12 months after",
+                                          "A year and more after", "Breakdowns",
+                                          "How scores moved"]
+    assert not [n for n in chart_names(at) if "_by_" in n]
+    # the tab is in the address: a link to the breakdowns opens them
+    split = open_app(monkeypatch, model_db, params={**FEBRUARY,
+                                                    "wellbeing_section": "Breakdowns"},
+                     page="wellbeing")
+    assert not split.exception
+    names = chart_names(split)
+    assert "wellbeing_coped_better_at_exit" not in names
+    assert any(n.startswith("wellbeing_by_agency_") for n in names)
+    public = open_app(monkeypatch, model_db, "public", page="wellbeing")
+    assert "Breakdowns" not in [t.label for t in public.tabs]
+
+
+def test_operations_shows_one_standard_at_a_time(monkeypatch, model_db):
+    at = open_app(monkeypatch, model_db, params={**FEBRUARY, "operations_section":
+                                                 "Timeliness by agency"}, page="operations")
+    assert not at.exception
+    # the first standard in the list (operations.TIMELINESS order) is drawn, alone
+    assert [n for n in chart_names(at) if n.endswith("_by_agency")] == [
+        "operations_police_referral_2wd_by_agency"]
+    at.selectbox(key="operations_standard").set_value("first_contact_2wd").run()
+    assert not at.exception
+    assert [n for n in chart_names(at) if n.endswith("_by_agency")] == [
+        "operations_first_contact_2wd_by_agency"]
+    # every standard stays one click away, as a table and a download
+    assert "dl_operations_timeliness_all_csv" in {b.key for b in at.get("download_button")}
+
+
+def test_the_scorecard_trend_is_a_small_svg_with_gaps(monkeypatch, model_db):
+    at = open_app(monkeypatch, model_db, params={"months": ["2026-02", "2026-04"]})
+    assert not at.exception
+    # coped better by month up to April: January no one in the base, February 2 of 3,
+    # March no one in the base, April 0 of 1 -> [gap, 0.667, gap, 0.0]. In the 160 x 32
+    # picture with 3 px padding: x = 3 + i * 154 / 3 -> February 54.3, April 157;
+    # y = 3 for the highest value (67%), 29 for the lowest (0%). The gaps leave two
+    # single points; the latest (April) gets the larger dot.
+    [caption] = [c.value for c in at.caption if "Trend over 4 months: from 67%" in c.value]
+    assert ('aria-label="Trend over 4 months: from 67% to 0%, lowest 0%, highest 67%; '
+            '2 months without a value (a gap in the line)."') in caption
+    assert '<circle cx="54.3" cy="3" r="1.5"' in caption
+    assert '<circle cx="157" cy="29" r="2.5"' in caption
+    assert "<polyline" not in caption  # no two neighbouring months both have a value
+    # the figure itself is still a metric, over February to April: 2 + 0 of 3 + 1 = 50%
+    assert metric(at, COPED).value == "50%"

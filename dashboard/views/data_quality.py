@@ -12,6 +12,8 @@ from dashboard import formatting as fmt
 from dashboard.data import current
 from dashboard.ui import chart_block, guarded, page_header, table_block
 
+STATIC_ROWS = 30  # tables up to this long are drawn as plain tables (light to draw)
+
 view = current()
 page_header(
     view, "Data quality",
@@ -42,6 +44,7 @@ if report is not None and not report.empty:
         data=report, source="hubvalue build load report",
         description="A file missing from the extract has no row here; its table is empty and "
                     "the indicators that need it show 'No data'.",
+        show="static",
     )
 
 issues = guarded(view, "load_issues")
@@ -83,6 +86,7 @@ if issues is not None:
             description="code_unmapped: demographic codes not in the contract (kept as "
                         "unknown). ignored_column: extra columns not read. absent_column: "
                         "optional columns the file did not have.",
+            show="static" if len(other) <= STATIC_ROWS else "grid",
         )
 
 complete = guarded(view, "completeness")
@@ -100,6 +104,7 @@ if complete is not None and not complete.empty:
                     "need it 'No data'.",
         column_config={"share_with_value": st.column_config.ProgressColumn(
             "Share with a value", format="percent", min_value=0.0, max_value=1.0)},
+        show="lazy", label=f"Show all {len(complete)} columns",
     )
 
 catalogue = guarded(view, "catalogue")
@@ -119,4 +124,5 @@ if catalogue is not None and summary is not None:
                      "they need (table.column; a|b means either will do)",
             data=absent[columns].reset_index(drop=True), source="the indicator catalogue",
             description="Add the missing table or column to the extract to measure these.",
+            show="static" if len(absent) <= STATIC_ROWS else "grid",
         )

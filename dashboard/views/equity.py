@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
 from dashboard import formatting as fmt
+from dashboard import shared_figures
 from dashboard.data import current
 from dashboard.theme import source_line
 from dashboard.ui import chart_block, guarded, page_header, status_note
@@ -47,11 +47,10 @@ if reach.empty:
     st.stop()
 
 end = pd.Timestamp(reach["month"].iloc[0]).strftime("%b %Y")
-for characteristic, name in CHARACTERISTICS:
-    rows = reach[(reach["characteristic"] == characteristic)
-                 & (reach["category"] != "unknown")].copy()
-    if rows.empty:
-        continue
+
+
+def reach_chart(characteristic: str, name: str, rows: pd.DataFrame) -> None:
+    rows = rows.copy()
     rows["label"] = [category_name(characteristic, c) for c in rows["category"]]
     if rows["basis"].nunique() > 1:
         rows["label"] = [f"{label} ({fmt.readable(b)})"
@@ -71,7 +70,7 @@ for characteristic, name in CHARACTERISTICS:
         view, name=f"equity_{characteristic}", title=title,
         subtitle=f"Reach ratio with 95% interval, {fmt.md(basis)}; victims whose "
                  f"{fmt.md(name.lower())} is unknown are left out",
-        figure=charts.reach(rows), data=table.reset_index(drop=True),
+        figure=shared_figures.reach(view.audience, rows), data=table.reset_index(drop=True),
         description=(
             f"Share of distinct victims referred in each category divided by the category's "
             f"share of the comparison population ({fmt.md(basis)}). The interval is the 95% "
@@ -81,3 +80,20 @@ for characteristic, name in CHARACTERISTICS:
              f"{fmt.md(name.lower())}",
         source=source_line(view, "equity"),
     )
+
+
+# one characteristic at a time, in tabs (only the open one is drawn; it is in the address)
+shown = []
+for characteristic, name in CHARACTERISTICS:
+    rows = reach[(reach["characteristic"] == characteristic) & (reach["category"] != "unknown")]
+    if not rows.empty:
+        shown.append((characteristic, name, rows))
+if not shown:
+    st.info("No reach figures by characteristic for the last month of this period.")
+    st.stop()
+tabs = st.tabs([name for _, name, _ in shown], key="equity_characteristic",
+               on_change="rerun", bind="query-params")
+for tab, (characteristic, name, rows) in zip(tabs, shown, strict=True):
+    if tab.open:
+        with tab:
+            reach_chart(characteristic, name, rows)

@@ -1,17 +1,31 @@
 """Hub operations: the referral funnel, Victims' Code and service-standard timeliness by
-agency, open caseloads and (manager view only) the cases past a deadline."""
+agency, open caseloads and (manager view only) the cases past a deadline.
+
+The funnel, timeliness and trends are in tabs (only the open one runs and is drawn; the
+tab is in the address); timeliness shows one standard at a time, chosen in a list, with
+every standard by agency in one table. The cases past a deadline follow the tabs: a list
+of up to 50 cases as a table, a longer one behind a click (its count is in the title)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, headlines
 from dashboard import formatting as fmt
+from dashboard import headlines, shared_figures
 from dashboard.data import current
 from dashboard.indicators import figures, with_intervals
 from dashboard.theme import indicator_chart, source_line
-from dashboard.ui import agency_note, chart_block, guarded, page_header, status_note, table_block
+from dashboard.ui import (
+    agency_note,
+    chart_block,
+    data_table,
+    downloads,
+    guarded,
+    page_header,
+    status_note,
+    table_block,
+)
 
 FUNNEL = [
     ("referrals_received", "Received"),
@@ -23,6 +37,7 @@ FUNNEL = [
 TIMELINESS = ["police_referral_2wd", "first_contact_2wd", "agency_accepted_5wd",
               "mental_health_seen_10wd", "agency_declined", "assessment_to_agency_days",
               "open_cases"]
+SHOWN_CASES = 50  # a longer list of cases is drawn once the manager opens it
 EXCEPTION_TITLES = {
     "first_contact": "Referrals not yet contacted, past the 2-working-day standard",
     "agency_acceptance": "Agency referrals still pending, past the 5-working-day standard",
@@ -39,84 +54,128 @@ agency_note(view)
 catalogue = guarded(view, "catalogue")
 summary = guarded(view, "indicator_summary")
 trend = guarded(view, "indicator_trend")
-by_agency = guarded(view, "indicator_by_agency")
 if catalogue is None or summary is None or trend is None:
     st.stop()
 by_id = figures(summary, catalogue)
 entries = catalogue.set_index("indicator_id")
 
-# --- funnel ---
-stages = []
-received = by_id["referrals_received"].value if "referrals_received" in by_id else None
-for indicator, stage in FUNNEL:
-    figure = by_id.get(indicator)
-    count = figure.value if figure is not None and figure.shown else None
-    share = count / received if count is not None and received else None
-    stages.append({"stage": stage, "indicator_id": indicator,
-                   "status": figure.status if figure else "no_data", "count": count,
-                   "share": share})
-funnel = pd.DataFrame(stages)
-if funnel["count"].notna().any():
-    completed = funnel.iloc[-1]
-    title = (f"{fmt.count(received)} referrals received in {view.period.title()}; "
-             f"{fmt.rate(completed['share'])} completed support")
-else:
-    title = f"Referral funnel: no referrals counted in {view.period.title()}"
-missing = [fmt.md(r["stage"]) + f" ({fmt.status_label(r['status']).lower()})"
-           for _, r in funnel.iterrows() if pd.isna(r["count"])]
-chart_block(
-    view, name="operations_funnel", title=title,
-    subtitle=f"Referrals by the furthest stage reached, by month of referral; "
-             f"{fmt.md(fmt.readable(view.filters.agency))}",
-    figure=charts.funnel(funnel), data=funnel,
-    description="Each stage counts the referrals received in the period that reached it "
-                "(contacted, assessed, given a service, closed as support completed). "
-                + (("Stages without a count: " + "; ".join(missing) + ".") if missing else ""),
-    base=f"{fmt.count(received)} referrals received", source=source_line(view, "operations"),
-    excel=True,
-)
+TABS = ["Referral funnel", "Timeliness by agency", "Caseload and satisfaction",
+        "Follow-up coverage"]
+TRENDS = {"Caseload and satisfaction": ["open_cases", "satisfaction", "goals_achieved"],
+          "Follow-up coverage": ["follow_up_coverage_3_12m", "follow_up_coverage_12m_plus"]}
 
-# --- timeliness and caseloads by agency ---
-st.header("Timeliness and caseloads by agency", divider="gray")
-if by_agency is not None:
+
+def funnel_chart() -> None:
+    stages = []
+    received = by_id["referrals_received"].value if "referrals_received" in by_id else None
+    for indicator, stage in FUNNEL:
+        figure = by_id.get(indicator)
+        count = figure.value if figure is not None and figure.shown else None
+        share = count / received if count is not None and received else None
+        stages.append({"stage": stage, "indicator_id": indicator,
+                       "status": figure.status if figure else "no_data", "count": count,
+                       "share": share})
+    funnel = pd.DataFrame(stages)
+    if funnel["count"].notna().any():
+        completed = funnel.iloc[-1]
+        title = (f"{fmt.count(received)} referrals received in {view.period.title()}; "
+                 f"{fmt.rate(completed['share'])} completed support")
+    else:
+        title = f"Referral funnel: no referrals counted in {view.period.title()}"
+    missing = [fmt.md(r["stage"]) + f" ({fmt.status_label(r['status']).lower()})"
+               for _, r in funnel.iterrows() if pd.isna(r["count"])]
+    chart_block(
+        view, name="operations_funnel", title=title,
+        subtitle=f"Referrals by the furthest stage reached, by month of referral; "
+                 f"{fmt.md(fmt.readable(view.filters.agency))}",
+        figure=shared_figures.funnel(view.audience, funnel), data=funnel,
+        description="Each stage counts the referrals received in the period that reached it "
+                    "(contacted, assessed, given a service, closed as support completed). "
+                    + (("Stages without a count: " + "; ".join(missing) + ".")
+                       if missing else ""),
+        base=f"{fmt.count(received)} referrals received",
+        source=source_line(view, "operations"), excel=True,
+    )
+
+
+def timeliness_by_agency(parts: dict[str, pd.DataFrame]) -> None:
+    """One standard by agency (chosen in a list), then every standard as one table."""
+    titles = {i: entries.loc[i, "title"] for i in parts}
+    indicator = st.selectbox("Standard", list(parts), format_func=titles.get,
+                             key="operations_standard", bind="query-params")
+    part = parts[indicator]
+    entry = entries.loc[indicator]
+    figure = by_id.get(indicator)
+    hub_title = headlines.headline(figure, view.period.title()) if figure else entry["title"]
+    table = part[["agency", "status", "numerator", "denominator", "value", "ci_low",
+                  "ci_high"]].reset_index(drop=True)
+    chart_block(
+        view, name=f"operations_{indicator}_by_agency", title=hub_title,
+        subtitle=f"By agency, {view.period.title()}; the whole hub first (orange)"
+                 + ("; bars show 95% intervals" if entry["unit"] == "rate" else ""),
+        figure=shared_figures.bars(view.audience, part, "agency", entry["unit"],
+                                   label_column="label", highlight="all"),
+        data=table, description=fmt.md(entry["definition"]) + " "
+        + status_note(part["status"]),
+        base=headlines.base_sentence(figure) if figure else "",
+        source=source_line(view, "operations"), excel=True,
+    )
+    every = pd.concat([p.assign(indicator_id=i) for i, p in parts.items()])
+    every = every[["indicator_id", "agency", "status", "numerator", "denominator", "value",
+                   "ci_low", "ci_high"]].reset_index(drop=True)
+    with st.container(border=True):
+        st.markdown("#### Every standard by agency")
+        st.caption(f"{view.period.title()}; {len(parts)} standards and caseloads, the whole "
+                   "hub and each agency; rates with 95% intervals")
+        data_table(every, "operations_timeliness_all", label="Show the table")
+        downloads(every, "operations_timeliness_all", view, excel=True)
+
+
+def timeliness_parts(by_agency: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each timeliness indicator's rows by agency, the whole hub first."""
     rows = with_intervals(by_agency[by_agency["indicator_id"].isin(TIMELINESS)])
-    wide = []
+    parts = {}
     for indicator in TIMELINESS:
         if indicator not in entries.index:
             continue
-        entry = entries.loc[indicator]
         part = rows[rows["indicator_id"] == indicator]
         part = part.assign(label=[fmt.readable(a) for a in part["agency"]])
         part = pd.concat([part[part["agency"] == "all"],
                           part[part["agency"] != "all"].sort_values("agency")])
-        if part.empty:
-            continue
-        figure = by_id.get(indicator)
-        hub_title = headlines.headline(figure, view.period.title()) if figure else entry["title"]
-        table = part[["agency", "status", "numerator", "denominator", "value", "ci_low",
-                      "ci_high"]].reset_index(drop=True)
-        chart_block(
-            view, name=f"operations_{indicator}_by_agency", title=hub_title,
-            subtitle=f"By agency, {view.period.title()}; the whole hub first (orange)"
-                     + ("; bars show 95% intervals" if entry["unit"] == "rate" else ""),
-            figure=charts.bars(part, "agency", entry["unit"], label_column="label",
-                               highlight="all"),
-            data=table, description=fmt.md(entry["definition"]) + " "
-            + status_note(part["status"]),
-            base=headlines.base_sentence(figure) if figure else "",
-            source=source_line(view, "operations"), excel=True,
-        )
+        if not part.empty:
+            parts[indicator] = part
+    return parts
 
-# --- open caseloads and the other operational indicators ---
-st.header("Trends: caseload, satisfaction and follow-up", divider="gray")
-cols = st.columns(2, gap="medium")
-for i, indicator in enumerate(["open_cases", "satisfaction", "goals_achieved",
-                               "follow_up_coverage_3_12m", "follow_up_coverage_12m_plus"]):
-    if indicator in entries.index:
+
+def trends(indicators: list[str]) -> None:
+    cols = st.columns(2, gap="medium")
+    shown = [i for i in indicators if i in entries.index]
+    for i, indicator in enumerate(shown):
         entry = entries.loc[indicator].copy()
         entry["indicator_id"] = indicator
         with cols[i % 2]:
             indicator_chart(view, "operations", entry, by_id[indicator], trend, None, None)
+    if not shown:
+        st.info("This build has none of these indicators.")
+
+
+tabs = dict(zip(TABS, st.tabs(TABS, key="operations_section", on_change="rerun",
+                              bind="query-params"), strict=True))
+if tabs["Referral funnel"].open:
+    with tabs["Referral funnel"]:
+        funnel_chart()
+if tabs["Timeliness by agency"].open:
+    with tabs["Timeliness by agency"]:
+        by_agency = guarded(view, "indicator_by_agency")
+        parts = timeliness_parts(by_agency) if by_agency is not None else {}
+        if parts:
+            timeliness_by_agency(parts)
+        elif by_agency is not None:
+            st.info("No timeliness figures by agency in this period.")
+for name, indicators in TRENDS.items():
+    if tabs[name].open:
+        with tabs[name]:
+            trends(indicators)
 
 # --- exception lists (manager only) ---
 if view.audience == "manager":
@@ -140,4 +199,6 @@ if view.audience == "manager":
                         "as-of date. Contains pseudonymous case ids: keep within the hub.",
             column_config={"days_past_deadline": st.column_config.NumberColumn(
                 "Days past deadline", format="%d")},
+            show="grid" if n <= SHOWN_CASES else "lazy",
+            label=f"Show the {fmt.count(n)} cases",
         )

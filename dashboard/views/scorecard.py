@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import scorecard
 from dashboard.data import current
-from dashboard.ui import agency_note, downloads, guarded, page_header
+from dashboard.ui import agency_note, data_table, downloads, guarded, page_header
 
 view = current()
 page_header(
@@ -45,5 +45,5 @@ for theme, theme_title, page in scorecard.THEMES:
 table = scorecard.table(cards)
 st.markdown("#### All scorecard figures")
 st.caption(f"{view.period.title()}; {fmt.md(fmt.readable(view.filters.agency))}.")
-st.dataframe(table, hide_index=True)
+data_table(table, "scorecard", label="The scorecard as a table")
 downloads(table, "scorecard", view, excel=True)

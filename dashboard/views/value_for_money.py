@@ -14,6 +14,7 @@ from dashboard.theme import source_line
 from dashboard.ui import chart_block, guarded, page_header, table_block
 
 OVERRIDES_KEY = "vfm_overrides"
+WHAT_IF_OPEN = "vfm_what_if_open"
 EDITABLE = {
     "Wellbeing": valuation.WELLBEING_PARAMETERS,
     "NHS demand": valuation.NHS_PARAMETERS,
@@ -74,7 +75,8 @@ if view.audience == "public":
     table_block(view, name="vfm_parameters", title="Every assumption the valuation uses",
                 subtitle=f"Money at {fmt.md(price_year)} prices (uprated with GDP deflators)",
                 data=params, description="Low, central and high settings with their sources.",
-                source="hubvalue assumptions register", excel=False)
+                source="hubvalue assumptions register", excel=False, show="lazy",
+                label=f"Show the {len(params)} assumptions")
     st.stop()
 
 inputs_frame = guarded(view, "valuation_inputs", hub)
@@ -85,34 +87,38 @@ inputs = valuation.inputs_from(inputs_frame)
 # --- what-if editor ---
 overrides: dict[str, float] = st.session_state.setdefault(OVERRIDES_KEY, {})
 register = {n: r for n, r in zip(params["name"], params.itertuples(index=False), strict=True)}
-with st.expander("Change an assumption (what-if; nothing is saved)", expanded=bool(overrides)):
-    with st.form("vfm_what_if"):
-        chosen: dict[str, float] = {}
-        for group, names in EDITABLE.items():
-            st.markdown(f"**{group}**")
-            cols = st.columns(3)
-            for i, name in enumerate(n for n in names if n in register):
-                row = register[name]
-                with cols[i % 3]:
-                    chosen[name] = st.number_input(
-                        fmt.md(fmt.parameter_name(name)),
-                        value=float(overrides.get(name, row.central)),
-                        help=fmt.md(f"{row.unit}. Register: low {row.low:g}, central "
-                                    f"{row.central:g}, high {row.high:g}. Source: {row.source}"),
-                        key=f"vfm_{name}", format="%g",
-                    )
-        apply, reset = st.columns([1, 5])
-        applied = apply.form_submit_button("Apply")
-        cleared = reset.form_submit_button("Back to the register")
-    if applied:
-        st.session_state[OVERRIDES_KEY] = {
-            n: v for n, v in chosen.items() if v != float(register[n].central)}
-        st.rerun()
-    if cleared:
-        st.session_state[OVERRIDES_KEY] = {}
-        for name in chosen:
-            st.session_state.pop(f"vfm_{name}", None)
-        st.rerun()
+# the editor's inputs are drawn only while it is open (its state is kept in the session)
+with st.expander("Change an assumption (what-if; nothing is saved)", expanded=bool(overrides),
+                 key=WHAT_IF_OPEN, on_change="rerun") as editor:
+    if editor.open:
+        with st.form("vfm_what_if"):
+            chosen: dict[str, float] = {}
+            for group, names in EDITABLE.items():
+                st.markdown(f"**{group}**")
+                cols = st.columns(3)
+                for i, name in enumerate(n for n in names if n in register):
+                    row = register[name]
+                    with cols[i % 3]:
+                        chosen[name] = st.number_input(
+                            fmt.md(fmt.parameter_name(name)),
+                            value=float(overrides.get(name, row.central)),
+                            help=fmt.md(f"{row.unit}. Register: low {row.low:g}, central "
+                                        f"{row.central:g}, high {row.high:g}. "
+                                        f"Source: {row.source}"),
+                            key=f"vfm_{name}", format="%g",
+                        )
+            apply, reset = st.columns([1, 5])
+            applied = apply.form_submit_button("Apply")
+            cleared = reset.form_submit_button("Back to the register")
+        if applied:
+            st.session_state[OVERRIDES_KEY] = {
+                n: v for n, v in chosen.items() if v != float(register[n].central)}
+            st.rerun()
+        if cleared:
+            st.session_state[OVERRIDES_KEY] = {}
+            for name in chosen:
+                st.session_state.pop(f"vfm_{name}", None)
+            st.rerun()
 
 central = valuation.settings(params, "central", overrides)
 results = {
@@ -213,8 +219,9 @@ table_block(
                 "part (property, lost output, police and criminal justice costs) enters the "
                 "total, because the wellbeing and NHS terms already count harm and health "
                 "services.",
-    column_config={s: st.column_config.NumberColumn(s, format="£%.0f") for s in
-                   ("low", "central", "high")},
+    shown=components.assign(**{s: [fmt.gbp(v) for v in components[s]]
+                               for s in ("low", "central", "high")}),
+    show="static",
 )
 
 used = params[params["name"].isin([n for names in EDITABLE.values() for n in names])
@@ -229,4 +236,5 @@ table_block(
                 "not yet (unverified), or is a local assumption to be set by the hub.",
     column_config={c: st.column_config.NumberColumn(c, format="%.4g")
                    for c in ("central", "low", "high", "uprate_factor")},
+    show="lazy", label=f"Show the {len(used)} assumptions",
 )

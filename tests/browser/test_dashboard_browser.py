@@ -206,6 +206,40 @@ def test_a_chart_download_gives_its_data(page, manager_url):
     assert {r["status"] for r in rows} <= {"ok", "empty_base", "not_yet_measurable", "no_data"}
 
 
+def test_a_tab_draws_its_charts_when_opened_and_a_table_when_asked(page, manager_url):
+    page.goto(f"{manager_url}/wellbeing")
+    wait_for_app(page)
+    first = wait_for_charts(page)
+    assert first > 0
+    # the breakdowns are not drawn until their tab is opened; then the tab is in the URL
+    main = page.locator("[data-testid='stMain']")
+    assert main.get_by_text("Outcome to break down").count() == 0
+    page.get_by_role("tab", name="Breakdowns").click()
+    page.wait_for_function("() => window.location.search.includes('wellbeing_section=')")
+    wait_for_app(page)
+    assert main.get_by_text("Outcome to break down").count() == 1
+    assert wait_for_charts(page) > 0
+    # a chart's data table is drawn only once its expander is opened
+    assert main.locator("[data-testid='stDataFrame']").count() == 0
+    main.get_by_text("Data table", exact=True).first.click()
+    page.wait_for_selector("[data-testid='stMain'] [data-testid='stDataFrame']",
+                           timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_scorecard_draws_its_trends_as_small_svgs(page, manager_url):
+    page.goto(manager_url)
+    wait_for_app(page)
+    sparks = page.locator("[data-testid='stMain'] svg.hv-spark")
+    assert sparks.count() > 0
+    # each has a text alternative that says what it shows
+    label = sparks.first.get_attribute("aria-label")
+    assert label.startswith("Trend over ") and " months: " in label
+    # no chart library is loaded for the scorecard's cells
+    assert page.locator("[data-testid='stMain'] [data-testid='stPlotlyChart']").count() == 0
+    assert page.locator("[data-testid='stMain'] [data-testid='stVegaLiteChart']").count() == 0
+
+
 def test_a_shared_url_restores_the_filters(page, browser, manager_url):
     page.goto(manager_url)
     wait_for_app(page)
