@@ -82,6 +82,16 @@ def no_warehouse(path: Path) -> None:
     st.stop()
 
 
+def no_public_release(path: Path) -> None:
+    st.title("Public value dashboard")
+    st.info(
+        f"The warehouse at `{path}` holds no public release yet. The public view shows "
+        "only the tables published when the warehouse is built: rebuild it with this "
+        "version of hubvalue (`hubvalue build --input FOLDER`) and reload this page."
+    )
+    st.stop()
+
+
 def unreadable(path: Path) -> None:
     st.title("Public value dashboard")
     st.error(
@@ -99,7 +109,8 @@ def _months(options: list[str]) -> list[dt.date]:
 def period_filter(months: list[str], who: str) -> periods.Period:
     """The period widgets: kind, then a month range, a quarter or a year."""
     first, last = periods.parse_month(months[0]), periods.parse_month(months[-1])
-    kinds = [k for k in PERIOD_KINDS if who != "public" or PERIOD_KINDS[k] != "months"]
+    # the public release is quarterly (docs/disclosure.md, "The public release")
+    kinds = [k for k in PERIOD_KINDS if who != "public" or PERIOD_KINDS[k] == "quarter"]
     kind = PERIOD_KINDS[st.radio("Period", kinds, key="period", bind="query-params")]
     if kind == "quarter":
         options = periods.complete_quarters(first, last) if who == "public" else \
@@ -173,8 +184,10 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 - a damaged file: say so, never show its contents
             LOG.error("the warehouse could not be opened (%s)", type(exc).__name__)
             unreadable(path)
+            return  # st.stop() only raises under a server; in bare mode stop here too
         if snapshot is None:
             no_warehouse(path)
+            return
         show(snapshot, decision)
 
 
@@ -184,9 +197,18 @@ def show(snapshot: queries.WarehouseSnapshot, decision: Decision) -> None:
     try:
         build = run(snapshot, who, "build_info")
         options = run(snapshot, who, "filter_options")
+    except queries.NotInWarehouse:
+        if who != "public":
+            LOG.error("the warehouse could not be read (NotInWarehouse)")
+            unreadable(Path(snapshot.path))
+            return
+        LOG.error("the warehouse has no public release")
+        no_public_release(Path(snapshot.path))
+        return
     except Exception as exc:  # noqa: BLE001 - a damaged file: say so, never show its contents
         LOG.error("the warehouse could not be read (%s)", type(exc).__name__)
         unreadable(Path(snapshot.path))
+        return
     build_row = build.iloc[0].to_dict() if not build.empty else {}
     period, agency, crime, money = sidebar(options, who, build_row, decision)
     filters = queries.Filters(period.first, period.last, agency, crime)

@@ -29,6 +29,7 @@ STATUS_PATTERNS = {
     "not_yet_measurable": "/",
     "empty_base": ".",
     "suppressed": "\\",
+    "not_published": "-",
 }
 
 TEMPLATE = go.layout.Template(

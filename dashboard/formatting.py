@@ -18,12 +18,15 @@ STATUS_LABELS = {
     "not_yet_measurable": "Not yet measurable",
     "empty_base": "No one in the base",
     "suppressed": "Suppressed (small number)",
+    "not_published": "Not published",
 }
 STATUS_EXPLANATIONS = {
     "no_data": "the extract does not hold the measure this needs",
     "not_yet_measurable": "the cohort's observation window has not closed by the as-of date",
     "empty_base": "nobody qualified for the base in this period",
     "suppressed": "too few people to publish without risk of identifying someone",
+    "not_published": "not in the public release: not a count of people, or the quarter "
+    "is not published",
 }
 UNIT_WORDS = {
     "rate": "rate",

@@ -146,7 +146,7 @@ def guarded(view: View, name: str, filters: queries.Filters | None = None, **kwa
 def status_note(statuses: pd.Series) -> str:
     """One sentence on the periods without a value, e.g. '3 months not yet measurable'."""
     parts = []
-    for status in ("not_yet_measurable", "no_data", "empty_base", "suppressed"):
+    for status in ("not_yet_measurable", "no_data", "empty_base", "suppressed", "not_published"):
         n = int((statuses == status).sum())
         if n:
             parts.append(f"{n} {'period' if n == 1 else 'periods'} "

@@ -260,8 +260,20 @@ def _monthly_rows() -> list[dict]:
     return rows
 
 
-def write_mart_fixture(path: Path) -> Path:
-    """Write the hand-made warehouse to `path` and return it."""
+def _fct_referrals_columns() -> list[tuple[str, str]]:
+    """(name, type) of every column of marts.fct_referrals, from the real model."""
+    from tests.support import warehouse_from_rows
+
+    empty = warehouse_from_rows({}, "2026-12-31")
+    try:
+        return [(r[0], r[1]) for r in empty.execute("describe marts.fct_referrals").fetchall()]
+    finally:
+        empty.close()
+
+
+def write_mart_fixture(path: Path, release: bool = True) -> Path:
+    """Write the hand-made warehouse to `path` and return it; with `release`, an (empty)
+    public release as a build writes one."""
     con = duckdb.connect(str(path))
     try:
         for schema in ("meta", "marts", "ref", "raw", "intermediate", "staging"):
@@ -412,7 +424,21 @@ def write_mart_fixture(path: Path) -> Path:
         )
         con.execute(
             """
-            create table intermediate.int_referrals as select * from (values
+            create table intermediate.int_referral_agencies as select * from (values
+                ('r1', 'victim_support'), ('r2', 'victim_support'), ('r3', 'victim_support'),
+                ('r3', 'lgbt'), ('r4', 'victim_support')
+            ) as t(referral_id, agency)
+            """
+        )
+        if release:
+            from metrics.published import write_public_release
+
+            # released before the referral facts below exist: an empty release, so the
+            # public view opens
+            write_public_release(con)
+        con.execute(
+            """
+            create table _few_referrals as select * from (values
                 ('r1', 'v1', 'burglary_residential', false, date '2026-01-02', null::date,
                  null::date, date '2026-01-06'),
                 ('r2', 'v2', 'theft', true, date '2026-06-01', null::date, null::date,
@@ -425,14 +451,16 @@ def write_mart_fixture(path: Path) -> Path:
                    first_contact_date, closed_date, first_contact_deadline)
             """
         )
-        con.execute(
-            """
-            create table intermediate.int_referral_agencies as select * from (values
-                ('r1', 'victim_support'), ('r2', 'victim_support'), ('r3', 'victim_support'),
-                ('r3', 'lgbt'), ('r4', 'victim_support')
-            ) as t(referral_id, agency)
-            """
+        # The real table's every column: the eight above, the others NULL (what the
+        # overdue-case lists read is all these marts give of referrals).
+        given = {"referral_id", "victim_id", "crime_type", "domestic_abuse", "referral_date",
+                 "first_contact_date", "closed_date", "first_contact_deadline"}
+        columns = ", ".join(
+            name if name in given else f"null::{kind} as {name}"
+            for name, kind in _fct_referrals_columns()
         )
+        con.execute(f"create table marts.fct_referrals as select {columns} from _few_referrals")
+        con.execute("drop table _few_referrals")
     finally:
         con.close()
     return path
@@ -566,6 +594,7 @@ def write_model_fixture(path: Path) -> Path:
     """
     from metrics.catalogue import load_catalogue
     from metrics.models import run_models
+    from metrics.published import write_public_release
     from metrics.reference_data import write_reference
     from tests.support import load_raw
 
@@ -575,6 +604,7 @@ def write_model_fixture(path: Path) -> Path:
         write_reference(con, dt.date.fromisoformat(MODEL_AS_OF))
         load_catalogue(con)
         run_models(con)
+        write_public_release(con)  # the tables the public audience reads
         con.execute("checkpoint")
     finally:
         con.close()

@@ -246,8 +246,8 @@ def test_a_public_user_gets_only_published_tables_even_if_the_url_asks_for_a_cut
     assert not at.exception
     assert audience_shown(at) == "**Public view**"
     assert not [s for s in at.selectbox if s.key in ("agency", "crime")]
-    # no month range for the public: quarters and years only
-    assert at.radio(key="period").options == ["Financial quarter", "Financial year"]
+    # no month range or year for the public: the published quarters only
+    assert at.radio(key="period").options == ["Financial quarter"]
     assert coped_metric(at) is None
     assert "Hate crime" not in texts(at)
     # the pages for managers and the PCC office are not in its navigation at all

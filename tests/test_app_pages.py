@@ -160,7 +160,7 @@ def test_public_view_has_no_record_filters_and_ignores_them_in_the_url(monkeypat
     )
     assert not at.exception
     assert not [s for s in at.selectbox if s.key in ("agency", "crime")]
-    assert at.radio(key="period").options == ["Financial quarter", "Financial year"]
+    assert at.radio(key="period").options == ["Financial quarter"]
     assert at.radio(key="period").value == "Financial quarter"
 
 

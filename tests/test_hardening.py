@@ -74,6 +74,13 @@ SVG = "<svg onload=alert('x4')>"
 SECRET = "SECRET-4711"  # a value whose error message must never reach the page
 RAW_MARKUP = re.compile(r"(?<!\\)<\s*(script|img|svg|iframe)|(?<!\\)\]\(\s*javascript",
                         re.IGNORECASE)
+# The scorecard's own trend lines: an SVG of numbers with an escaped text label. Only this
+# exact shape is set aside before the scan; markup from data inside it would not match.
+OWN_SPARKLINE = re.compile(
+    r'<svg class="hv-spark" role="img" aria-label="[^"<>]*" width="\d+" height="\d+" '
+    r'viewBox="[\d .]+" xmlns="http://www\.w3\.org/2000/svg"><title>[^<>]*</title>'
+    r'(?:<(?:circle|polyline) [^<>]*/>)*</svg>'
+)
 
 
 # --- fixtures ------------------------------------------------------------------------------
@@ -96,8 +103,9 @@ def write_hostile_fixture(source: Path, path: Path) -> Path:
     con = duckdb.connect(str(path))
     try:
         con.execute("update meta.build set build_id = ?, source_system = ?", [SCRIPT, IMG])
-        for table in ("marts.fct_referrals", "intermediate.int_referrals"):
-            con.execute(f"update {table} set crime_type = ? where crime_type = 'theft'", [IMG])
+        con.execute(
+            "update marts.fct_referrals set crime_type = ? where crime_type = 'theft'", [IMG]
+        )
         con.execute("update marts.fct_referrals set source = ?, area = ?", [LINK, SCRIPT])
         con.execute("update marts.indicator_monthly set agency = ? where agency = 'hate_crime'",
                     [SVG])
@@ -364,7 +372,7 @@ def markup_problems(at: AppTest) -> list[str]:
     texts += [str(m.label) + " " + str(m.value) for m in at.metric]
     texts += [e.label for e in at.expander]
     for text in texts:
-        if RAW_MARKUP.search(str(text)):
+        if RAW_MARKUP.search(OWN_SPARKLINE.sub("", str(text))):
             problems.append(str(text)[:120])
     for chart in at.get("plotly_chart"):
         spec = chart.proto.spec

@@ -17,7 +17,9 @@ JAN, JUN = dt.date(2026, 1, 1), dt.date(2026, 6, 1)
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    return write_mart_fixture(tmp_path_factory.mktemp("marts") / "warehouse.duckdb")
+    # no public release: the public must get nothing from the marts
+    return write_mart_fixture(tmp_path_factory.mktemp("marts") / "warehouse.duckdb",
+                              release=False)
 
 
 @pytest.fixture()

@@ -47,6 +47,8 @@ if reach.empty:
     st.stop()
 
 end = pd.Timestamp(reach["month"].iloc[0]).strftime("%b %Y")
+# the public release gives the quarter's own reach; the other views the 12 months to its end
+span = view.period.title() if view.audience == "public" else f"the 12 months to {end}"
 
 
 def reach_chart(characteristic: str, name: str, rows: pd.DataFrame) -> None:
@@ -61,9 +63,9 @@ def reach_chart(characteristic: str, name: str, rows: pd.DataFrame) -> None:
     if not ok.empty:
         low = ok.loc[ok["reach_ratio"].idxmin()]
         title = (f"{fmt.md(name)}: {fmt.md(low['label'])} reached least "
-                 f"(ratio {low['reach_ratio']:.2f}) in the 12 months to {end}")
+                 f"(ratio {low['reach_ratio']:.2f}) in {span}")
     else:
-        title = f"{fmt.md(name)}: no reach ratio can be shown for the 12 months to {end}"
+        title = f"{fmt.md(name)}: no reach ratio can be shown for {span}"
     table = rows[["basis", "category", "victims_referred", "comparison_people", "reach_ratio",
                   "ci_low", "ci_high", "basis_label", "status", "suppressed"]]
     chart_block(

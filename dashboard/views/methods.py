@@ -58,7 +58,19 @@ st.markdown(
     "deadweight for regression to the mean.\n"
     "- **Pre/post means** are not shown for fewer than 30 paired people."
 )
-if view.audience in ("public", "pcc"):
+if view.audience == "public":
+    st.markdown(
+        "- **Disclosure control** (this view): the figures are the hub's published "
+        "quarterly tables, fixed when the warehouse was built. Counts are of people; 1 to 7 "
+        "people (1 to 9 in a cut by a sensitive characteristic or crime type) are hidden, "
+        "every other count is rounded to the nearest 5 and rates come from the rounded "
+        "figures; further figures are hidden until an automated audit shows that no hidden "
+        "figure can be worked out from this release or the quarter's earlier ones. A "
+        "quarter's figures change only in a scheduled revision. Money is rounded to 3 "
+        "significant figures and shown only with 8 or more people behind it; other "
+        "figures are not published."
+    )
+elif view.audience == "pcc":
     st.markdown(
         "- **Disclosure control** (this view): counts of 1 to 7 people (1 to 9 in a cut by a "
         "sensitive characteristic, agency or crime type) are suppressed; counts are rounded "
