@@ -1301,7 +1301,17 @@ def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
 
         outcome_referrals as (
 
-            select * from marts.fct_referrals
+            select
+                referral_id,
+                victim_id,
+                closed_month,
+                wellbeing_social_value_base,
+                life_satisfaction_change,
+                target_hardening_month,
+                homes_made_safer,
+                crime_type,
+                domestic_abuse
+            from marts.fct_referrals
 
         ),
 
