@@ -217,6 +217,8 @@ def test_a_tab_draws_its_charts_when_opened_and_a_table_when_asked(page, manager
     page.get_by_role("tab", name="Breakdowns").click()
     page.wait_for_function("() => window.location.search.includes('wellbeing_section=')")
     wait_for_app(page)
+    # the tab's content arrives with the rerun the click started: wait for it, then count
+    main.get_by_text("Outcome to break down").wait_for(timeout=30_000)
     assert main.get_by_text("Outcome to break down").count() == 1
     assert wait_for_charts(page) > 0
     # a chart's data table is drawn only once its expander is opened
