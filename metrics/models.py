@@ -120,7 +120,6 @@ def _create(con: duckdb.DuckDBPyConnection, model: Model, scratch: str | None = 
     started = time.perf_counter()
     try:
         if scratch and model.is_ephemeral:
-            con.execute(f"create schema if not exists {scratch}.{model.layer}")
             con.execute(f"create or replace table {scratch}.{model.qualified_name} as\n{model.sql}")
             con.execute(
                 f"create or replace view {model.qualified_name} as "
@@ -159,6 +158,9 @@ def run_models(
         ordered = closure(ordered, targets)
     for layer in LAYERS:
         con.execute(f"create schema if not exists {layer}")
+        # Up front, not per model: two models creating one schema at once conflict.
+        if scratch and any(m.is_ephemeral and m.layer == layer for m in ordered):
+            con.execute(f"create schema if not exists {scratch}.{layer}")
     if workers <= 1:
         for model in ordered:
             seconds = _create(con, model, scratch)

@@ -97,3 +97,29 @@ def test_a_failing_model_is_named_without_values(tmp_path, sql_dir, workers):
         run_models(con, sql_dir=sql_dir, workers=workers)
     assert "marts.broken" in str(error.value)
     assert "secret-value" not in str(error.value)
+
+
+def test_two_ephemeral_models_side_by_side_share_the_scratch_schema(tmp_path, sql_dir):
+    # Two ephemeral models with no dependency between them run at the same time; their
+    # scratch schema is made once, before either (made by both at once, they conflicted).
+    # total_a = 1 + 2 + 3 + 4 = 10; cubes: 1 + 8 + 27 + 64 = 100; sum = 110.
+    _write(
+        sql_dir,
+        "intermediate",
+        "int_other",
+        "-- materialized: ephemeral\nselect n * n * n as cube from staging.stg_numbers",
+    )
+    _write(
+        sql_dir,
+        "marts",
+        "both",
+        "select (select sum(n) from intermediate.int_wide) "
+        "+ (select sum(cube) from intermediate.int_other) as total",
+    )
+    for attempt in range(5):
+        con = _connection(tmp_path / f"w{attempt}.duckdb")
+        con.execute("attach ':memory:' as scratch")
+        run_models(con, sql_dir=sql_dir, workers=2, scratch="scratch")
+        con.execute("detach scratch")
+        assert con.execute("select total from marts.both").fetchone() == (110,)
+        con.close()
