@@ -32,8 +32,9 @@ import csv
 import io
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -637,19 +638,27 @@ def _typed_parse(column: Column, v: str) -> str:
     return v
 
 
+def _value_expr(item: Inspected, column: Column, code_map: dict[str, dict[str, str]]) -> str:
+    """``v_<column>``: the trimmed, code-mapped text, or the typed value, of one column."""
+    if column.name in item.typed:
+        raw = _quote(column.name)
+    elif column.name in item.present:
+        raw = _trimmed(_quote(column.name))
+        raw = _code_map_expr(column, raw, code_map.get(column.name, {}))
+    else:
+        raw = "null::varchar"
+    return f"{raw} as v_{column.name}"
+
+
 def _value_exprs(item: Inspected, code_map: dict[str, dict[str, str]]) -> list[str]:
-    """``v_<column>`` for every contract column: trimmed, code-mapped text, or a typed value."""
-    values = []
-    for column in item.table.columns:
-        if column.name in item.typed:
-            raw = _quote(column.name)
-        elif column.name in item.present:
-            raw = _trimmed(_quote(column.name))
-            raw = _code_map_expr(column, raw, code_map.get(column.name, {}))
-        else:
-            raw = "null::varchar"
-        values.append(f"{raw} as v_{column.name}")
-    return values
+    """``v_<column>`` for every contract column."""
+    return [_value_expr(item, column, code_map) for column in item.table.columns]
+
+
+def _unmapped_expr(column: Column) -> str:
+    """Whether a demographic value as read is none of the contract's codes (read as unknown)."""
+    codes = ", ".join(_literal(x) for x in column.codes or ())
+    return f"(v_{column.name} is not null and lower(v_{column.name}) not in ({codes}))"
 
 
 def validation_sql(
@@ -683,12 +692,7 @@ def validation_sql(
         f"case when {cond} then {{'rule': '{rule}', 'column': '{col}'}} end"
         for cond, rule, col in _row_checks(table)
     ]
-    unmapped = [
-        f"(v_{c.name} is not null and lower(v_{c.name}) not in "
-        f"({', '.join(_literal(x) for x in c.codes or ())})) as unmapped_{c.name}"
-        for c in table.columns
-        if c.demographic
-    ]
+    unmapped = [f"{_unmapped_expr(c)} as unmapped_{c.name}" for c in table.columns if c.demographic]
     reason = "coalesce(" + ", ".join(reason_parts) + ")" if reason_parts else "null"
     column_checks = "".join(f", {expr} as {alias}" for alias, expr, _ in column_reasons)
     typed = ", ".join(f"p_{c.name}" for c in table.columns)
@@ -921,18 +925,11 @@ def _load_table(
         source, rejected = _read_csv(con, item)
     else:
         source, rejected = _parquet_source(con, item, snapshot.date_format), []
-    try:
-        con.execute(
-            "create or replace temp table _checked as "
-            + validation_sql(item, source, as_of, snapshot.date_format, code_map)
-        )
-    except duckdb.Error:
-        if item.file.format == "csv":
-            raise
-        # A Parquet file whose footer reads but whose data pages do not (truncated, corrupt).
-        raise ExtractError(
-            "is not a readable Parquet file", file=file_name, rule="unreadable_file"
-        ) from None
+    checks = validation_sql(item, source, as_of, snapshot.date_format, code_map)
+    if not rejected and _load_if_clean(con, item, source, checks, code_map, report):
+        return report
+    with _readable(item):
+        con.execute("create or replace temp table _checked as " + checks)
     _mark_duplicates(con, table)
     _mark_orphans(con, table)
     names = ", ".join(_quote(c.name) for c in table.columns)
@@ -997,6 +994,93 @@ def _load_table(
     con.execute("drop table if exists _text")
     con.execute("drop table if exists _scan")
     return report
+
+
+@contextmanager
+def _readable(item: Inspected) -> Iterator[None]:
+    """A Parquet file whose footer reads but whose data pages do not (truncated, corrupt)
+    fails with a clear error naming it; a CSV file's error is raised as it is."""
+    try:
+        yield
+    except duckdb.Error:
+        if item.file.format == "csv":
+            raise
+        raise ExtractError(
+            "is not a readable Parquet file", file=item.file.path.name, rule="unreadable_file"
+        ) from None
+
+
+def _load_if_clean(
+    con: duckdb.DuckDBPyConnection,
+    item: Inspected,
+    source: str,
+    checks: str,
+    code_map: dict[str, dict[str, str]],
+    report: FileReport,
+) -> bool:
+    """The fast path, for a file in which every row passes every rule (a hub's extract
+    nearly always): the rows go straight into ``raw``, checked and typed in one pass, in
+    file order, with no working copy. The rules that compare rows (duplicate keys, orphans,
+    the order of an agency referral's dates) are then checked on what was loaded. When any
+    row fails any rule, ``raw`` is left empty and False returned: the caller then loads the
+    file the careful way, which finds and quarantines exactly those rows, so the outcome
+    is the same either way."""
+    table = item.table
+    names = ", ".join(_quote(c.name) for c in table.columns)
+    first, *rest = table.columns
+    # A row that fails a rule stops the statement (no filter: a filter on _reason would be
+    # pushed below the parsing and parse every value twice); DuckDB then rolls it back.
+    guarded = [f"case when _reason is null then p_{first.name} else error('rejected row') end"]
+    guarded += [f"p_{c.name}" for c in rest]
+    try:
+        loaded = con.execute(
+            f"insert into raw.{table.name} ({names}) select {', '.join(guarded)} from ({checks})"
+        ).fetchone()[0]
+    except duckdb.Error:
+        return False  # a row failed a rule, or the file did not read: the careful way says which
+    if any(con.execute(sql).fetchone()[0] for sql in _cross_row_failures(table)):
+        _create_raw_table(con, table)
+        return False
+    demographic = [c for c in table.columns if c.demographic]
+    if demographic:
+        values = ", ".join(_value_expr(item, c, code_map) for c in demographic)
+        counted = ", ".join(f"count(*) filter (where {_unmapped_expr(c)})" for c in demographic)
+        counts = con.execute(f"select {counted} from (select {values} from {source})").fetchone()
+        for column, n in zip(demographic, counts, strict=True):
+            if n:
+                report.code_unmapped[column.name] = n
+    report.rows_read = report.rows_loaded = loaded
+    return True
+
+
+def _cross_row_failures(table: Table) -> list[str]:
+    """Queries counting the loaded rows of ``raw.<table>`` that break a rule comparing rows:
+    the same rules `_mark_duplicates` and `_mark_orphans` apply to the rows being checked."""
+    raw = f"raw.{table.name}"
+    key = ", ".join(_quote(k) for k in table.key)
+    not_null = " and ".join(f"{_quote(k)} is not null" for k in table.key)
+    queries = [
+        f"select count(*) from (select {key} from {raw} where {not_null} "
+        "group by all having count(*) > 1)"
+    ]
+    if table.name == "assessments":
+        queries.append(
+            f"select count(*) from (select referral_id, stage from {raw} "
+            "where stage in ('intake', 'exit') and referral_id is not null "
+            "group by all having count(*) > 1)"
+        )
+    for column, parent, parent_column in table.parents:
+        queries.append(
+            f"select count(*) from {raw} where {_quote(column)} is not null and "
+            f"{_quote(column)} not in (select {_quote(parent_column)} from raw.{parent})"
+        )
+    if table.name == "agency_referrals":
+        queries.append(
+            f"select count(*) from {raw} inner join raw.referrals "
+            f"on raw.referrals.referral_id = {raw}.referral_id "
+            f"where {raw}.sent_date < raw.referrals.referral_date"
+        )
+    return queries
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
