@@ -17,7 +17,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -58,6 +58,14 @@ class BuildResult:
     report: LoadReport
     seconds: float
     models: int
+    # wall seconds of each step: load (read, validate, quarantine), models, public release,
+    # write (the final checkpoint and the swap into place)
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def _phase_text(self) -> str:
+        if not self.phases:
+            return ""
+        return " (" + ", ".join(f"{k} {v:.1f} s" for k, v in self.phases.items()) + ")"
 
     def lines(self) -> list[str]:
         s = self.snapshot
@@ -65,7 +73,8 @@ class BuildResult:
             f"extract     {s.folder}",
             f"as-of date  {s.as_of.isoformat()} (from the {s.as_of_source})",
             *self.report.lines(),
-            f"built {self.models} models in {self.seconds:.1f} s: {self.db_path} (build {self.build_id})",
+            f"built {self.models} models in {self.seconds:.1f} s{self._phase_text()}: "
+            f"{self.db_path} (build {self.build_id})",
         ]
         if self.report.rows_quarantined:
             out.append(
@@ -258,15 +267,21 @@ def load_and_model(
     progress: Callable[[str], None] | None = None,
     targets: set[str] | None = None,
     workdir: Path | None = None,
+    phases: dict[str, float] | None = None,
 ) -> tuple[IngestResult, list[Model]]:
     """Ingest the snapshot, write meta and reference tables and run the SQL models.
 
     ``con`` has a ``quarantine`` catalog attached. Tables load two at a time and models run
     two at a time (each on its own cursor); ephemeral models are built in an in-memory
-    catalog. ``targets`` limits the models to those and what they need (the benchmark)."""
+    catalog. ``targets`` limits the models to those and what they need (the benchmark).
+    ``phases`` receives the wall seconds of the load and of the models."""
     say = progress or (lambda _msg: None)
+    phases = {} if phases is None else phases
+    started = time.perf_counter()
     say(f"reading {snapshot.folder} (as of {snapshot.as_of})")
     result = ingest(con, snapshot, progress=say, workdir=workdir, workers=WORKERS)
+    phases["load"] = time.perf_counter() - started
+    started = time.perf_counter()
     _write_meta(con, snapshot, build_id, result, base_year)
     # The quarantine store names its build, so a store and a warehouse can be matched.
     con.execute(
@@ -284,6 +299,7 @@ def load_and_model(
         models = run_models(con, workers=WORKERS, scratch="scratch", targets=targets)
     finally:
         con.execute("detach scratch")
+    phases["models"] = time.perf_counter() - started
     return result, models
 
 
@@ -316,18 +332,25 @@ def build(
     if threads:
         config["threads"] = threads
     con = None
+    phases: dict[str, float] = {}
     try:
         con = duckdb.connect(str(tmp_db), config=config)
         con.execute("attach '" + str(tmp_quarantine).replace("'", "''") + "' as quarantine")
-        result, models = load_and_model(con, snapshot, build_id, base_year, say, workdir=workdir)
+        result, models = load_and_model(
+            con, snapshot, build_id, base_year, say, workdir=workdir, phases=phases
+        )
+        step_started = time.perf_counter()
         release = write_public_release(con, build_id=build_id, archive=archive_path_for(db_path))
+        phases["public release"] = time.perf_counter() - step_started
         for line in release.lines():
             say(line)
+        step_started = time.perf_counter()
         con.execute("detach quarantine")
         con.execute("checkpoint")
         con.close()
         os.replace(tmp_quarantine, quarantine_path)
         os.replace(tmp_db, db_path)
+        phases["write"] = time.perf_counter() - step_started
     except BaseException:
         try:
             if con is not None:
@@ -343,4 +366,5 @@ def build(
         result.report,
         time.perf_counter() - started,
         len(models),
+        phases,
     )

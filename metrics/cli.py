@@ -15,7 +15,10 @@ from metrics.snapshot import ExtractError
 
 
 def _print(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    # One write per line: tables load on two threads, and print() writes the text and its
+    # newline separately, so two messages could run together.
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

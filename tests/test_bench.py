@@ -15,7 +15,12 @@ def test_bench_writes_json_and_markdown(tmp_path, capsys):
     (row,) = results["results"]
     assert row["referrals"] == 300
     assert row["build_seconds"] > 0 and row["pandas_seconds"] > 0 and row["core_seconds"] > 0
+    phases = row["build_phases"]
+    assert list(phases) == ["load", "models", "public release", "write"]
+    # the steps are parts of the build, timed inside it
+    assert 0 < sum(phases.values()) <= row["build_seconds"]
     assert row["queries"], "every dashboard query is timed"
+    assert "valuation_inputs" in row["queries"]
     assert all(q["calls"] == 2 for q in row["queries"].values())
     assert "| 300 | parquet |" in (out / "results.md").read_text()
 
