@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import statistics
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -111,14 +113,40 @@ class PeakMemory:
         self._thread.join()
 
 
-async def one_session(browser, url: str, pages: int, timeout_ms: float) -> list[dict]:
-    """One user: open the app, then follow the sidebar links; the time of each page."""
+@dataclass
+class Pace:
+    """How people in a meeting use the dashboard, rather than all clicking at one instant:
+    each arrives at a random moment within ``arrive_within_s`` and reads a page for
+    ``read_s`` (low, high) seconds before following the next link. Seeded: repeatable."""
+
+    arrive_within_s: float
+    read_s: tuple[float, float]
+    seed: int = 7
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def arrival(self) -> float:
+        return self._random.uniform(0, self.arrive_within_s)
+
+    def reading(self) -> float:
+        return self._random.uniform(*self.read_s)
+
+
+async def one_session(browser, url: str, pages: int, timeout_ms: float,
+                      pace: Pace | None = None) -> list[dict]:
+    """One user: open the app, then follow the sidebar links; the time of each page.
+    With a ``pace``, the user arrives after a delay and reads each page before the next."""
+    if pace is not None:
+        await asyncio.sleep(pace.arrival())
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(timeout_ms)
     tab = await context.new_page()
     loads = []
     try:
         for i, (address, title) in enumerate(ROUTE[:pages]):
+            if pace is not None and i > 0:
+                await asyncio.sleep(pace.reading())
             started = time.perf_counter()
             if i == 0:
                 await tab.goto(f"{url}/{address}", wait_until="commit")
@@ -137,14 +165,14 @@ async def one_session(browser, url: str, pages: int, timeout_ms: float) -> list[
     return loads
 
 
-async def many_sessions(url: str, sessions: int, pages: int, timeout_ms: float
-                        ) -> list[dict]:
+async def many_sessions(url: str, sessions: int, pages: int, timeout_ms: float,
+                        pace: Pace | None = None) -> list[dict]:
     async with async_api.async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                           args=LAUNCH_ARGS)
         try:
             results = await asyncio.gather(*(
-                one_session(browser, url, pages, timeout_ms) for _ in range(sessions)))
+                one_session(browser, url, pages, timeout_ms, pace) for _ in range(sessions)))
         finally:
             await browser.close()
     return [load for session in results for load in session]
@@ -158,9 +186,11 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_load(db: Path, sessions: int, pages: int, rounds: int, label: str,
-             timeout_ms: float) -> dict:
+             timeout_ms: float, pace: Pace | None = None) -> dict:
     port = free_port()
     figures = {"label": label, "warehouse": db.name, "sessions": sessions, "pages": pages,
+               "pace": None if pace is None else {"arrive_within_s": pace.arrive_within_s,
+                                                  "read_s": list(pace.read_s)},
                "rounds": []}
     with running(serve_command(db, "manager", port), port) as (url, process):
         # one warm-up session: the server's caches and the first snapshot exist
@@ -171,7 +201,7 @@ def run_load(db: Path, sessions: int, pages: int, rounds: int, label: str,
             cpu_before = server_cpu_seconds(process.pid)
             with PeakMemory(process.pid) as peak:
                 started = time.perf_counter()
-                loads = asyncio.run(many_sessions(url, sessions, pages, timeout_ms))
+                loads = asyncio.run(many_sessions(url, sessions, pages, timeout_ms, pace))
                 wall = time.perf_counter() - started
             cpu = server_cpu_seconds(process.pid) - cpu_before
             time.sleep(2.0)
@@ -254,3 +284,17 @@ def test_many_sessions_in_rounds_keep_memory_bounded(tmp_path_factory):
     first_growth = rounds[0]["rss_after_mb"] - figures["rss_before_mb"]
     later_growth = rounds[-1]["rss_after_mb"] - rounds[0]["rss_after_mb"]
     assert later_growth < max(first_growth, 100)
+
+
+@pytest.mark.slow
+def test_a_meeting_of_ten_on_the_big_warehouse():
+    """Ten people in a monthly meeting, each on their own session: they open the dashboard
+    within 20 s of each other and read each page 5 to 15 s before the next. Reports the
+    page loads a person waits for; their browsers share this machine's two cores with the
+    server, as they would not in a meeting."""
+    if not BIG_WAREHOUSE.exists():
+        pytest.skip("run `make bench` first: it leaves the 1M-referral warehouse")
+    figures = run_load(BIG_WAREHOUSE, sessions=10, pages=4, rounds=1, label="meeting",
+                       timeout_ms=120_000, pace=Pace(arrive_within_s=20, read_s=(5, 15)))
+    [result] = figures["rounds"]
+    assert result["errors"] == 0 and result["page_loads"] == 40
