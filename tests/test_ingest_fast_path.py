@@ -79,19 +79,26 @@ def _inspected(folder: Path, table: str, con) -> tuple[ingest.Inspected, str, st
     return item, source, checks
 
 
-def _fast_load(folder: Path, table: str, parents: dict[str, str]) -> tuple[bool, int]:
-    """Load ``table`` the fast way after its parents (loaded from SQL rows given here);
-    whether the fast path took it, and the rows it left in raw."""
+def _fast_load_into(
+    folder: Path, table: str, parents: dict[str, str] | None = None
+) -> tuple[bool, ingest.FileReport, duckdb.DuckDBPyConnection]:
+    """Load ``table`` the fast way after its parents (made from the SQL given here):
+    whether the fast path took it, its report, and the connection holding raw."""
     con = duckdb.connect(":memory:")
     con.execute("create schema raw")
-    for parent, rows_sql in parents.items():
+    for parent, rows_sql in (parents or {}).items():
         con.execute(f"create table raw.{parent} as {rows_sql}")
     ingest._create_raw_table(con, ingest.contract.TABLES_BY_NAME[table])
     item, source, checks = _inspected(folder, table, con)
     report = ingest.FileReport(table, item.file.path.name)
     taken = ingest._load_if_clean(con, item, source, checks, {}, report)
-    rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
-    return taken, rows
+    return taken, report, con
+
+
+def _fast_load(folder: Path, table: str, parents: dict[str, str]) -> tuple[bool, int]:
+    """Whether the fast path took ``table``, and the rows it left in raw."""
+    taken, _, con = _fast_load_into(folder, table, parents)
+    return taken, con.execute(f"select count(*) from raw.{table}").fetchone()[0]
 
 
 VICTIMS = "victim_id,age_band,gender,ethnic_group,disability,lgbt,area\n"
@@ -105,12 +112,8 @@ PARENT_VICTIMS = {"victims": "select unnest(['v1', 'v2', 'v3']) as victim_id"}
 
 def test_a_clean_file_is_taken_by_the_fast_path_in_file_order(tmp_path):
     folder = _extract(tmp_path, {"victims.csv": VICTIMS + VICTIM_ROWS})
-    con = duckdb.connect(":memory:")
-    con.execute("create schema raw")
-    ingest._create_raw_table(con, ingest.contract.TABLES_BY_NAME["victims"])
-    item, source, checks = _inspected(folder, "victims", con)
-    report = ingest.FileReport("victims", "victims.csv")
-    assert ingest._load_if_clean(con, item, source, checks, {}, report)
+    taken, report, con = _fast_load_into(folder, "victims")
+    assert taken
     # three rows written, three read, none quarantined, in the file's order
     assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (3, 3, 0)
     assert con.execute("select victim_id from raw.victims").fetchall() == [
@@ -122,12 +125,8 @@ def test_an_unmapped_demographic_code_is_counted_on_the_fast_path(tmp_path):
     # "martian" is no ethnic group code: read as unknown, counted once; the row still loads
     rows = VICTIM_ROWS.replace("v3,65-74,female,black", "v3,65-74,female,martian")
     folder = _extract(tmp_path, {"victims.csv": VICTIMS + rows})
-    con = duckdb.connect(":memory:")
-    con.execute("create schema raw")
-    ingest._create_raw_table(con, ingest.contract.TABLES_BY_NAME["victims"])
-    item, source, checks = _inspected(folder, "victims", con)
-    report = ingest.FileReport("victims", "victims.csv")
-    assert ingest._load_if_clean(con, item, source, checks, {}, report)
+    taken, report, con = _fast_load_into(folder, "victims")
+    assert taken
     assert report.code_unmapped == {"ethnic_group": 1}
     assert con.execute(
         "select ethnic_group from raw.victims where victim_id = 'v3'"
