@@ -325,6 +325,7 @@ class PeopleAtoms:
 
 
 MAX_EMPTY_COMBINATIONS = 4096
+DIRECT_COUNT_LIMIT = 1 << 16  # distinct rows found by counting when they pack below this
 
 
 def _with_empty_combinations(
@@ -351,11 +352,31 @@ def _with_empty_combinations(
 def _unique_rows(matrix: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of a matrix of codes (sorted) and each row's position among them.
     `sizes`: how many codes each column has (to pack a row into one integer)."""
-    if math.prod(max(s, 1) for s in sizes) < 2**62:
+    total = math.prod(max(s, 1) for s in sizes)
+    if total < 2**62:
         packed = np.zeros(len(matrix), dtype=np.int64)
         for j, size in enumerate(sizes):
             packed = packed * max(size, 1) + matrix[:, j]
+        if total <= max(DIRECT_COUNT_LIMIT, 4 * len(matrix)):
+            return _unique_packed(packed, sizes, total)
         unique, first, inverse = np.unique(packed, return_index=True, return_inverse=True)
         return matrix[first], np.asarray(inverse).reshape(-1)
     keys, inverse = np.unique(matrix, axis=0, return_inverse=True)
     return keys, np.asarray(inverse).reshape(-1)
+
+
+def _unique_packed(
+    packed: np.ndarray, sizes: list[int], total: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_unique_rows` for rows packed into integers below `total`, by counting (no sort):
+    the same sorted distinct rows and positions."""
+    present = np.bincount(packed, minlength=total) > 0
+    unique = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    keys = np.empty((len(unique), len(sizes)), dtype=np.int64)
+    rest = unique.astype(np.int64)
+    for j in range(len(sizes) - 1, -1, -1):
+        size = max(sizes[j], 1)
+        keys[:, j] = rest % size
+        rest = rest // size
+    return keys, rank[packed].astype(np.int64)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -260,13 +261,20 @@ def _breakdown_checks(
 ) -> list[dict]:
     """Fail a special-category breakdown whose categories but one are provably 0."""
     frame = cells.frame
+    labels_of = frame["labels"].tolist()
+    shift = frame["shift"].to_numpy()
+    positions_of: dict[tuple[int, str], list[int]] = {}
+    for position, key in enumerate(
+        zip(frame["release"].tolist(), frame["table"].tolist(), strict=True)
+    ):
+        positions_of.setdefault(key, []).append(position)
+    columns = {c: frame[c].tolist() for c in ("release", "table", "cell_id", "threshold")}
     out = []
-    for (release, name), info in cells.infos.items():
-        positions = np.flatnonzero((frame["release"] == release) & (frame["table"] == name))
-        labels = [frame.at[p, "labels"] for p in positions]
+    for key, info in cells.infos.items():
+        positions = positions_of.get(key, [])
+        labels = [labels_of[p] for p in positions]
         for members in special_breakdowns(info.dims, labels):
-            rows = [int(positions[m]) for m in members]
-            shift = frame["shift"].to_numpy()
+            rows = [positions[m] for m in members]
             possibly_nonzero = [r for r in rows if numbers[r] is not None and numbers[r] != 0]
             hidden_rows = [r for r in rows if numbers[r] is None]
             for r in hidden_rows:
@@ -281,7 +289,7 @@ def _breakdown_checks(
                 exposed = only not in hidden_rows or (
                     system.lowest(only, lower, upper).low - shift[only] >= 0.5
                 )
-            first = next(frame.loc[[rows[0]]].itertuples(index=False))
+            first = SimpleNamespace(**{c: values[rows[0]] for c, values in columns.items()})
             out.append(
                 _check_row(
                     first,

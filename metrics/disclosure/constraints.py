@@ -91,6 +91,8 @@ class ConstraintSystem:
         self.var_component = labels[self.n_rows :]
         self.linked = frozenset(int(c) for c in self.row_component[self.n_figures :])
         self._components: dict[int, _Component] = {}
+        self._all: _Component | None = None
+        self._solved: dict[tuple, tuple] = {}
 
     def with_links(self, values: np.ndarray) -> np.ndarray:
         """Bounds for the figures, with 0 appended for every link row."""
@@ -107,15 +109,27 @@ class ConstraintSystem:
         if label not in self._components:
             rows = np.flatnonzero((self.row_component == label) & ~self.empty_rows)
             vars_ = np.flatnonzero(self.var_component == label)
-            sub = self.matrix[rows][:, vars_]
-            signed = vstack([sub, -sub]).tocsr()
-            if signed.shape[0] * signed.shape[1] <= DENSE_LIMIT:
-                signed = signed.toarray()
-            self._components[label] = _Component(rows, vars_, signed)
+            self._components[label] = _Component(rows, vars_, self._signed(rows, vars_))
         return self._components[label]
 
+    def _signed(self, rows: np.ndarray, vars_: np.ndarray | None):
+        """[A; -A] over the given rows and variables (None: all), dense when small."""
+        sub = self.matrix[rows] if vars_ is None else self.matrix[rows][:, vars_]
+        signed = vstack([sub, -sub]).tocsr()
+        if signed.shape[0] * signed.shape[1] <= DENSE_LIMIT:
+            signed = signed.toarray()
+        return signed
+
     def _solve(self, objective: np.ndarray, part: _Component, lower, upper):
+        """Solve one programme over a part; the same programme (objective and bounds) is
+        solved once per system (the audit asks some twice)."""
         lo, hi = lower[part.rows], upper[part.rows]
+        key = (id(part), objective.tobytes(), lo.tobytes(), hi.tobytes())
+        if key not in self._solved:
+            self._solved[key] = self._solve_now(objective, part, lo, hi)
+        return self._solved[key]
+
+    def _solve_now(self, objective: np.ndarray, part: _Component, lo, hi):
         n = len(part.rows)
         equal = np.isfinite(hi) & (lo == hi)
         ub_local = np.flatnonzero(np.isfinite(hi) & ~equal)
@@ -200,16 +214,22 @@ class ConstraintSystem:
             return high
         return Interval(low.low, high.high, True, low.binding_low, high.binding_high)
 
+    def _whole(self) -> _Component:
+        """Every row with atoms and every atomic cell, as one part."""
+        if self._all is None:
+            rows = np.flatnonzero(~self.empty_rows)
+            self._all = _Component(rows, np.arange(self.n_vars), self._signed(rows, None))
+        return self._all
+
     def feasible(self, lower: np.ndarray, upper: np.ndarray) -> bool:
-        """Whether some non-negative atoms satisfy every row at once."""
+        """Whether some non-negative atoms satisfy every row at once. One programme over
+        all the parts together: they share no atomic cell, so it is feasible exactly
+        when each part is."""
         if np.any(self.empty_rows & ((lower > 0) | (upper < 0))):
             return False
         if np.any(lower > upper):
             return False
-        for label in np.unique(self.row_component[~self.empty_rows]):
-            row = int(np.flatnonzero((self.row_component == label) & ~self.empty_rows)[0])
-            part = self._component(row)
-            result, _ = self._solve(np.zeros(len(part.vars)), part, lower, upper)
-            if result.status != OPTIMAL:
-                return False
-        return True
+        if self.empty_rows.all():
+            return True
+        result, _ = self._solve(np.zeros(self.n_vars), self._whole(), lower, upper)
+        return result.status == OPTIMAL

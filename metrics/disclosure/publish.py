@@ -85,15 +85,19 @@ def _current_cells(release: Release) -> pd.DataFrame:
 
 
 def _apply_breakdown_rule(release: Release, cells: pd.DataFrame, hidden, reason) -> None:
+    labels_of, counts = cells["labels"].tolist(), cells["count"].tolist()
+    positions_of: dict[str, list[int]] = {}
+    for position, name in enumerate(cells["table"].tolist()):
+        positions_of.setdefault(name, []).append(position)
     for table in release.tables:
-        positions = np.flatnonzero(cells["table"].to_numpy() == table.name)
-        labels = [cells.at[p, "labels"] for p in positions]
+        positions = positions_of.get(table.name, [])
+        labels = [labels_of[p] for p in positions]
         for members, parent in breakdown_parents(table.dims, labels):
-            rows = [int(positions[m]) for m in members]
-            counts = [int(cells.at[r, "count"]) for r in rows]
-            whole = None if parent is None else int(cells.at[int(positions[parent]), "count"])
-            one_holds_all = sum(c > 0 for c in counts) == 1 or (
-                whole is not None and whole > 0 and whole in counts
+            rows = [positions[m] for m in members]
+            counts_of_rows = [int(counts[r]) for r in rows]
+            whole = None if parent is None else int(counts[positions[parent]])
+            one_holds_all = sum(c > 0 for c in counts_of_rows) == 1 or (
+                whole is not None and whole > 0 and whole in counts_of_rows
             )
             if not one_holds_all:
                 continue
@@ -202,7 +206,8 @@ def publish(release: Release, strict: bool = False, audience: str = "public") ->
     lower = system.with_links(np.concatenate([lower, old_lower]))
     upper = system.with_links(np.concatenate([upper, old_upper]))
 
-    order = {r: (0, cells.at[r, "table"], cells.at[r, "cell_id"]) for r in range(n_current)}
+    names, ids = cells["table"].tolist(), cells["cell_id"].tolist()
+    order = {r: (0, names[r], ids[r]) for r in range(n_current)}
     targets = [
         (order[r], r, int(thresholds[r]), 0)
         for r in range(n_current)

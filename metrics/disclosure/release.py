@@ -91,11 +91,12 @@ class Table:
         missing = [c for c in (*self.dims, COUNT, ATOMS) if c not in self.cells.columns]
         if missing:
             raise ValueError(f"table {self.name}: missing columns {missing}")
-        for value in self.cells[COUNT]:
+        counts = self.cells[COUNT].tolist()
+        for value in counts:
             whole_count(value, f"table {self.name}: count")
         seen = set()
         for labels, count, atoms in zip(
-            self.labels(), self.cells[COUNT], self.cells[ATOMS], strict=True
+            self.labels(), counts, self.cells[ATOMS].tolist(), strict=True
         ):
             key = cell_id(self.name, labels)
             if key in seen:

@@ -68,23 +68,16 @@ REACH_COLUMNS = [
 
 
 class QuarterTables:
-    """A quarter's published tables (name -> the protected release holding it), each
-    read once."""
+    """A quarter's published tables (name -> the protected release holding it)."""
 
     def __init__(self, tables: Mapping[str, ProtectedRelease]) -> None:
         self.releases = dict(tables)
-        self._frames: dict[str, pd.DataFrame] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self.releases
 
     def names(self) -> list[str]:
         return sorted(self.releases)
-
-    def frame(self, name: str) -> pd.DataFrame:
-        if name not in self._frames:
-            self._frames[name] = self.releases[name].table(name)
-        return self._frames[name]
 
     def count(self, name: str) -> int | None:
         """The published count of a one-cell table (None when hidden)."""
@@ -229,18 +222,18 @@ def indicator_rows(
     return rows
 
 
-def _known_total(table: pd.DataFrame, dim: str) -> int | None:
+def _known_total(cells: list[tuple[object, int | None]]) -> int | None:
     """People whose category is recorded, from published counts only (None if it cannot
-    be worked out from them)."""
-    total = _count(table.loc[table[dim] == TOTAL, "count"].iloc[0])
-    unknown = table.loc[table[dim] == UNKNOWN, "count"]
-    known = table[(table[dim] != TOTAL) & (table[dim] != UNKNOWN)]
-    if unknown.empty:
+    be worked out from them). cells: (category, published count or None when hidden)."""
+    total = [count for category, count in cells if category == TOTAL][0]
+    unknown = [count for category, count in cells if category == UNKNOWN]
+    known = [count for category, count in cells if category not in (TOTAL, UNKNOWN)]
+    if not unknown:
         return total
-    if total is not None and _count(unknown.iloc[0]) is not None:
-        return total - int(unknown.iloc[0])
-    if known["count"].notna().all():
-        return int(known["count"].sum())
+    if total is not None and unknown[0] is not None:
+        return total - int(unknown[0])
+    if all(count is not None for count in known):
+        return int(sum(known))
     return None
 
 
@@ -254,18 +247,21 @@ def reach_rows(
     population's rows (basis, basis_label, characteristic, category, comparison_people,
     comparison_share) of the latest month in the quarter."""
     rows = []
+    records = comparisons.to_dict("records")
     for dim in data.DEMOGRAPHICS:
         name = f"referred_by_{dim}"
         if name not in tables:
             continue
-        table = tables.frame(name)
-        known_total = _known_total(table, dim)
+        cells = [(labels[dim], count) for labels, count in tables.releases[name].published(name)]
+        counts: dict[object, int | None] = {}
+        for category, count in cells:
+            counts.setdefault(category, count)
+        known_total = _known_total(cells)
         info = tables.releases[name].info(name)
-        for _, comp in comparisons[comparisons["characteristic"] == dim].iterrows():
-            hit = table[table[dim] == comp["category"]]
-            if hit.empty:
+        for comp in records:
+            if comp["characteristic"] != dim or comp["category"] not in counts:
                 continue
-            count = _count(hit["count"].iloc[0])
+            count = counts[comp["category"]]
             share_base = comp["comparison_share"]
             row = {
                 "period": label,

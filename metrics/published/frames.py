@@ -21,9 +21,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from metrics import queries
+from metrics.disclosure.rules import UNKNOWN
+from metrics.published import codes
 from metrics.report import data
 
 PERIOD_START = "quarter_start"
@@ -31,8 +34,6 @@ REFERRED_OUTCOMES = tuple(
     i for i, (_, _, month) in data.REFERRAL_OUTCOMES.items() if month == "referral_month"
 )
 OTHER_OUTCOMES = tuple(i for i in data.PERSON_OUTCOMES if i not in REFERRED_OUTCOMES)
-
-SEPARATOR = "|"  # no stage or crime type code holds it (the contract's codes are snake_case)
 
 _QUARTER = "cast(date_trunc('quarter', {month}) as date)"
 
@@ -49,6 +50,59 @@ def _flag(column: str) -> str:
     return "true" if column == "true" else f"coalesce({column}, false)"
 
 
+def _distinct_values(
+    con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date], columns: Sequence[str],
+    complete: Sequence[str] = (),
+) -> tuple[dict[str, list[str]], bool]:
+    """The values (not null) each column takes among the quarters' referrals, sorted; and
+    whether every referral has a value in each of the `complete` columns."""
+    lists = ",\n                ".join(
+        f"list(distinct {c}) filter (where {c} is not null) as {c}" for c in columns
+    )
+    missing = " or ".join(f"{c} is null" for c in complete) or "false"
+    sql = f"""
+        with
+
+        referrals as (
+
+            select * from marts.fct_referrals
+
+        ),
+
+        final as (
+
+            select
+                {lists},
+                count(*) filter (where {missing}) as missing
+            from referrals
+            where list_contains($quarters, {_QUARTER.format(month="referral_month")})
+
+        )
+
+        select * from final
+    """
+    cur = queries.cursor(con)
+    try:
+        *row, missing_rows = cur.execute(sql, {"quarters": list(quarters)}).fetchone()
+    finally:
+        cur.close()
+    values = {
+        c: sorted(str(v) for v in (found or [])) for c, found in zip(columns, row, strict=True)
+    }
+    return values, not missing_rows
+
+
+def _referred_flags() -> list[tuple[str, str]]:
+    """(column, SQL flag) for the stage flags, then each referral-month outcome's base and
+    met, in the order of their bits."""
+    flags = [(f"stage:{stage}", _flag(flag)) for stage, flag in data.STAGES.items()]
+    for indicator in REFERRED_OUTCOMES:
+        base, success, _ = data.REFERRAL_OUTCOMES[indicator]
+        flags.append((f"{indicator}_base", _flag(base)))
+        flags.append((f"{indicator}_met", f"({_flag(base)} and {_flag(success)})"))
+    return flags
+
+
 def referred_frame(
     con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date]
 ) -> pd.DataFrame:
@@ -58,21 +112,44 @@ def referred_frame(
 
     The demographics are those of the person's latest referral in the quarter: in the
     models they are the victim's own (marts.fct_referrals takes them from the victim), so
-    this is the latest referral up to the end of the quarter, as in the reports.
+    this is the latest referral up to the end of the quarter, as in the reports (the
+    latest with the value recorded; `unknown` when none has it).
+
+    The grouping is done on integer codes (`metrics.published.codes`): each demographic
+    as its position among the values seen, the crime types and the stages and flags as
+    bitmasks; each distinct code is turned back into values once. When every referral of
+    the quarters has all the demographics recorded, the latest referral's are read in one
+    aggregate (their positions packed into one integer) rather than one per demographic.
     """
-    demographics = ",\n                ".join(
-        f"coalesce(arg_max({d}, referral_date), 'unknown') as {d}" for d in data.DEMOGRAPHICS
+    values, complete = _distinct_values(
+        con, quarters, [*data.DEMOGRAPHICS, "crime_type"], data.DEMOGRAPHICS
     )
-    stages = ", ".join(
-        f"case when bool_or({_flag(flag)}) then '{stage}' end"
-        for stage, flag in data.STAGES.items()
+    for d in data.DEMOGRAPHICS:
+        if UNKNOWN not in values[d]:
+            values[d].append(UNKNOWN)
+    crime_types = values["crime_type"]
+    flags = _referred_flags()
+    widths = codes.field_widths([len(values[d]) for d in data.DEMOGRAPHICS]) if complete else None
+    positions_sql = [f"list_position(${d}, {d})" for d in data.DEMOGRAPHICS]
+    unknown = [values[d].index(UNKNOWN) + 1 for d in data.DEMOGRAPHICS]
+    if widths is None:  # each demographic's latest recorded value
+        positions = ",\n                ".join(
+            f"{p} as {d}" for p, d in zip(positions_sql, data.DEMOGRAPHICS, strict=True)
+        )
+        demographics = ",\n                ".join(
+            f"coalesce(arg_max({d}, referral_date), {u}) as {d}"
+            for d, u in zip(data.DEMOGRAPHICS, unknown, strict=True)
+        )
+    else:  # every referral has them all: those of the latest referral, in one aggregate
+        positions = f"{codes.pack_sql(positions_sql, widths)} as demographics"
+        demographics = (
+            f"coalesce(arg_max(demographics, referral_date), {codes.pack(unknown, widths)}) "
+            "as demographics"
+        )
+    crime_words = ",\n                ".join(
+        f"{sql} as crime_type_{w}"
+        for w, sql in enumerate(codes.set_words_sql("crime_position", len(crime_types)))
     )
-    flags = []
-    for indicator in REFERRED_OUTCOMES:
-        base, success, _ = data.REFERRAL_OUTCOMES[indicator]
-        flags.append(f"bool_or({_flag(base)}) as {indicator}_base")
-        flags.append(f"bool_or({_flag(base)} and {_flag(success)}) as {indicator}_met")
-    flag_sql = ",\n                ".join(flags)
     sql = f"""
         with
 
@@ -85,8 +162,12 @@ def referred_frame(
         in_quarters as (
 
             select
-                *,
-                {_QUARTER.format(month="referral_month")} as quarter_start
+                {_QUARTER.format(month="referral_month")} as quarter_start,
+                victim_id,
+                referral_date,
+                {positions},
+                list_position($crime_types, crime_type) as crime_position,
+                {", ".join(f"{sql} as flag_{k}" for k, (_, sql) in enumerate(flags))}
             from referrals
             where list_contains($quarters, {_QUARTER.format(month="referral_month")})
 
@@ -98,11 +179,8 @@ def referred_frame(
                 quarter_start,
                 victim_id,
                 {demographics},
-                concat_ws('{SEPARATOR}', {stages}) as stage,
-                coalesce(array_to_string(list_sort(list_distinct(
-                    list(crime_type) filter (where crime_type is not null)
-                )), '{SEPARATOR}'), '') as crime_type,
-                {flag_sql}
+                {crime_words},
+                {codes.flags_word_sql([f"flag_{k}" for k in range(len(flags))])} as flags
             from in_quarters
             group by quarter_start, victim_id
 
@@ -117,34 +195,75 @@ def referred_frame(
         )
 
         select * from final
+        order by quarter_start
     """
-    out = _frame(con, sql, {"quarters": list(quarters)})
-    for column in ("stage", "crime_type"):
-        out[column] = _as_tuples(out[column])
-    out[PERIOD_START] = _dates(out[PERIOD_START])
+    params = {
+        "quarters": list(quarters),
+        "crime_types": crime_types,
+        **{d: values[d] for d in data.DEMOGRAPHICS},
+    }
+    grouped = _frame(con, sql, params)
+    if widths is not None:
+        for k, d in enumerate(data.DEMOGRAPHICS):
+            grouped[d] = codes.unpack(grouped["demographics"].to_numpy(), widths, k)
+    return _decode_referred(grouped, values, flags)
+
+
+def _decode_referred(
+    grouped: pd.DataFrame, values: dict[str, list[str]], flags: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """The referred frame from its coded groups."""
+    word = grouped["flags"].to_numpy(dtype=np.int64)
+    stage_bits = [k for k, (name, _) in enumerate(flags) if name.startswith("stage:")]
+    # the stages come first in `flags`: they are the lowest bits, in the order of STAGES
+    stages = codes.decode_sets([word & ((1 << len(stage_bits)) - 1)], list(data.STAGES))
+    crime_words = [
+        grouped[c].to_numpy(dtype=np.int64)
+        for c in grouped.columns
+        if c.startswith("crime_type_")
+    ]
+    out = pd.DataFrame({PERIOD_START: _dates(grouped[PERIOD_START])})
+    for d in data.DEMOGRAPHICS:
+        out[d] = codes.decode_values(grouped[d].to_numpy(dtype=np.int64), values[d])
+    out["stage"] = stages
+    out["crime_type"] = codes.decode_sets(crime_words, values["crime_type"])
+    for k, (name, _) in enumerate(flags):
+        if k not in stage_bits:
+            out[name] = codes.flag(word, k)
+    out["count"] = grouped["count"].to_numpy(dtype=np.int64)
     return out
 
 
-def _dates(values: pd.Series) -> list[dt.date]:
+def split_by_quarter(
+    frame: pd.DataFrame, quarters: Sequence[dt.date]
+) -> dict[dt.date, pd.DataFrame]:
+    """Each quarter's rows of a frame with a quarter_start column (no rows for a quarter
+    it does not have), taking the rows once (none if the frame is in quarter order)."""
+    quarter_of, uniques = pd.factorize(frame[PERIOD_START])
+    if len(quarter_of) and np.any(quarter_of[1:] < quarter_of[:-1]):
+        order = np.argsort(quarter_of, kind="stable")
+        frame, quarter_of = frame.take(order), quarter_of[order]
+    bounds = np.searchsorted(quarter_of, np.arange(len(uniques) + 1))
+    found = {
+        uniques[k]: frame.iloc[bounds[k] : bounds[k + 1]] for k in range(len(uniques))
+    }
+    return {q: found.get(q, frame.iloc[0:0]) for q in quarters}
+
+
+def _dates(values: pd.Series) -> np.ndarray:
     """Dates from a column of dates or timestamps, converting each distinct value once."""
-    codes, uniques = pd.factorize(values)
-    days = [pd.Timestamp(u).date() for u in uniques]
-    return [days[c] for c in codes]
+    which, uniques = pd.factorize(values)
+    days = np.empty(len(uniques), dtype=object)
+    days[:] = [pd.Timestamp(u).date() for u in uniques]
+    return days[which]
 
 
-def _as_tuples(joined: pd.Series) -> list[tuple[str, ...]]:
-    """'a|b' -> ('a', 'b'), '' -> (), splitting each distinct text once."""
-    codes, uniques = pd.factorize(joined.fillna(""))
-    split = [tuple(u.split(SEPARATOR)) if u else () for u in uniques]
-    return [split[c] for c in codes]
-
-
-def outcome_frames(
-    con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date], outcomes: Sequence[str]
-) -> pd.DataFrame:
-    """People in the base of each outcome for a cohort month in each quarter: columns
-    indicator, quarter_start, met (bool) and count (distinct victims)."""
-    parts = []
+def _outcome_parts(
+    outcomes: Sequence[str],
+) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    """The outcomes grouped by source and cohort month (at most `codes.WORD_BITS` to a
+    group): (source, month, [(indicator, base flag, met flag), ...]), in first-seen order."""
+    groups: dict[tuple[str, str], list[list[tuple[str, str, str]]]] = {}
     for indicator in outcomes:
         if indicator in data.REFERRAL_OUTCOMES:
             base, success, month = data.REFERRAL_OUTCOMES[indicator]
@@ -154,51 +273,112 @@ def outcome_frames(
             source = "agency_referrals"
         else:
             raise ValueError("not a person-level outcome")
+        chunks = groups.setdefault((source, month), [[]])
+        if len(chunks[-1]) == codes.WORD_BITS:
+            chunks.append([])
+        chunks[-1].append((indicator, _flag(base), f"({_flag(base)} and {_flag(success)})"))
+    return [
+        (source, month, chunk) for (source, month), chunks in groups.items() for chunk in chunks
+    ]
+
+
+def outcome_frames(
+    con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date], outcomes: Sequence[str]
+) -> pd.DataFrame:
+    """People in the base of each outcome for a cohort month in each quarter: columns
+    indicator, quarter_start, met (bool) and count (distinct victims), in that order.
+
+    One pass per source and cohort month: each person's base and met flags of every
+    outcome of that month are packed into two bitmasks (`metrics.published.codes`), the
+    people counted by quarter and masks, and each outcome's counts read off its bit."""
+    parts = _outcome_parts(outcomes)
+    columns = ["indicator", PERIOD_START, "met", "count"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    ctes = []
+    for number, (source, month, items) in enumerate(parts):
         quarter = _QUARTER.format(month=month)
-        parts.append(
-            f"""
+        ctes.append(
+            f"""part_{number} as (
+
             select
-                '{indicator}' as indicator,
                 {quarter} as quarter_start,
                 victim_id,
-                bool_or({_flag(base)} and {_flag(success)}) as met
+                {codes.flags_word_sql([base for _, base, _ in items])} as base,
+                {codes.flags_word_sql([met for _, _, met in items])} as met
             from {source}
-            where {_flag(base)} and list_contains($quarters, {quarter})
-            group by all"""
+            where ({" or ".join(base for _, base, _ in items)})
+                and list_contains($quarters, {quarter})
+            group by quarter_start, victim_id
+
+        )"""
         )
-    if not parts:
-        return pd.DataFrame(columns=["indicator", PERIOD_START, "met", "count"])
-    union = "\n            union all".join(parts)
     imports = []
-    if any(i in data.REFERRAL_OUTCOMES for i in outcomes):
+    if any(source == "referrals" for source, _, _ in parts):
         imports.append("referrals as (\n\n            select * from marts.fct_referrals\n\n        )")
-    if any(i in data.AGENCY_REFERRAL_OUTCOMES for i in outcomes):
+    if any(source == "agency_referrals" for source, _, _ in parts):
         imports.append(
             "agency_referrals as (\n\n"
             "            select * from intermediate.int_core_agency_referrals\n\n        )"
         )
-    import_sql = ",\n\n        ".join(imports)
+    union = "\n            union all\n".join(
+        f"            select {number} as part, quarter_start, base, met from part_{number}"
+        for number in range(len(parts))
+    )
+    between = ",\n\n        "
     sql = f"""
         with
 
-        {import_sql},
+        {between.join(imports)},
 
-        people as ({union}
+        {between.join(ctes)},
+
+        people as (
+
+{union}
 
         ),
 
         final as (
 
-            select indicator, quarter_start, met, count(*) as count
+            select part, quarter_start, base, met, count(*) as count
             from people
             group by all
 
         )
 
         select * from final
-        order by indicator, quarter_start, met
     """
-    out = _frame(con, sql, {"quarters": list(quarters)})
-    out[PERIOD_START] = _dates(out[PERIOD_START])
-    out["met"] = out["met"].astype(bool)
-    return out
+    grouped = _frame(con, sql, {"quarters": list(quarters)})
+    return _decode_outcomes(grouped, parts, columns)
+
+
+def _decode_outcomes(
+    grouped: pd.DataFrame, parts: list[tuple[str, str, list]], columns: list[str]
+) -> pd.DataFrame:
+    """Each outcome's people by quarter and met, from the counts by part and masks."""
+    part = grouped["part"].to_numpy(dtype=np.int64)
+    base = grouped["base"].to_numpy(dtype=np.int64)
+    met = grouped["met"].to_numpy(dtype=np.int64)
+    count = grouped["count"].to_numpy(dtype=np.int64)
+    quarter, starts = pd.factorize(_dates(grouped[PERIOD_START]))
+    cells = 2 * len(starts)  # quarter, then met: key = 2 * quarter + met
+    totals: dict[tuple[str, dt.date, bool], int] = {}
+    for number, (_, _, items) in enumerate(parts):
+        for k, (indicator, _, _) in enumerate(items):
+            rows = (part == number) & codes.flag(base, k)
+            key = 2 * quarter[rows] + codes.flag(met, k)[rows]
+            seen = np.bincount(key, minlength=cells)
+            people = np.bincount(key, weights=count[rows], minlength=cells)
+            for cell in np.flatnonzero(seen).tolist():
+                totals[(indicator, starts[cell // 2], bool(cell % 2))] = int(round(people[cell]))
+    keys = sorted(totals)
+    return pd.DataFrame(
+        {
+            "indicator": [k[0] for k in keys],
+            PERIOD_START: pd.Series([k[1] for k in keys], dtype=object),
+            "met": pd.Series([k[2] for k in keys], dtype=bool),
+            "count": pd.Series([totals[k] for k in keys], dtype=np.int64),
+        },
+        columns=columns,
+    )

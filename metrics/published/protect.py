@@ -11,7 +11,6 @@ audited together. A release that cannot be protected, or fails its audit, raises
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
@@ -35,17 +34,17 @@ Protector = Callable[..., ProtectedRelease]
 def namespace_frame(
     namespace: str,
     label: str,
-    quarter: dt.date,
     referred: pd.DataFrame,
     outcomes: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The people frame of a namespace for one quarter (labelled `period`)."""
+    """The people frame of a namespace for one quarter (labelled `period`), from the
+    quarter's rows of the referred frame and of the outcome frames."""
     if namespace == REFERRED:
-        frame = referred[referred[PERIOD_START] == quarter].drop(columns=[PERIOD_START])
+        frame = referred.drop(columns=[PERIOD_START])
         frame.insert(0, PERIOD, label)
         return frame.reset_index(drop=True)
     indicator = namespace.split(":", 1)[1]
-    part = outcomes[(outcomes["indicator"] == indicator) & (outcomes[PERIOD_START] == quarter)]
+    part = outcomes[outcomes["indicator"] == indicator]
     return pd.DataFrame(
         {
             PERIOD: [label] * len(part),
@@ -94,5 +93,6 @@ def protect_quarter(
         for labels, n in zip(table.labels(), table.cells["count"], strict=True)
     }
     protected = protector(combined, audience="public")
-    audit(protected).raise_if_failed()
+    if protector is not publish:  # publish runs this same audit on what it returns
+        audit(protected).raise_if_failed()
     return protected, counts

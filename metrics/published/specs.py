@@ -68,25 +68,37 @@ def outcome_specs(indicator: str, label: str) -> list[TableSpec]:
     return specs
 
 
-def one_group_holds_everyone(people: pd.DataFrame, dim: str) -> bool:
+def one_group_holds_everyone(
+    people: pd.DataFrame, dim: str, referred: np.ndarray | None = None
+) -> bool:
     """Rule 6 decided before publishing, as the report decides it
     (`metrics.report.protected.one_group_holds_everyone`): among the people referred, one
-    recorded group of a special category characteristic holds everyone."""
+    recorded group of a special category characteristic holds everyone.
+    referred: `referred_rows(people)`, if already worked out."""
     if dim not in SPECIAL_CATEGORY or people.empty:
         return False
-    codes, uniques = pd.factorize(people["stage"])
-    referred = np.array(["referred" in u for u in uniques], dtype=bool)[codes]
-    rows = people[referred & (people[dim] != UNKNOWN).to_numpy()]
-    sizes = rows.groupby(dim)["count"].sum()
+    if referred is None:
+        referred = referred_rows(people)
+    groups, _ = pd.factorize(people[dim])
+    rows = referred & (people[dim] != UNKNOWN).to_numpy() & (groups >= 0)
+    counts = people["count"].to_numpy(dtype=float)
+    sizes = np.bincount(groups[rows], weights=counts[rows], minlength=1)
     return int((sizes > 0).sum()) == 1
+
+
+def referred_rows(people: pd.DataFrame) -> np.ndarray:
+    """Which rows of a referred frame are people whose stages include `referred`."""
+    stages, uniques = pd.factorize(people["stage"])
+    return np.array(["referred" in u for u in uniques], dtype=bool)[stages]
 
 
 def referral_specs(label: str, people: pd.DataFrame) -> tuple[list[TableSpec], set[str]]:
     """The referral tables of a quarter, and the names of those left out under rule 6."""
     specs, dropped = [], set()
+    referred = referred_rows(people) if len(people) else None
     for dim in data.DEMOGRAPHICS:
         name = f"referred_by_{dim}"
-        if one_group_holds_everyone(people, dim):
+        if one_group_holds_everyone(people, dim, referred):
             dropped.add(name)
             continue
         specs.append(

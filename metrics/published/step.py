@@ -266,7 +266,8 @@ def write_public_release(
             _plan(quarter, statuses, archived.get(quarter.label, []), quarter.label in revise)
         )
     work = [p for p in plans if p.kind != "archived"]
-    referred = frames.referred_frame(con, [p.period.first for p in work]) if work else None
+    starts = [p.period.first for p in work]
+    referred = frames.split_by_quarter(frames.referred_frame(con, starts), starts) if work else {}
     wanted = sorted(
         {i for p in work for i in p.outcomes if i in frames.OTHER_OUTCOMES}
         | {
@@ -278,7 +279,9 @@ def write_public_release(
         }
     )
     outcome_people = (
-        frames.outcome_frames(con, [p.period.first for p in work], wanted) if work else None
+        frames.split_by_quarter(frames.outcome_frames(con, starts, wanted), starts)
+        if work
+        else {}
     )
 
     outcomes: list[QuarterOutcome] = []
@@ -373,22 +376,23 @@ def _overall(outcomes: list[QuarterOutcome]) -> str:
 
 def _make(
     plan: _Plan,
-    referred: pd.DataFrame,
-    outcome_people: pd.DataFrame,
+    referred: dict[dt.date, pd.DataFrame],
+    outcome_people: dict[dt.date, pd.DataFrame],
     protector: protect.Protector,
     build_id: str,
     now: dt.datetime,
 ) -> tuple[ArchivedRelease | None, str]:
-    """Protect and audit a quarter's new release: (the release, "") or (None, why not)."""
+    """Protect and audit a quarter's new release: (the release, "") or (None, why not).
+    referred, outcome_people: each quarter's rows of the people frames."""
     label, first = plan.period.label, plan.period.first
-    quarter_referred = referred[referred[frames.PERIOD_START] == first]
+    quarter_referred = referred[first]
     by_namespace, dropped = specs.quarter_specs(
         label, quarter_referred, plan.outcomes, plan.referral_tables
     )
     earlier = [(r.protected, r.counts) for r in plan.earlier]
     namespaces = set(by_namespace) | {t.namespace for e, _ in earlier for t in e.tables}
     people = {
-        ns: protect.namespace_frame(ns, label, first, referred, outcome_people)
+        ns: protect.namespace_frame(ns, label, quarter_referred, outcome_people[first])
         for ns in namespaces
     }
     try:
