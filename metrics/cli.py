@@ -109,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     bld.add_argument(
         "--memory-limit",
-        help="DuckDB memory limit, e.g. 8GB (default 5GB, or half the memory if less than 10GB)",
+        help="DuckDB memory limit, e.g. 8GB (default 7GB, or half the memory if less than 14GB)",
     )
     bld.add_argument("--quiet", action="store_true")
     bld.set_defaults(func=_cmd_build)
