@@ -32,9 +32,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check metrics dashboard tests
 	$(BIN)/sqlfluff lint sql
 
-## bench: the standard benchmark (10k, 100k, 1M referrals, Parquet and CSV); writes bench/results.*
+## bench: the standard benchmark (10k, 100k, 1M referrals, Parquet and CSV, median of 3 runs); writes bench/results.*
 bench: $(STAMP)
-	$(BIN)/hubvalue bench --referrals 10000 100000 1000000 --format parquet csv
+	$(BIN)/hubvalue bench --referrals 10000 100000 1000000 --format parquet csv --runs 3
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DB) data/warehouse.quarantine.duckdb data/warehouse.releases.duckdb

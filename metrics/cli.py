@@ -140,7 +140,13 @@ def parser() -> argparse.ArgumentParser:
     )
     ben.add_argument("--seed", type=int, default=42)
     ben.add_argument("--out", default="bench")
-    ben.add_argument("--repeats", type=int, default=20)
+    ben.add_argument("--repeats", type=int, default=20, help="calls of each dashboard query")
+    ben.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="runs of the build, core and pandas steps; the median is reported (default 1)",
+    )
     ben.set_defaults(func=_cmd_bench)
     return root
 

@@ -9,12 +9,17 @@ from metrics.cli import main
 
 def test_bench_writes_json_and_markdown(tmp_path, capsys):
     out = tmp_path / "bench"
-    assert main(["bench", "--referrals", "300", "--out", str(out), "--repeats", "2"]) == 0
+    assert main(["bench", "--referrals", "300", "--out", str(out), "--repeats", "2",
+                 "--runs", "3"]) == 0
     results = json.loads((out / "results.json").read_text())
     assert results["machine"]["cores"] >= 1
     (row,) = results["results"]
     assert row["referrals"] == 300
     assert row["build_seconds"] > 0 and row["pandas_seconds"] > 0 and row["core_seconds"] > 0
+    # three runs of each timed step; the reported time is their median
+    assert len(row["build_runs"]) == 3 and len(row["pandas_runs"]) == 3
+    assert row["build_seconds"] == sorted(row["build_runs"])[1]
+    assert row["core_seconds"] == sorted(row["core_runs"])[1]
     phases = row["build_phases"]
     assert list(phases) == ["load", "models", "public release", "write"]
     # the steps are parts of the build, timed inside it
