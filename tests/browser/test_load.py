@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import statistics
 import threading
@@ -76,6 +77,12 @@ def server_cpu_seconds(pid: int) -> float:
             continue
         total += times.user + times.system
     return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (not idle or waiting for I/O)."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def server_rss(pid: int) -> int:
@@ -158,7 +165,8 @@ async def one_session(browser, url: str, pages: int, timeout_ms: float,
             await tab.wait_for_function(READY, arg=title, timeout=timeout_ms, polling=100)
             ready = time.perf_counter()
             errors = await tab.locator("[data-testid='stException']").count()
-            loads.append({"page": address or "scorecard", "seconds": ready - started,
+            loads.append({"page": address or "scorecard", "first": i == 0,
+                          "seconds": ready - started,
                           "after_connect": ready - connected, "errors": errors})
     finally:
         await context.close()
@@ -199,23 +207,37 @@ def run_load(db: Path, sessions: int, pages: int, rounds: int, label: str,
         figures["rss_before_mb"] = server_rss(process.pid) / 2**20
         for _ in range(rounds):
             cpu_before = server_cpu_seconds(process.pid)
+            machine_before = machine_busy_seconds()
             with PeakMemory(process.pid) as peak:
                 started = time.perf_counter()
                 loads = asyncio.run(many_sessions(url, sessions, pages, timeout_ms, pace))
                 wall = time.perf_counter() - started
             cpu = server_cpu_seconds(process.pid) - cpu_before
+            machine_busy = machine_busy_seconds() - machine_before
             time.sleep(2.0)
             seconds = [load["seconds"] for load in loads]
             after_connect = [load["after_connect"] for load in loads]
+            # a session's first page (the frontend starts) and its moves by the sidebar
+            opened = [load["seconds"] for load in loads if load["first"]]
+            moved = [load["seconds"] for load in loads if not load["first"]] or [math.nan]
             figures["rounds"].append({
                 "page_loads": len(loads),
                 "errors": sum(load["errors"] for load in loads),
                 "p50_s": statistics.median(seconds),
                 "p95_s": percentile(seconds, 0.95),
                 "max_s": max(seconds),
+                "first_page_p50_s": statistics.median(opened),
+                "first_page_p95_s": percentile(opened, 0.95),
+                "sidebar_p50_s": statistics.median(moved),
+                "sidebar_p95_s": percentile(moved, 0.95),
                 "after_connect_p50_s": statistics.median(after_connect),
                 "after_connect_p95_s": percentile(after_connect, 0.95),
                 "server_cpu_s_per_page": cpu / len(loads),
+                # all cores' busy seconds during the round, of wall x cores available: the
+                # rest of the busy time is the browsers (and this test driving them)
+                "machine_busy_s": machine_busy,
+                "machine_available_s": wall * (psutil.cpu_count() or 1),
+                "server_cpu_s": cpu,
                 "wall_s": wall,
                 "rss_peak_mb": peak.peak / 2**20,
                 "rss_after_mb": server_rss(process.pid) / 2**20,
@@ -227,8 +249,12 @@ def run_load(db: Path, sessions: int, pages: int, rounds: int, label: str,
               f"{r['page_loads']} page loads in {r['wall_s']:.1f} s; p50 {r['p50_s']:.2f} s, "
               f"p95 {r['p95_s']:.2f} s, max {r['max_s']:.2f} s (after the WebSocket "
               f"connected: p50 {r['after_connect_p50_s']:.2f} s, p95 "
-              f"{r['after_connect_p95_s']:.2f} s); server CPU "
-              f"{r['server_cpu_s_per_page']:.2f} s per page; server RSS before "
+              f"{r['after_connect_p95_s']:.2f} s; first page p50 {r['first_page_p50_s']:.2f} s, "
+              f"p95 {r['first_page_p95_s']:.2f} s; by the sidebar p50 {r['sidebar_p50_s']:.2f} s, "
+              f"p95 {r['sidebar_p95_s']:.2f} s); server CPU "
+              f"{r['server_cpu_s_per_page']:.2f} s per page ({r['server_cpu_s']:.1f} s of the "
+              f"machine's {r['machine_busy_s']:.1f} busy CPU-s, of {r['machine_available_s']:.0f} "
+              f"available); server RSS before "
               f"{figures['rss_before_mb']:.0f} MB, peak {r['rss_peak_mb']:.0f} MB, after "
               f"{r['rss_after_mb']:.0f} MB")
     return figures
