@@ -261,6 +261,16 @@ def _remove_stale_temporaries(*live_paths: Path) -> None:
                 _remove(candidate)
 
 
+def set_price_base_year(con: duckdb.DuckDBPyConnection) -> None:
+    """Record in meta.build the year every money parameter was uprated to. Parameters
+    that are not money have no base year (an empty text), so they are skipped: taking
+    any row's value could record no year at all, and pages would say "£ ( prices)"."""
+    con.execute(
+        "update meta.build set price_base_year = "
+        "(select max(nullif(base_year, '')) from ref.parameters)"
+    )
+
+
 def load_and_model(
     con: duckdb.DuckDBPyConnection,
     snapshot: Snapshot,
@@ -290,9 +300,7 @@ def load_and_model(
         "create or replace table quarantine.build as select ?::varchar as build_id", [build_id]
     )
     write_reference(con, snapshot.as_of, base_year=base_year)
-    con.execute(
-        "update meta.build set price_base_year = (select any_value(base_year) from ref.parameters)"
-    )
+    set_price_base_year(con)
     load_catalogue(con)
     say("running SQL models")
     # Ephemeral models live in memory (spilling to the temp directory when large).

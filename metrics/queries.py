@@ -609,7 +609,10 @@ def build_info(con, audience: str, filters: Filters) -> pd.DataFrame:
         return _public_frame(con, "select * from published.build")
     _require(con, "meta.build")
     frame = _frame(con, "select * from meta.build")
-    missing = "price_base_year" not in frame.columns or frame["price_base_year"].isna().all()
+    # a warehouse built before the fix of set_price_base_year may hold an empty text
+    missing = "price_base_year" not in frame.columns or (
+        frame["price_base_year"].replace("", None).isna().all()
+    )
     if missing and _has_table(con, "ref", "parameters"):
         years = _frame(con, "select max(base_year) as base_year from ref.parameters "
                             "where base_year is not null and base_year <> ''")

@@ -92,3 +92,46 @@ def test_building_twice_gives_identical_indicator_tables(tmp_path, fmt):
         )
         con.close()
     assert tables[0] == tables[1]
+
+
+def test_the_price_base_year_skips_parameters_that_are_not_money():
+    # A register whose first row is not money (no base year, an empty text) and whose
+    # money rows are uprated to 2026/27: the build records 2026/27, not the empty text.
+    from metrics.build import set_price_base_year
+
+    con = duckdb.connect(":memory:")
+    con.execute("create schema meta")
+    con.execute("create schema ref")
+    con.execute("create table meta.build as select 'b1' as build_id, "
+                "cast(null as varchar) as price_base_year")
+    con.execute("create table ref.parameters as select * from (values "
+                "('attribution', ''), ('wellby_value', '2026/27'), "
+                "('gp_appointment_cost', '2026/27'), ('deadweight', '')) "
+                "as t(name, base_year)")
+    set_price_base_year(con)
+    assert con.execute("select price_base_year from meta.build").fetchone() == ("2026/27",)
+
+
+def test_a_built_warehouse_names_its_price_base_year(tmp_path):
+    folder = _extract(tmp_path / "extract")
+    db = tmp_path / "w.duckdb"
+    assert main(["build", "--input", str(folder), "--db", str(db), "--quiet"]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    (year,) = con.execute("select price_base_year from meta.build").fetchone()
+    # a financial year such as 2026/27, never empty
+    assert year and len(year) == 7 and year[4] == "/"
+
+
+def test_build_info_reads_the_register_when_the_recorded_year_is_empty():
+    # a warehouse built before the fix recorded '' as its price base year: the data
+    # layer then takes the year the register's money rows were uprated to
+    from metrics import queries
+
+    con = duckdb.connect(":memory:")
+    con.execute("create schema meta")
+    con.execute("create schema ref")
+    con.execute("create table meta.build as select 'b1' as build_id, '' as price_base_year")
+    con.execute("create table ref.parameters as select * from (values "
+                "('attribution', ''), ('wellby_value', '2025/26')) as t(name, base_year)")
+    frame = queries.build_info(con, "manager", queries.Filters())
+    assert frame["price_base_year"].tolist() == ["2025/26"]
