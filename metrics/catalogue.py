@@ -13,6 +13,12 @@ assembly of `marts.indicator_monthly` reads:
   either will do. A missing measure makes the indicator `no_data`.
 * ``agency_requires``: what the agency rows need besides ``requires`` (the
   tables that say which agencies were involved).
+* ``cohort_month``: the month a record counts in: ``referral`` (referral_date),
+  ``closed`` (the month the case closed), ``survey`` (the exit survey's month), ``sent``
+  (the agency referral's sent_date), ``target_hardening`` (the first target-hardening
+  service's start), ``month_end`` (a stock at the month's last day) or ``components``
+  (value for money: the months of its parts). The family models read it (the wellbeing
+  family picks each indicator's cohort month from it) and so do the readers.
 * ``censor_days`` / ``censor_months`` / ``coverage_table``: a cohort month is
   not yet measurable until its last day plus the window has passed by the
   as-of date (and by the coverage date of ``coverage_table``, if given).
@@ -46,6 +52,7 @@ COLUMN_TYPES = {
     "kind": "varchar",
     "requires": "varchar",
     "agency_requires": "varchar",
+    "cohort_month": "varchar",
     "censor_days": "integer",
     "censor_months": "integer",
     "coverage_table": "varchar",
@@ -63,6 +70,8 @@ ALLOWED = {
                "equity"},
     "kind": {"rate", "count", "money", "ratio", "median", "sum"},
     "coverage_table": {"", "repeat_crimes", "health_use"},
+    "cohort_month": {"", "referral", "closed", "survey", "sent", "target_hardening", "month_end",
+                     "components"},
     "has_agency_rows": {"true", "false"},
     "uses_parameters": {"true", "false"},
 }

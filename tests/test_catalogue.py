@@ -193,11 +193,14 @@ def test_required_measures_are_contract_columns(catalogue):
 def test_family_names_the_model_that_emits_the_indicator(catalogue):
     texts = {
         family: (SQL / f"int_ind_{family}.sql").read_text()
-        for family in ("wellbeing", "prevention", "nhs", "value")
+        for family in ("prevention", "nhs", "value")
     }
     texts["operations"] = " ".join(p.read_text() for p in SQL.glob("int_core_ops_*.sql"))
     for indicator_id, family in catalogue["family"].items():
         if family in ("equity", "value_for_money"):
+            continue
+        if family == "wellbeing":
+            # generated from the catalogue: tests/test_family_from_catalogue.py
             continue
         text = texts[family]
         assert f"'{indicator_id}'" in text, (indicator_id, family)

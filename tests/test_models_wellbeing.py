@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from metrics.catalogue import load_catalogue
 from metrics.models import run_models
 from metrics.reference_data import write_reference
 from tests.support import load_raw
@@ -54,6 +55,7 @@ def outcome_warehouse(
     con = duckdb.connect()
     load_raw(con, tables, as_of, coverage)
     write_reference(con, dt.date.fromisoformat(as_of), overrides=overrides)
+    load_catalogue(con)  # the family models pick their indicators from the catalogue
     if before_models is not None:
         before_models(con)
     run_models(con, sql_dir=sql_dir)

@@ -1,14 +1,19 @@
 -- grain: one row per (indicator_id, month, agency) with a non-empty base, for the
--- assessment-based rate indicators (wellbeing, safety and health outcomes).
+-- catalogue's `wellbeing` family (the assessment-based rate indicators: wellbeing,
+-- safety and health outcomes, and family_benefited).
+-- Nothing here names an indicator: every outcome indicator <id> has the columns
+-- <id>_base and <id>_success in intermediate.int_outcome_referrals; this model counts
+-- all of them in one pass per cohort month (DuckDB's columns(...)), unpivots the totals
+-- to one row per indicator, and keeps the indicators the catalogue puts in this family,
+-- each on its cohort month (catalogue.cohort_month: `closed`, the month the case closed,
+-- or `survey`, the month of the exit survey).
 -- Units are referrals (family_benefited: exit surveys, one per referral). The row for
 -- `all` counts each referral once; an agency row counts the referrals that agency is
--- involved in (intermediate.int_referral_agencies); every referral involves victim_support,
--- so its rows are the `all` rows. Bases, counts and cohort months come
--- from intermediate.int_outcome_referrals; censoring and status are set by the assembly.
+-- involved in (intermediate.int_referral_agencies); every referral involves
+-- victim_support, so its rows are the `all` rows. Censoring and status are set by the
+-- assembly.
 -- persons: distinct victims; a victim with a single referral is one person per unit, so
 -- only victims with other referrals need a distinct count.
--- One pass counts every indicator of a cohort month at once (bases and counts are
--- columns of int_outcome_referrals); the rows per indicator are made from the totals.
 with
 
 outcome_referrals as (
@@ -23,50 +28,35 @@ referral_agencies as (
 
 ),
 
-in_any_base as (
+catalogue as (
+
+    select * from ref.indicator_catalogue
+
+),
+
+family_indicators as (
 
     select
-        outcome_referrals.referral_id,
-        outcome_referrals.victim_id,
-        outcome_referrals.victim_has_other_referrals,
-        outcome_referrals.closed_month,
-        outcome_referrals.survey_month,
-        outcome_referrals.wellbeing_gain_at_exit_base,
-        outcome_referrals.wellbeing_gain_at_exit_success,
-        outcome_referrals.coped_better_at_exit_base,
-        outcome_referrals.coped_better_at_exit_success,
-        outcome_referrals.informed_at_exit_base,
-        outcome_referrals.informed_at_exit_success,
-        outcome_referrals.family_benefited_base,
-        outcome_referrals.family_benefited_success,
-        outcome_referrals.wellbeing_sustained_3_12m_base,
-        outcome_referrals.wellbeing_sustained_3_12m_success,
-        outcome_referrals.back_to_daily_life_3_12m_base,
-        outcome_referrals.back_to_daily_life_3_12m_success,
-        outcome_referrals.wellbeing_gain_12m_plus_base,
-        outcome_referrals.wellbeing_gain_12m_plus_success,
-        outcome_referrals.feel_safer_at_exit_base,
-        outcome_referrals.feel_safer_at_exit_success,
-        outcome_referrals.feel_safe_12m_plus_base,
-        outcome_referrals.feel_safe_12m_plus_success,
-        outcome_referrals.health_improved_at_exit_base,
-        outcome_referrals.health_improved_at_exit_success,
-        outcome_referrals.health_maintained_12m_plus_base,
-        outcome_referrals.health_maintained_12m_plus_success
+        indicator_id,
+        cohort_month as cohort_rule
+
+    from catalogue
+    where family = 'wellbeing'
+
+),
+
+outcome_flags as (
+
+    select
+        referral_id,
+        victim_id,
+        victim_has_other_referrals,
+        closed_month,
+        survey_month,
+        columns('_base$'),
+        columns('_success$')
 
     from outcome_referrals
-    where
-        outcome_referrals.wellbeing_gain_at_exit_base
-        or outcome_referrals.coped_better_at_exit_base
-        or outcome_referrals.informed_at_exit_base
-        or outcome_referrals.family_benefited_base
-        or outcome_referrals.wellbeing_sustained_3_12m_base
-        or outcome_referrals.back_to_daily_life_3_12m_base
-        or outcome_referrals.wellbeing_gain_12m_plus_base
-        or outcome_referrals.feel_safer_at_exit_base
-        or outcome_referrals.feel_safe_12m_plus_base
-        or outcome_referrals.health_improved_at_exit_base
-        or outcome_referrals.health_maintained_12m_plus_base
 
 ),
 
@@ -74,362 +64,164 @@ referral_units as (
 
     select
         'all' as agency,
-        in_any_base.*
+        outcome_flags.*
 
-    from in_any_base
+    from outcome_flags
 
     union all
 
     select
         referral_agencies.agency,
-        in_any_base.*
+        outcome_flags.*
 
-    from in_any_base
+    from outcome_flags
     inner join referral_agencies
-        on in_any_base.referral_id = referral_agencies.referral_id
+        on outcome_flags.referral_id = referral_agencies.referral_id
     where referral_agencies.agency != 'victim_support'
 
 ),
 
-closed_month_totals as (
+cohort_units as (
 
     select
+        'closed' as cohort_rule,
         closed_month as cohort_month,
-        agency,
-        count(*) filter (where wellbeing_gain_at_exit_base) as wellbeing_gain_at_exit_units,
-        count(*) filter (where wellbeing_gain_at_exit_success) as wellbeing_gain_at_exit_counted,
-        count(*) filter (
-            where wellbeing_gain_at_exit_base and not victim_has_other_referrals
-        ) as wellbeing_gain_at_exit_single_victims,
-        count(*) filter (where coped_better_at_exit_base) as coped_better_at_exit_units,
-        count(*) filter (where coped_better_at_exit_success) as coped_better_at_exit_counted,
-        count(*) filter (
-            where coped_better_at_exit_base and not victim_has_other_referrals
-        ) as coped_better_at_exit_single_victims,
-        count(*) filter (where informed_at_exit_base) as informed_at_exit_units,
-        count(*) filter (where informed_at_exit_success) as informed_at_exit_counted,
-        count(*) filter (
-            where informed_at_exit_base and not victim_has_other_referrals
-        ) as informed_at_exit_single_victims,
-        count(*) filter (where wellbeing_sustained_3_12m_base) as wellbeing_sustained_3_12m_units,
-        count(*) filter (
-            where wellbeing_sustained_3_12m_success
-        ) as wellbeing_sustained_3_12m_counted,
-        count(*) filter (
-            where wellbeing_sustained_3_12m_base and not victim_has_other_referrals
-        ) as wellbeing_sustained_3_12m_single_victims,
-        count(*) filter (where back_to_daily_life_3_12m_base) as back_to_daily_life_3_12m_units,
-        count(*) filter (
-            where back_to_daily_life_3_12m_success
-        ) as back_to_daily_life_3_12m_counted,
-        count(*) filter (
-            where back_to_daily_life_3_12m_base and not victim_has_other_referrals
-        ) as back_to_daily_life_3_12m_single_victims,
-        count(*) filter (where wellbeing_gain_12m_plus_base) as wellbeing_gain_12m_plus_units,
-        count(*) filter (where wellbeing_gain_12m_plus_success) as wellbeing_gain_12m_plus_counted,
-        count(*) filter (
-            where wellbeing_gain_12m_plus_base and not victim_has_other_referrals
-        ) as wellbeing_gain_12m_plus_single_victims,
-        count(*) filter (where feel_safer_at_exit_base) as feel_safer_at_exit_units,
-        count(*) filter (where feel_safer_at_exit_success) as feel_safer_at_exit_counted,
-        count(*) filter (
-            where feel_safer_at_exit_base and not victim_has_other_referrals
-        ) as feel_safer_at_exit_single_victims,
-        count(*) filter (where feel_safe_12m_plus_base) as feel_safe_12m_plus_units,
-        count(*) filter (where feel_safe_12m_plus_success) as feel_safe_12m_plus_counted,
-        count(*) filter (
-            where feel_safe_12m_plus_base and not victim_has_other_referrals
-        ) as feel_safe_12m_plus_single_victims,
-        count(*) filter (where health_improved_at_exit_base) as health_improved_at_exit_units,
-        count(*) filter (where health_improved_at_exit_success) as health_improved_at_exit_counted,
-        count(*) filter (
-            where health_improved_at_exit_base and not victim_has_other_referrals
-        ) as health_improved_at_exit_single_victims,
-        count(*) filter (where health_maintained_12m_plus_base) as health_maintained_12m_plus_units,
-        count(*) filter (
-            where health_maintained_12m_plus_success
-        ) as health_maintained_12m_plus_counted,
-        count(*) filter (
-            where health_maintained_12m_plus_base and not victim_has_other_referrals
-        ) as health_maintained_12m_plus_single_victims
+        * exclude (closed_month, survey_month)
 
     from referral_units
-    group by closed_month, agency
+    where closed_month is not null
 
-),
-
-survey_month_totals as (
+    union all
 
     select
+        'survey' as cohort_rule,
         survey_month as cohort_month,
-        agency,
-        count(*) filter (where family_benefited_base) as family_benefited_units,
-        count(*) filter (where family_benefited_success) as family_benefited_counted,
-        count(*) filter (
-            where family_benefited_base and not victim_has_other_referrals
-        ) as family_benefited_single_victims
+        * exclude (closed_month, survey_month)
 
     from referral_units
-    group by survey_month, agency
+    where survey_month is not null
 
 ),
 
-closed_month_repeat_victims as (
+unit_totals as (
 
     select
-        closed_month as cohort_month,
-        agency,
-        victim_id,
-        bool_or(wellbeing_gain_at_exit_base) as wellbeing_gain_at_exit,
-        bool_or(coped_better_at_exit_base) as coped_better_at_exit,
-        bool_or(informed_at_exit_base) as informed_at_exit,
-        bool_or(wellbeing_sustained_3_12m_base) as wellbeing_sustained_3_12m,
-        bool_or(back_to_daily_life_3_12m_base) as back_to_daily_life_3_12m,
-        bool_or(wellbeing_gain_12m_plus_base) as wellbeing_gain_12m_plus,
-        bool_or(feel_safer_at_exit_base) as feel_safer_at_exit,
-        bool_or(feel_safe_12m_plus_base) as feel_safe_12m_plus,
-        bool_or(health_improved_at_exit_base) as health_improved_at_exit,
-        bool_or(health_maintained_12m_plus_base) as health_maintained_12m_plus
-
-    from referral_units
-    where victim_has_other_referrals
-    group by closed_month, agency, victim_id
-
-),
-
-survey_month_repeat_victims as (
-
-    select
-        survey_month as cohort_month,
-        agency,
-        victim_id,
-        bool_or(family_benefited_base) as family_benefited
-
-    from referral_units
-    where victim_has_other_referrals
-    group by survey_month, agency, victim_id
-
-),
-
-closed_month_repeat_persons as (
-
-    select
+        cohort_rule,
         cohort_month,
         agency,
-        count(*) filter (where wellbeing_gain_at_exit) as wellbeing_gain_at_exit,
-        count(*) filter (where coped_better_at_exit) as coped_better_at_exit,
-        count(*) filter (where informed_at_exit) as informed_at_exit,
-        count(*) filter (where wellbeing_sustained_3_12m) as wellbeing_sustained_3_12m,
-        count(*) filter (where back_to_daily_life_3_12m) as back_to_daily_life_3_12m,
-        count(*) filter (where wellbeing_gain_12m_plus) as wellbeing_gain_12m_plus,
-        count(*) filter (where feel_safer_at_exit) as feel_safer_at_exit,
-        count(*) filter (where feel_safe_12m_plus) as feel_safe_12m_plus,
-        count(*) filter (where health_improved_at_exit) as health_improved_at_exit,
-        count(*) filter (where health_maintained_12m_plus) as health_maintained_12m_plus
+        count_if(columns('(.*)_base$')) as '\1__units_in_base',  -- noqa: RF05
+        count_if(columns('(.*)_success$')) as '\1__units_counted',  -- noqa: RF05
+        count_if(
+            columns('(.*)_base$') and not victim_has_other_referrals
+        ) as '\1__single_victims'  -- noqa: RF05
 
-    from closed_month_repeat_victims
-    group by cohort_month, agency
+    from cohort_units
+    group by cohort_rule, cohort_month, agency
 
 ),
 
-survey_month_repeat_persons as (
+repeat_victim_bases as (
 
     select
+        cohort_rule,
         cohort_month,
         agency,
-        count(*) filter (where family_benefited) as family_benefited
+        victim_id,
+        bool_or(columns('_base$'))
 
-    from survey_month_repeat_victims
-    group by cohort_month, agency
+    from cohort_units
+    where victim_has_other_referrals
+    group by cohort_rule, cohort_month, agency, victim_id
+
+),
+
+repeat_person_totals as (
+
+    select
+        cohort_rule,
+        cohort_month,
+        agency,
+        count_if(columns('(.*)_base$')) as '\1__repeat_persons'  -- noqa: RF05
+
+    from repeat_victim_bases
+    group by cohort_rule, cohort_month, agency
+
+),
+
+unit_measures as (
+
+    unpivot unit_totals
+    on columns('__')
+    into name measure value amount
+
+),
+
+repeat_person_measures as (
+
+    unpivot repeat_person_totals
+    on columns('__')
+    into name measure value amount
+
+),
+
+indicator_totals as (
+
+    select
+        cohort_rule,
+        cohort_month,
+        agency,
+        split_part(measure, '__', 1) as indicator_id,
+        sum(amount) filter (
+            where split_part(measure, '__', 2) = 'units_in_base'
+        ) as units_in_base,
+        sum(amount) filter (
+            where split_part(measure, '__', 2) = 'units_counted'
+        ) as units_counted,
+        sum(amount) filter (
+            where split_part(measure, '__', 2) = 'single_victims'
+        ) as single_victims
+
+    from unit_measures
+    group by cohort_rule, cohort_month, agency, split_part(measure, '__', 1)
+
+),
+
+repeat_persons as (
+
+    select
+        cohort_rule,
+        cohort_month,
+        agency,
+        split_part(measure, '__', 1) as indicator_id,
+        amount as persons
+
+    from repeat_person_measures
 
 ),
 
 scope_rows as (
 
     select
-        'wellbeing_gain_at_exit' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.wellbeing_gain_at_exit_units as units_in_base,
-        closed_month_totals.wellbeing_gain_at_exit_counted as units_counted,
-        closed_month_totals.wellbeing_gain_at_exit_single_victims
-        + coalesce(closed_month_repeat_persons.wellbeing_gain_at_exit, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
+        indicator_totals.indicator_id,
+        indicator_totals.cohort_month,
+        indicator_totals.agency,
+        indicator_totals.units_in_base,
+        indicator_totals.units_counted,
+        indicator_totals.single_victims
+        + coalesce(repeat_persons.persons, 0) as persons
+
+    from indicator_totals
+    inner join family_indicators
         on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.wellbeing_gain_at_exit_units > 0
-
-    union all
-
-    select
-        'coped_better_at_exit' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.coped_better_at_exit_units as units_in_base,
-        closed_month_totals.coped_better_at_exit_counted as units_counted,
-        closed_month_totals.coped_better_at_exit_single_victims
-        + coalesce(closed_month_repeat_persons.coped_better_at_exit, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
+            indicator_totals.indicator_id = family_indicators.indicator_id
+            and indicator_totals.cohort_rule = family_indicators.cohort_rule
+    left join repeat_persons
         on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.coped_better_at_exit_units > 0
-
-    union all
-
-    select
-        'informed_at_exit' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.informed_at_exit_units as units_in_base,
-        closed_month_totals.informed_at_exit_counted as units_counted,
-        closed_month_totals.informed_at_exit_single_victims
-        + coalesce(closed_month_repeat_persons.informed_at_exit, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.informed_at_exit_units > 0
-
-    union all
-
-    select
-        'family_benefited' as indicator_id,
-        survey_month_totals.cohort_month,
-        survey_month_totals.agency,
-        survey_month_totals.family_benefited_units as units_in_base,
-        survey_month_totals.family_benefited_counted as units_counted,
-        survey_month_totals.family_benefited_single_victims
-        + coalesce(survey_month_repeat_persons.family_benefited, 0) as persons
-    from survey_month_totals
-    left join survey_month_repeat_persons
-        on
-            survey_month_totals.cohort_month = survey_month_repeat_persons.cohort_month
-            and survey_month_totals.agency = survey_month_repeat_persons.agency
-    where survey_month_totals.family_benefited_units > 0
-
-    union all
-
-    select
-        'wellbeing_sustained_3_12m' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.wellbeing_sustained_3_12m_units as units_in_base,
-        closed_month_totals.wellbeing_sustained_3_12m_counted as units_counted,
-        closed_month_totals.wellbeing_sustained_3_12m_single_victims
-        + coalesce(closed_month_repeat_persons.wellbeing_sustained_3_12m, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.wellbeing_sustained_3_12m_units > 0
-
-    union all
-
-    select
-        'back_to_daily_life_3_12m' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.back_to_daily_life_3_12m_units as units_in_base,
-        closed_month_totals.back_to_daily_life_3_12m_counted as units_counted,
-        closed_month_totals.back_to_daily_life_3_12m_single_victims
-        + coalesce(closed_month_repeat_persons.back_to_daily_life_3_12m, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.back_to_daily_life_3_12m_units > 0
-
-    union all
-
-    select
-        'wellbeing_gain_12m_plus' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.wellbeing_gain_12m_plus_units as units_in_base,
-        closed_month_totals.wellbeing_gain_12m_plus_counted as units_counted,
-        closed_month_totals.wellbeing_gain_12m_plus_single_victims
-        + coalesce(closed_month_repeat_persons.wellbeing_gain_12m_plus, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.wellbeing_gain_12m_plus_units > 0
-
-    union all
-
-    select
-        'feel_safer_at_exit' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.feel_safer_at_exit_units as units_in_base,
-        closed_month_totals.feel_safer_at_exit_counted as units_counted,
-        closed_month_totals.feel_safer_at_exit_single_victims
-        + coalesce(closed_month_repeat_persons.feel_safer_at_exit, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.feel_safer_at_exit_units > 0
-
-    union all
-
-    select
-        'feel_safe_12m_plus' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.feel_safe_12m_plus_units as units_in_base,
-        closed_month_totals.feel_safe_12m_plus_counted as units_counted,
-        closed_month_totals.feel_safe_12m_plus_single_victims
-        + coalesce(closed_month_repeat_persons.feel_safe_12m_plus, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.feel_safe_12m_plus_units > 0
-
-    union all
-
-    select
-        'health_improved_at_exit' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.health_improved_at_exit_units as units_in_base,
-        closed_month_totals.health_improved_at_exit_counted as units_counted,
-        closed_month_totals.health_improved_at_exit_single_victims
-        + coalesce(closed_month_repeat_persons.health_improved_at_exit, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.health_improved_at_exit_units > 0
-
-    union all
-
-    select
-        'health_maintained_12m_plus' as indicator_id,
-        closed_month_totals.cohort_month,
-        closed_month_totals.agency,
-        closed_month_totals.health_maintained_12m_plus_units as units_in_base,
-        closed_month_totals.health_maintained_12m_plus_counted as units_counted,
-        closed_month_totals.health_maintained_12m_plus_single_victims
-        + coalesce(closed_month_repeat_persons.health_maintained_12m_plus, 0) as persons
-    from closed_month_totals
-    left join closed_month_repeat_persons
-        on
-            closed_month_totals.cohort_month = closed_month_repeat_persons.cohort_month
-            and closed_month_totals.agency = closed_month_repeat_persons.agency
-    where closed_month_totals.health_maintained_12m_plus_units > 0
+            indicator_totals.cohort_rule = repeat_persons.cohort_rule
+            and indicator_totals.cohort_month = repeat_persons.cohort_month
+            and indicator_totals.agency = repeat_persons.agency
+            and indicator_totals.indicator_id = repeat_persons.indicator_id
+    where indicator_totals.units_in_base > 0
 
 ),
 

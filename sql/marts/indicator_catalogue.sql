@@ -27,6 +27,7 @@ final as (
         catalogue.kind,
         catalogue.requires,
         catalogue.agency_requires,
+        catalogue.cohort_month,
         catalogue.censor_days,
         catalogue.censor_months,
         catalogue.coverage_table,
