@@ -128,3 +128,37 @@ def test_catalogue_refuses_an_unknown_cohort_month(tmp_path, value):
 
     with pytest.raises(CatalogueError, match="cohort_month"):
         read_catalogue(_catalogue_copy(tmp_path, bad))
+
+
+def test_referral_cohort_operations_take_their_kind_from_the_catalogue(tmp_path):
+    sql = WELLBEING_SQL.with_name("int_core_ops_referral_cohort.sql").read_text(encoding="utf-8")
+    for indicator_id in read_catalogue()["indicator_id"]:
+        assert f"'{indicator_id}'" not in sql, indicator_id
+
+    def rows_of(catalogue_path):
+        con = duckdb.connect()
+        load_raw(con, _tables(), AS_OF)
+        write_reference(con, dt.date.fromisoformat(AS_OF))
+        load_catalogue(con, catalogue_path)
+        run_models(con)
+        return {
+            (indicator_id, month): (numerator, denominator)
+            for indicator_id, month, numerator, denominator in con.execute(
+                "select indicator_id, strftime(month, '%Y-%m'), numerator, denominator "
+                "from intermediate.int_core_ops_referral_cohort where agency = 'all'"
+            ).fetchall()
+        }
+
+    shipped = rows_of(None)
+    # one referral in January 2026, closed completed: received 1 and completed 1 (counts)
+    assert shipped[("referrals_received", "2026-01")] == (1.0, None)
+    assert shipped[("referrals_completed", "2026-01")] == (1.0, None)
+    assert shipped[("referrals_declined", "2026-01")] == (0.0, None)
+
+    def completed_out_of_the_cohort(row):
+        if row["indicator_id"] == "referrals_completed":
+            row["cohort_month"] = "closed"
+
+    moved = rows_of(_catalogue_copy(tmp_path, completed_out_of_the_cohort))
+    assert ("referrals_completed", "2026-01") not in moved
+    assert moved[("referrals_received", "2026-01")] == (1.0, None)
