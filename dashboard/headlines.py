@@ -5,22 +5,6 @@ from __future__ import annotations
 from dashboard import formatting as fmt
 from dashboard.indicators import Figure
 
-FOLLOW_UP_COVERAGE = {
-    "wellbeing_sustained_3_12m": "follow_up_coverage_3_12m",
-    "back_to_daily_life_3_12m": "follow_up_coverage_3_12m",
-    "wellbeing_gain_12m_plus": "follow_up_coverage_12m_plus",
-    "feel_safe_12m_plus": "follow_up_coverage_12m_plus",
-    "health_maintained_12m_plus": "follow_up_coverage_12m_plus",
-}
-BENCHMARKS = {
-    # indicator: (register parameter, what the national figure measures)
-    "coped_better_at_exit": (
-        "benchmark_helped_cope",
-        "national share of victims in contact with services who said it helped them cope "
-        "(a different question)",
-    ),
-}
-
 
 def direction_word(figure: Figure) -> str:
     change = figure.change()

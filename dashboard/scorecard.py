@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, headlines, sparkline
+from dashboard import charts, sparkline
 from dashboard import formatting as fmt
 from dashboard.data import View
 from dashboard.indicators import Figure, delta_colour, figures
@@ -42,10 +42,11 @@ class Card:
     benchmark: tuple[str, float, str] | None  # (label, level, source)
 
 
-def _benchmark(indicator: str, params: pd.DataFrame) -> tuple[str, float, str] | None:
-    if indicator not in headlines.BENCHMARKS or params.empty:
+def _benchmark(entry: dict, params: pd.DataFrame) -> tuple[str, float, str] | None:
+    """The catalogue's benchmark for the indicator: (what it measures, level, source)."""
+    name, what = entry.get("benchmark_parameter"), entry.get("benchmark_note")
+    if not isinstance(name, str) or not name or params.empty:
         return None
-    name, what = headlines.BENCHMARKS[indicator]
     row = params[params["name"] == name]
     if row.empty:
         return None
@@ -66,13 +67,13 @@ def build(catalogue: pd.DataFrame, summary: pd.DataFrame, trend: pd.DataFrame,
             continue
         indicator = entry["indicator_id"]
         rows = by_indicator.get(indicator, recent.iloc[:0]).tail(24)
-        coverage_id = headlines.FOLLOW_UP_COVERAGE.get(indicator)
+        coverage_id = entry.get("coverage_indicator")
         cards.setdefault(key, []).append(Card(
             figure=by_id[indicator],
             definition=str(entry.get("definition", "")),
             sparkline=tuple(charts.sparkline_values(rows)) if not rows.empty else (),
-            coverage=by_id.get(coverage_id) if coverage_id else None,
-            benchmark=_benchmark(indicator, params),
+            coverage=by_id.get(coverage_id) if isinstance(coverage_id, str) else None,
+            benchmark=_benchmark(entry, params),
         ))
     return cards
 

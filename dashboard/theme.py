@@ -74,10 +74,11 @@ def data_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def benchmark_for(indicator: str, params: pd.DataFrame | None) -> tuple[str, float] | None:
-    if indicator not in headlines.BENCHMARKS or params is None or params.empty:
+def benchmark_for(entry: pd.Series, params: pd.DataFrame | None) -> tuple[str, float] | None:
+    """The catalogue's benchmark row of the register, as (legend label, level)."""
+    name = entry.get("benchmark_parameter")
+    if not isinstance(name, str) or not name or params is None or params.empty:
         return None
-    name, _what = headlines.BENCHMARKS[indicator]
     row = params[params["name"] == name]
     if row.empty:
         return None
@@ -96,7 +97,7 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
             st.info("Monetisation is switched off (sidebar).")
         return
     rows = trend_rows(trend, indicator)
-    benchmark = benchmark_for(indicator, params)
+    benchmark = benchmark_for(entry, params)
     fig = shared_figures.trend(view.audience, rows, unit, entry["title"], benchmark,
                                unit in ("gbp", "ratio"), (view.period.first, view.period.last))
     step = "quarter" if view.audience == "public" else "month"
@@ -147,10 +148,10 @@ def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: p
         entries = entries[entries["horizon"] == horizon]
     columns = st.columns(2, gap="medium")
     for i, (_, entry) in enumerate(entries.iterrows()):
-        coverage_id = headlines.FOLLOW_UP_COVERAGE.get(entry["indicator_id"])
+        coverage_id = entry.get("coverage_indicator")
         with columns[i % 2]:
             indicator_chart(view, theme, entry, by_id[entry["indicator_id"]], trend, params,
-                            by_id.get(coverage_id) if coverage_id else None)
+                            by_id.get(coverage_id) if isinstance(coverage_id, str) else None)
     return by_id
 
 

@@ -23,6 +23,14 @@ assembly of `marts.indicator_monthly` reads:
   not yet measurable until its last day plus the window has passed by the
   as-of date (and by the coverage date of ``coverage_table``, if given).
 * ``uses_parameters``: value_low and value_high carry the register's scenarios.
+* ``public_label`` / ``public_base``: the plain-English title and base of an indicator
+  in the public bulletin (empty when the public release does not carry it).
+* ``coverage_indicator``: the follow-up coverage indicator shown beside a follow-up
+  outcome (how many of the people due a follow-up had one).
+* ``benchmark_parameter`` / ``benchmark_note``: the register row drawn as a national
+  benchmark beside the indicator, and what that national figure measures.
+* ``dimension_why``: one line on why the indicator sits in its Benington dimension
+  (shown on Methods); required where ``dimension`` is set.
 
 Call ``load_catalogue(con)`` after the reference tables and before the models.
 """
@@ -57,6 +65,12 @@ COLUMN_TYPES = {
     "censor_months": "integer",
     "coverage_table": "varchar",
     "uses_parameters": "boolean",
+    "public_label": "varchar",
+    "public_base": "varchar",
+    "coverage_indicator": "varchar",
+    "benchmark_parameter": "varchar",
+    "benchmark_note": "varchar",
+    "dimension_why": "varchar",
 }
 REQUIRED_TEXT = ("indicator_id", "title", "theme", "unit", "direction", "definition", "source",
                  "family", "kind")
@@ -121,8 +135,17 @@ def read_catalogue(path: str | Path | None = None) -> pd.DataFrame:
                 raise CatalogueError(f"row {line}: {column} '{row[column]}' is not allowed")
         _check_measures(row["requires"], line, "requires")
         _check_measures(row["agency_requires"], line, "agency_requires")
+        if row["dimension"] and not row["dimension_why"].strip():
+            raise CatalogueError(f"row {line}: dimension_why is empty for a dimension")
+        if bool(row["benchmark_parameter"]) != bool(row["benchmark_note"].strip()):
+            raise CatalogueError(
+                f"row {line}: benchmark_parameter and benchmark_note go together"
+            )
         _check_whole_number(row["censor_days"], line, "censor_days")
         _check_whole_number(row["censor_months"], line, "censor_months")
+    for line, coverage in enumerate(frame["coverage_indicator"], start=2):
+        if coverage and coverage not in seen:
+            raise CatalogueError(f"row {line}: coverage_indicator '{coverage}' is not an indicator")
     typed = frame.astype(object).where(frame != "", None)
     for column, sql_type in COLUMN_TYPES.items():
         if sql_type == "boolean":

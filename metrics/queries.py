@@ -628,7 +628,9 @@ def catalogue(con, audience: str, filters: Filters) -> pd.DataFrame:
     name = "catalogue" if audience == "public" else "indicator_catalogue"
     _require(con, f"{schema}.{name}")
     wanted = ["indicator_id", "title", "theme", "horizon", "dimension", "unit", "direction",
-              "definition", "source", "kind", "has_agency_rows", "uses_parameters", "requires"]
+              "definition", "source", "kind", "has_agency_rows", "uses_parameters", "requires",
+              "cohort_month", "public_label", "public_base", "coverage_indicator",
+              "benchmark_parameter", "benchmark_note", "dimension_why"]
     present = set(_columns(con, schema, name))
     columns = ", ".join(c for c in wanted if c in present)
     read = _public_frame if audience == "public" else _frame

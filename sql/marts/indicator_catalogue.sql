@@ -31,7 +31,13 @@ final as (
         catalogue.censor_days,
         catalogue.censor_months,
         catalogue.coverage_table,
-        catalogue.uses_parameters
+        catalogue.uses_parameters,
+        catalogue.public_label,
+        catalogue.public_base,
+        catalogue.coverage_indicator,
+        catalogue.benchmark_parameter,
+        catalogue.benchmark_note,
+        catalogue.dimension_why
     from catalogue
 
 )
