@@ -96,6 +96,33 @@ def inputs_from(frame: pd.DataFrame) -> Inputs:
     )
 
 
+def month_ranges(months) -> str:
+    """Months in words, runs of consecutive months joined: 'Dec 2025 to Apr 2026 and Jun
+    2026'."""
+    stamps = sorted(pd.Timestamp(m).to_period("M") for m in months)
+    runs: list[list] = []
+    for month in stamps:
+        if runs and month == runs[-1][-1] + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    words = [run[0].strftime("%b %Y") if len(run) == 1
+             else f"{run[0].strftime('%b %Y')} to {run[-1].strftime('%b %Y')}" for run in runs]
+    return " and ".join(words)
+
+
+def months_counted(inputs: Inputs, period_months: int) -> str:
+    """The label every recomputed figure carries: which months of the period it counts
+    (only those where every monetised component is measurable) and which it leaves out."""
+    if not inputs.months:
+        return f"none of the period's {period_months} months has every component measurable"
+    text = (f"counts {len(inputs.months)} of the period's {period_months} months "
+            f"({month_ranges(inputs.months)}), where every component is measurable")
+    if inputs.months_excluded:
+        text += (f"; left out, not yet measurable: {month_ranges(inputs.months_excluded)}")
+    return text
+
+
 def settings(params: pd.DataFrame, scenario: str = "central",
              overrides: dict[str, float] | None = None) -> dict[str, float]:
     """Parameter name -> value for one scenario column, with the user's changes on top."""

@@ -97,3 +97,4 @@ def test_methods_definitions_show_why_the_indicator_is_in_its_dimension():
     }])
     text = definitions_html(rows)
     assert "Why in this dimension:</em> Benefit to the &lt;family&gt;" in text
+

@@ -132,25 +132,27 @@ if overrides:
     st.warning(f"What-if: central scenario with your changes ({changed}). "
                "Low and high stay as in the register. Nothing is saved.")
 
-months_text = (f"{len(inputs.months)} months where every component is measurable"
-               + (f"; {len(inputs.months_excluded)} months left out (not yet measurable)"
-                  if inputs.months_excluded else ""))
+period_months = len(pd.period_range(view.filters.first, view.filters.last, freq="M"))
+months_text = valuation.months_counted(inputs, period_months)
+# the same label as the scorecard's would be wrong here: these figures count fewer months
+counted = (f"{len(inputs.months)} of {period_months} months" if inputs.months
+           else f"0 of {period_months} months")
 
 # --- headline figures (recomputed) ---
 c1, c2, c3 = st.columns(3)
 with c1, st.container(border=True):
-    st.markdown("**Projected public value**" + (" (what-if)" if overrides else ""))
+    st.markdown(f"**Projected public value, {counted}**" + (" (what-if)" if overrides else ""))
     st.metric("Projected public value", fmt.gbp(results["central"].total),
               label_visibility="collapsed")
     st.caption(f"low {fmt.gbp(results['low'].total)}, high {fmt.gbp(results['high'].total)}; "
-               f"{fmt.money_note(price_year)}")
+               f"{fmt.money_note(price_year)}; {months_text}")
 with c2, st.container(border=True):
-    st.markdown("**Public value per £1 of funding**")
+    st.markdown(f"**Public value per £1 of funding, {counted}**")
     st.metric("Value per pound", fmt.ratio(results["central"].per_pound),
               label_visibility="collapsed")
     st.caption(f"low {fmt.ratio(results['low'].per_pound)}, high "
                f"{fmt.ratio(results['high'].per_pound)}; funding {fmt.gbp(inputs.funding)} "
-               "over the same months")
+               f"over the same {len(inputs.months)} months")
 with c3, st.container(border=True):
     st.markdown("**Who it rests on**")
     st.metric("People", f"{fmt.count(inputs.wellbeing_people)} + {fmt.count(inputs.nhs_people)}",
@@ -166,7 +168,7 @@ chart_block(
     title=f"From {fmt.gbp(steps[0][1])} of gross first-year change to "
           f"{fmt.gbp(results['central'].total)} of net public value (projected)",
     subtitle=f"Central scenario{' with your changes' if overrides else ''}; whole hub; "
-             f"{view.period.title()}; {fmt.money_note(price_year)}",
+             f"{view.period.title()}, {counted}; {fmt.money_note(price_year)}",
     figure=charts.waterfall(steps, f"£ ({price_year} prices)"),
     data=waterfall_table,
     description=(
@@ -213,9 +215,10 @@ components = pd.DataFrame([
 ])
 table_block(
     view, name="vfm_components", title="Projected value by component, low to high",
-    subtitle=f"Whole hub; {view.period.title()}; {fmt.money_note(price_year)}",
+    subtitle=f"Whole hub; {view.period.title()}, {counted}; {fmt.money_note(price_year)}",
     data=components, source=source_line(view, "value_for_money"),
-    description="The crime cost avoided is shown in full for information; only its residual "
+    description=f"The period {months_text}. "
+                "The crime cost avoided is shown in full for information; only its residual "
                 "part (property, lost output, police and criminal justice costs) enters the "
                 "total, because the wellbeing and NHS terms already count harm and health "
                 "services.",
