@@ -5,7 +5,6 @@ evidence section 1), so they are never read as the scorecard's 12-month figure."
 from __future__ import annotations
 
 
-
 def test_value_for_money_labels_name_the_months_counted_and_left_out():
     from dashboard.valuation import Inputs, month_ranges, months_counted
 
