@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics import period
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REGISTER_PATH = PROJECT_ROOT / "data" / "assumptions.csv"
 DEFLATORS_PATH = PROJECT_ROOT / "data" / "deflators.csv"
@@ -126,8 +128,7 @@ def financial_year_of(date: dt.date) -> str:
     """The UK financial year (1 April to 31 March) containing `date`, as 'YYYY/YY'."""
     if not isinstance(date, dt.date):
         raise TypeError(f"expected a date, got {type(date).__name__}")
-    start = date.year if date.month >= 4 else date.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
+    return period.financial_year_label(date)
 
 
 def normalise_year(year: str) -> str:
@@ -142,7 +143,7 @@ def normalise_year(year: str) -> str:
         start, end = int(match.group(1)), match.group(2)
         if int(end) != (start + 1) % 10 ** len(end):
             raise DeflatorError(f"'{year}' is not a financial year (the years must be consecutive)")
-    return f"{start}/{(start + 1) % 100:02d}"
+    return period.year_label(start)
 
 
 def _index(deflators: pd.DataFrame | Mapping[str, float]) -> dict[str, float]:

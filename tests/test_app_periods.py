@@ -8,7 +8,7 @@ import math
 import pytest
 
 from dashboard import formatting as fmt
-from dashboard import periods
+from metrics import period as periods
 from dashboard.stats import wilson_interval
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from metrics.period import Period
 from metrics.report import data, figures
 from metrics.report import text as fmt
-from metrics.report.periods import Period
 from metrics.report.render import Cell
 
 SOURCE = "hub case records, hubvalue build {build}"
@@ -66,9 +66,9 @@ class Context:
         self, period: Period, require_complete: bool = False, agencies: bool = True
     ) -> pd.DataFrame:
         rows = data.indicator_rows(self.con, period.first, period.last)
-        out = figures.pool(rows, self.catalogue, period.months, require_complete, agencies)
+        out = figures.pool(rows, self.catalogue, period.month_list, require_complete, agencies)
         medians = data.agency_medians(self.con, period.first, period.last)
-        return figures.add_medians(out, self.catalogue, medians, period.months)
+        return figures.add_medians(out, self.catalogue, medians, period.month_list)
 
 
 def facts(ctx: Context, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.period import add_months, month_name
 from metrics.report import charts, data, figures
 from metrics.report import text as fmt
 from metrics.report.content import (
@@ -30,7 +31,6 @@ from metrics.report.content import (
     status_notes,
     value_cell,
 )
-from metrics.report.periods import add_months, month_name
 from metrics.report.render import Cell, Figure, Report, Section, Table
 
 THEME_ORDER = ("operations", "wellbeing", "prevention", "nhs_demand", "value_for_money", "equity")
