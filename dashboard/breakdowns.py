@@ -48,8 +48,8 @@ def split_chart(view: View, theme: str, entry: pd.Series, dimension: str, words:
     ok = order[order["status"] == "ok"]
     if unit == "rate" and not ok.empty:
         top, bottom = ok.iloc[0], ok.iloc[-1]
-        title = (f"{fmt.md(entry['title'])}: from {fmt.rate(bottom['value'])} "
-                 f"({fmt.md(bottom['label'])}) to {fmt.rate(top['value'])} "
+        title = (f"{fmt.md(entry['title'])}: from {fmt.percent(bottom['value'])} "
+                 f"({fmt.md(bottom['label'])}) to {fmt.percent(top['value'])} "
                  f"({fmt.md(top['label'])}) by {words}")
     elif not ok.empty:
         top = ok.iloc[0]
@@ -107,7 +107,7 @@ def change_charts(view: View, theme: str, measure: str, words: str) -> None:
         with column:
             chart_block(
                 view, name=f"{theme}_{measure}_{stage}",
-                title=(f"{fmt.rate(share)} scored higher {STAGES[stage]} than at intake"
+                title=(f"{fmt.percent(share)} scored higher {STAGES[stage]} than at intake"
                        if share is not None else f"Change {STAGES[stage]}"),
                 subtitle=f"People by change in {fmt.md(words)}, later minus intake; "
                          f"completed referrals closed in {view.period.title()}",

@@ -82,7 +82,7 @@ def benchmark_for(indicator: str, params: pd.DataFrame | None) -> tuple[str, flo
     if row.empty:
         return None
     level = float(row["central"].iloc[0])
-    return f"National, different question: {fmt.rate(level)}", level
+    return f"National, different question: {fmt.percent(level)}", level
 
 
 def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
@@ -116,7 +116,7 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
     if coverage is not None:
         if coverage.shown:
             description.append(
-                f"Follow-up coverage in the period: {fmt.rate(coverage.value)} of completed "
+                f"Follow-up coverage in the period: {fmt.percent(coverage.value)} of completed "
                 f"cases answered a follow-up ({fmt.count(coverage.numerator)} of "
                 f"{fmt.count(coverage.denominator)}); who answered limits what can be claimed.")
         else:
@@ -185,8 +185,8 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
     shown = rows[(rows["agency"] != "all") & (rows["status"] == "ok")]
     if not shown.empty and unit == "rate":
         best = shown.loc[shown["value"].idxmax()]
-        title = (f"{fmt.md(entry['title'])}: from {fmt.rate(shown['value'].min())} to "
-                 f"{fmt.rate(shown['value'].max())} across agencies "
+        title = (f"{fmt.md(entry['title'])}: from {fmt.percent(shown['value'].min())} to "
+                 f"{fmt.percent(shown['value'].max())} across agencies "
                  f"(highest: {fmt.md(fmt.readable(best['agency']))}); whole hub {hub_text}")
     else:
         title = f"{fmt.md(entry['title'])} by agency; whole hub {hub_text}"

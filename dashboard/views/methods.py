@@ -45,7 +45,7 @@ st.markdown(
     "- **Rates** are shares of a base of people or cases, shown as % with the base and a 95% "
     "Wilson interval.\n"
     "- **No data**: the extract does not hold the measure. **Not yet measurable**: the "
-    "cohort's observation window has not closed by the as-of date. **No one in the base**: "
+    "cohort's observation window has not closed by the as-of date. **Nobody in the base**: "
     "nobody qualified that period. None of these is 0.\n"
     "- **Cohort month**: outcomes are counted in the month the case closed (or the survey, "
     "referral or target hardening month, as each definition says).\n"

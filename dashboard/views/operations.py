@@ -79,7 +79,7 @@ def funnel_chart() -> None:
     if funnel["count"].notna().any():
         completed = funnel.iloc[-1]
         title = (f"{fmt.count(received)} referrals received in {view.period.title()}; "
-                 f"{fmt.rate(completed['share'])} completed support")
+                 f"{fmt.percent(completed['share'])} completed support")
     else:
         title = f"Referral funnel: no referrals counted in {view.period.title()}"
     missing = [fmt.md(r["stage"]) + f" ({fmt.status_label(r['status']).lower()})"

@@ -52,7 +52,7 @@ total_built = built.get("public_value_total_gbp")
 if total_built is not None and not total_built.shown:
     st.markdown(f"**{fmt.md(total_built.title)}: {fmt.status_label(total_built.status)}** "
                 f"for {view.period.title()}")
-    st.caption(fmt.md(fmt.STATUS_EXPLANATIONS.get(total_built.status, "")))
+    st.caption(fmt.md(fmt.STATUS_MEANINGS.get(total_built.status, "")))
     st.stop()
 
 if view.audience == "public":
@@ -70,7 +70,7 @@ if view.audience == "public":
                 st.caption(fmt.md(f"{figure.base_text()}; {fmt.money_note(price_year)}"))
             else:
                 st.markdown(f"**{fmt.status_label(figure.status)}**")
-                st.caption(fmt.md(fmt.STATUS_EXPLANATIONS.get(figure.status, "")))
+                st.caption(fmt.md(fmt.STATUS_MEANINGS.get(figure.status, "")))
     st.header("Assumptions and their sources", divider="gray")
     table_block(view, name="vfm_parameters", title="Every assumption the valuation uses",
                 subtitle=f"Money at {fmt.md(price_year)} prices (uprated with GDP deflators)",

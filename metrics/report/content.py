@@ -123,7 +123,8 @@ def coverage_note(row: pd.Series | None) -> str:
 
 
 def status_notes() -> list[str]:
-    return [f"{word}: {meaning}." for word, meaning in fmt.STATUS_MEANINGS.items() if word != "[c]"]
+    return [f"{fmt.status_label(status)}: {fmt.STATUS_MEANINGS[status]}."
+            for status in ("no_data", "not_yet_measurable", "empty_base")]
 
 
 def scenario_text(row: pd.Series | None, unit: str) -> str:

@@ -280,14 +280,14 @@ def _glance_tables(
                     for r in (cur, prev)
                 ),
                 unit,
-            )
+            ) or fmt.NO_VALUE
             change_year = fmt.change_text(
                 *(
                     r["value"] if r is not None and r["status"] == "ok" else None
                     for r in (cur, year)
                 ),
                 unit,
-            )
+            ) or fmt.NO_VALUE
             rows.append(
                 [
                     Cell(entry["title"] + (f" ({note})" if note else "")),
