@@ -45,7 +45,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import period
+from metrics import cohorts, period
 from metrics.disclosure import rules
 
 AUDIENCES = ("manager", "pcc", "public")
@@ -979,22 +979,15 @@ def _agency_medians(con, first: dt.date, last: dt.date) -> dict[str, float]:
 
 BREAKDOWN_DIMENSIONS = ("crime_type", "enhanced_rights", "hate_crime", "domestic_abuse",
                         "source", "age_band", "gender", "ethnic_group", "disability", "lgbt")
-# the cohort month of each outcome in marts.fct_referrals (docs: indicators)
+# the cohort month of each outcome a breakdown splits (metrics.cohorts holds the rule)
 BREAKDOWN_COHORTS = {
-    "wellbeing_gain_at_exit": "closed_month",
-    "coped_better_at_exit": "closed_month",
-    "informed_at_exit": "closed_month",
-    "family_benefited": "survey_month",
-    "wellbeing_sustained_3_12m": "closed_month",
-    "back_to_daily_life_3_12m": "closed_month",
-    "wellbeing_gain_12m_plus": "closed_month",
-    "feel_safer_at_exit": "closed_month",
-    "feel_safe_12m_plus": "closed_month",
-    "health_improved_at_exit": "closed_month",
-    "health_maintained_12m_plus": "closed_month",
-    "not_revictimised_12m": "referral_month",
-    "fewer_crisis_contacts": "closed_month",
-    "homes_made_safer": "target_hardening_month",
+    indicator: cohorts.cohort_month(indicator)
+    for indicator in ("wellbeing_gain_at_exit", "coped_better_at_exit", "informed_at_exit",
+                      "family_benefited", "wellbeing_sustained_3_12m",
+                      "back_to_daily_life_3_12m", "wellbeing_gain_12m_plus",
+                      "feel_safer_at_exit", "feel_safe_12m_plus", "health_improved_at_exit",
+                      "health_maintained_12m_plus", "not_revictimised_12m",
+                      "fewer_crisis_contacts", "homes_made_safer")
 }
 AGENCY_CODES = ("victim_support", "hate_crime", "older_people", "young_people", "lgbt",
                 "witness_care", "nhs_mental_health")
