@@ -74,7 +74,8 @@ def load_register(path: str | Path | None = None) -> pd.DataFrame:
 
     Rules: names present and unique; low, central and high numeric; status one of
     verified, unverified, local_assumption; money parameters (unit starting 'GBP') carry a
-    price year. Row numbers in errors are file lines (the header is row 1).
+    price year; parameters in years are whole numbers of years. Row numbers in errors are
+    file lines (the header is row 1).
     """
     path = Path(path) if path is not None else REGISTER_PATH
     frame = _read_csv(path, REGISTER_COLUMNS)
@@ -94,6 +95,12 @@ def load_register(path: str | Path | None = None) -> pd.DataFrame:
             )
         if row.unit.startswith("GBP") and not row.price_year.strip():
             raise _fail(path, i, f"money parameter '{row.name}' has no price_year")
+        if row.unit.strip() == "years":
+            for col in SCENARIOS:
+                years = _number(getattr(row, col))
+                if years < 0 or not years.is_integer():
+                    raise _fail(path, i, f"{col} of '{row.name}' must be a whole number of "
+                                "years (the annuity counts whole years)")
     for col in SCENARIOS:
         frame[col] = frame[col].astype(float)
     return frame

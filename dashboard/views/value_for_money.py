@@ -111,9 +111,13 @@ with st.expander("Change an assumption (what-if; nothing is saved)", expanded=bo
             applied = apply.form_submit_button("Apply")
             cleared = reset.form_submit_button("Back to the register")
         if applied:
-            st.session_state[OVERRIDES_KEY] = {
-                n: v for n, v in chosen.items() if v != float(register[n].central)}
-            st.rerun()
+            wanted = {n: v for n, v in chosen.items() if v != float(register[n].central)}
+            problem = valuation.settings_problem(valuation.settings(params, "central", wanted))
+            if problem:
+                st.error(f"Not applied: {fmt.md(problem)}")
+            else:
+                st.session_state[OVERRIDES_KEY] = wanted
+                st.rerun()
         if cleared:
             st.session_state[OVERRIDES_KEY] = {}
             for name in chosen:
