@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import formatting as fmt
 from dashboard.data import current
+from dashboard.stats import min_paired_n
 from dashboard.ui import guarded, page_header, table_block
 
 
@@ -41,6 +42,7 @@ page_header(
 )
 
 st.header("Reading the figures", divider="gray")
+least_paired = min_paired_n(guarded(view, "parameters"))
 st.markdown(
     "- **Rates** are shares of a base of people or cases, shown as % with the base and a 95% "
     "Wilson interval.\n"
@@ -56,7 +58,10 @@ st.markdown(
     "with HM Treasury GDP deflators, in low, central and high scenarios.\n"
     "- **Before and after NHS figures** have no comparison group; the valuation applies "
     "deadweight for regression to the mean.\n"
-    "- **Pre/post means** are not shown for fewer than 30 paired people."
+    + (f"- **Pre/post means** are not shown for fewer than {least_paired} paired people "
+       "(assumptions register: min_paired_n)." if least_paired is not None else
+       "- **Pre/post means** are not shown: the assumptions register of this build has no "
+       "minimum number of paired people (min_paired_n).")
 )
 if view.audience == "public":
     st.markdown(

@@ -15,7 +15,8 @@ from dashboard import formatting as fmt
 from dashboard import headlines, shared_figures
 from dashboard.data import current
 from dashboard.indicators import figures, with_intervals
-from dashboard.theme import indicator_chart, source_line
+from dashboard.sources import source_line
+from dashboard.theme import indicator_chart
 from dashboard.ui import (
     agency_note,
     chart_block,

@@ -10,7 +10,7 @@ from dashboard import charts, valuation
 from dashboard import formatting as fmt
 from dashboard.data import current
 from dashboard.indicators import figures
-from dashboard.theme import source_line
+from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, page_header, table_block
 
 OVERRIDES_KEY = "vfm_overrides"
