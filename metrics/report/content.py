@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from metrics.catalogue import MONEY_INDICATORS
 from metrics.period import Period
 from metrics.report import data, figures
 from metrics.report import text as fmt
@@ -28,13 +29,7 @@ STANDARD_WORDS = {
     "mental_health_seen_10wd": "hub standard: NHS mental health sees the person within "
     "10 working days",
 }
-MONEY = (
-    "wellbeing_social_value_gbp",
-    "nhs_cost_avoided_gbp",
-    "crime_cost_avoided_gbp",
-    "public_value_total_gbp",
-    "value_per_pound",
-)
+MONEY = MONEY_INDICATORS
 THEMES = ("wellbeing", "prevention", "nhs_demand")
 HORIZONS = ("short", "medium", "long")
 DIMENSIONS = ("public_values", "public_sphere")
