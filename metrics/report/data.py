@@ -25,6 +25,7 @@ from metrics.cohorts import (  # noqa: F401 (PERSON_OUTCOMES: read as data.PERSO
     REFERRAL_OUTCOMES,
 )
 from metrics.contract import AGENCIES
+from metrics.period import month_end
 
 DEMOGRAPHICS = ("gender", "age_band", "ethnic_group", "disability", "lgbt")
 STAGES = {  # stage of a referral -> its flag in marts.fct_referrals
@@ -491,13 +492,8 @@ def people_frame(
 
         select * from final
     """
-    out = frame(con, sql, {"first": first, "last": last, "period_end": _month_end(last)})
+    out = frame(con, sql, {"first": first, "last": last, "period_end": month_end(last)})
     for column in ("stage", "crime_type", "agency"):
         if column in out.columns:
             out[column] = [tuple(v) for v in out[column]]
     return out
-
-
-def _month_end(month: dt.date) -> dt.date:
-    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
