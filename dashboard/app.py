@@ -25,9 +25,10 @@ if str(PROJECT_DIR) not in sys.path:  # `streamlit run` puts only this folder on
     sys.path.insert(0, str(PROJECT_DIR))
 
 from dashboard import formatting as fmt  # noqa: E402
-from dashboard import periods, signin  # noqa: E402
+from dashboard import signin  # noqa: E402
 from dashboard.access import Decision  # noqa: E402
 from dashboard.data import VIEW_KEY, View, leased_snapshot, run  # noqa: E402
+from metrics import period as periods  # noqa: E402
 from metrics import queries  # noqa: E402
 
 LOG = logging.getLogger("hubvalue.dashboard")

@@ -10,8 +10,8 @@ from dashboard import formatting as fmt
 from dashboard import shared_figures
 from dashboard.data import View
 from dashboard.indicators import with_intervals
-from dashboard.stats import MIN_PAIRED_FOR_MEANS
-from dashboard.theme import source_line
+from dashboard.sources import source_line
+from dashboard.stats import min_paired_n
 from dashboard.ui import chart_block, guarded, status_note
 from metrics.queries import BREAKDOWN_COHORTS
 
@@ -48,8 +48,8 @@ def split_chart(view: View, theme: str, entry: pd.Series, dimension: str, words:
     ok = order[order["status"] == "ok"]
     if unit == "rate" and not ok.empty:
         top, bottom = ok.iloc[0], ok.iloc[-1]
-        title = (f"{fmt.md(entry['title'])}: from {fmt.rate(bottom['value'])} "
-                 f"({fmt.md(bottom['label'])}) to {fmt.rate(top['value'])} "
+        title = (f"{fmt.md(entry['title'])}: from {fmt.percent(bottom['value'])} "
+                 f"({fmt.md(bottom['label'])}) to {fmt.percent(top['value'])} "
                  f"({fmt.md(top['label'])}) by {words}")
     elif not ok.empty:
         top = ok.iloc[0]
@@ -75,7 +75,10 @@ def split_chart(view: View, theme: str, entry: pd.Series, dimension: str, words:
     )
 
 
-def change_charts(view: View, theme: str, measure: str, words: str) -> None:
+def change_charts(view: View, theme: str, measure: str, words: str,
+                  least_paired: int | None) -> None:
+    """How one score moved; means only from `least_paired` paired people (the register's
+    min_paired_n; None: the register has no such row, so no means are shown)."""
     changes = guarded(view, "score_changes", measure=measure)
     if changes is None:
         return
@@ -93,13 +96,16 @@ def change_charts(view: View, theme: str, measure: str, words: str) -> None:
         share = (improved.sum() / paired
                  if paired and not pd.isna(paired) and not improved.isna().any() else None)
         notes = []
-        if paired >= MIN_PAIRED_FOR_MEANS and not pd.isna(rows["intake_mean"].iloc[0]):
+        if (least_paired is not None and paired >= least_paired
+                and not pd.isna(rows["intake_mean"].iloc[0])):
             notes.append(f"Mean score at intake {rows['intake_mean'].iloc[0]:.1f}, "
                          f"{STAGES[stage]} {rows['later_mean'].iloc[0]:.1f} "
                          f"({fmt.count(paired)} paired people).")
+        elif least_paired is None:
+            notes.append("Means are not shown: the assumptions register of this build has "
+                         "no minimum number of paired people (min_paired_n).")
         else:
-            notes.append(f"Means are not shown: fewer than {MIN_PAIRED_FOR_MEANS} paired "
-                         "people.")
+            notes.append(f"Means are not shown: fewer than {least_paired} paired people.")
         if stage != "exit" and exit_n:
             notes.append(f"Follow-up attrition: {fmt.count(paired)} people with a follow-up "
                          f"score against {fmt.count(exit_n)} with an exit score; who answered "
@@ -107,7 +113,7 @@ def change_charts(view: View, theme: str, measure: str, words: str) -> None:
         with column:
             chart_block(
                 view, name=f"{theme}_{measure}_{stage}",
-                title=(f"{fmt.rate(share)} scored higher {STAGES[stage]} than at intake"
+                title=(f"{fmt.percent(share)} scored higher {STAGES[stage]} than at intake"
                        if share is not None else f"Change {STAGES[stage]}"),
                 subtitle=f"People by change in {fmt.md(words)}, later minus intake; "
                          f"completed referrals closed in {view.period.title()}",
@@ -135,6 +141,7 @@ def splits(view: View, theme: str, entry: pd.Series) -> None:
 
 def changes(view: View, theme: str) -> None:
     """How the theme's scores moved from intake to exit and to follow-up."""
+    least_paired = min_paired_n(guarded(view, "parameters"))
     for measure, words in THEME_MEASURES.get(theme, []):
         st.subheader(f"Change in {words}")
-        change_charts(view, theme, measure, words)
+        change_charts(view, theme, measure, words, least_paired)

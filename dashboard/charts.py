@@ -3,7 +3,7 @@
 One template (AF categorical palette, large readable type, light grid) for
 every chart. Nothing is encoded by colour alone: series carry text labels,
 and months without a value are drawn as hatched, labelled bars ("No data",
-"Not yet measurable", "No one in the base", "Suppressed"), never as a 0.
+"Not yet measurable", "Nobody in the base", "Suppressed"), never as a 0.
 Every data value that becomes a label is escaped (`formatting.plain`).
 """
 
@@ -273,7 +273,7 @@ def funnel(frame: pd.DataFrame) -> go.Figure:
     fig = _figure(height=320)
     fig.add_trace(go.Funnel(
         y=[fmt.plain(s) for s in frame["stage"]], x=frame["count"].fillna(0),
-        text=[f"{fmt.count(c)} ({fmt.rate(s)})" if not fmt.missing(c) else "No data"
+        text=[f"{fmt.count(c)} ({fmt.percent(s)})" if not fmt.missing(c) else "No data"
               for c, s in zip(frame["count"], frame["share"], strict=True)],
         textinfo="text", marker={"color": DARK_BLUE}, connector={"fillcolor": "#E5E5E5"},
         hovertemplate="%{y}: %{text}<extra></extra>"))

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from dashboard.periods import Period
 from metrics import queries
+from metrics.period import Period
 
 VIEW_KEY = "_hubvalue_view"
 LEASE_ATTEMPTS = 5

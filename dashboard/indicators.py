@@ -67,11 +67,11 @@ class Figure:
     def base_text(self) -> str:
         """'base 120 people; 95% CI 35% to 52%' for rates; the base for others."""
         if not self.shown:
-            return fmt.STATUS_EXPLANATIONS.get(self.status, "")
+            return fmt.STATUS_MEANINGS.get(self.status, "")
         if self.kind == "rate":
             text = f"{fmt.count(self.numerator)} of {fmt.count(self.denominator)}"
             if not fmt.missing(self.ci_low):
-                text += f"; 95% CI {fmt.rate(self.ci_low)} to {fmt.rate(self.ci_high)}"
+                text += f"; 95% CI {fmt.percent(self.ci_low)} to {fmt.percent(self.ci_high)}"
             return text
         if self.unit == "gbp" and not fmt.missing(self.value_low):
             return f"low {fmt.gbp(self.value_low)}, high {fmt.gbp(self.value_high)}"

@@ -102,12 +102,12 @@ def render_card(card: Card, view: View) -> None:
         notes.insert(0, fmt.money_note(view.build_value("price_base_year") or ""))
     if card.coverage is not None:
         if card.coverage.shown:
-            notes.append(f"followed up: {fmt.rate(card.coverage.value)} of completed cases")
+            notes.append(f"followed up: {fmt.percent(card.coverage.value)} of completed cases")
         else:
             notes.append(f"follow-up coverage: {fmt.status_label(card.coverage.status).lower()}")
     if card.benchmark is not None:
         label, level, _source = card.benchmark
-        notes.append(f"national line {fmt.rate(level)}: {label}")
+        notes.append(f"national line {fmt.percent(level)}: {label}")
     st.caption(trend_picture(card, view) + fmt.md("; ".join(n for n in notes if n)),
                unsafe_allow_html=True)
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import breakdowns, headlines, shared_figures
 from dashboard import formatting as fmt
-from dashboard import headlines, shared_figures
-from dashboard.data import View
+from dashboard.data import View, current
 from dashboard.indicators import Figure, figures, with_intervals
-from dashboard.ui import chart_block, status_note
+from dashboard.sources import source_line
+from dashboard.ui import agency_note, chart_block, guarded, page_header, status_note
 
 HORIZON_ORDER = {"short": 0, "medium": 1, "long": 2}
 DIMENSION_ORDER = {"public_values": 0, "public_sphere": 1}
@@ -26,15 +27,6 @@ OTHER_TAB = "Other indicators"
 HORIZON_WORDS = {"short": "during support (intake to exit)",
                  "medium": "3 to 12 months after support",
                  "long": "a year and more after support"}
-SOURCE = "hub case records ({tables}), hubvalue build {build}"
-THEME_TABLES = {
-    "wellbeing": "assessments, exit surveys",
-    "prevention": "services, police-recorded repeat crimes",
-    "nhs_demand": "NHS contacts before and after support, agency referrals",
-    "operations": "referrals, agency referrals, exit surveys",
-    "value_for_money": "case records and the assumptions register",
-    "equity": "referrals, victims and the comparison population",
-}
 
 
 def theme_entries(catalogue: pd.DataFrame, theme: str) -> pd.DataFrame:
@@ -42,11 +34,6 @@ def theme_entries(catalogue: pd.DataFrame, theme: str) -> pd.DataFrame:
     rows["_h"] = rows["horizon"].map(HORIZON_ORDER).fillna(9)
     rows["_d"] = rows["dimension"].map(DIMENSION_ORDER).fillna(9)
     return rows.sort_values(["_h", "_d"], kind="stable").drop(columns=["_h", "_d"])
-
-
-def source_line(view: View, theme: str) -> str:
-    return SOURCE.format(tables=THEME_TABLES.get(theme, "case records"),
-                         build=fmt.md(view.build_value("build_id", "")))
 
 
 def trend_rows(trend: pd.DataFrame, indicator: str) -> pd.DataFrame:
@@ -83,7 +70,7 @@ def benchmark_for(entry: pd.Series, params: pd.DataFrame | None) -> tuple[str, f
     if row.empty:
         return None
     level = float(row["central"].iloc[0])
-    return f"National, different question: {fmt.rate(level)}", level
+    return f"National, different question: {fmt.percent(level)}", level
 
 
 def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
@@ -117,7 +104,7 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
     if coverage is not None:
         if coverage.shown:
             description.append(
-                f"Follow-up coverage in the period: {fmt.rate(coverage.value)} of completed "
+                f"Follow-up coverage in the period: {fmt.percent(coverage.value)} of completed "
                 f"cases answered a follow-up ({fmt.count(coverage.numerator)} of "
                 f"{fmt.count(coverage.denominator)}); who answered limits what can be claimed.")
         else:
@@ -186,8 +173,8 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
     shown = rows[(rows["agency"] != "all") & (rows["status"] == "ok")]
     if not shown.empty and unit == "rate":
         best = shown.loc[shown["value"].idxmax()]
-        title = (f"{fmt.md(entry['title'])}: from {fmt.rate(shown['value'].min())} to "
-                 f"{fmt.rate(shown['value'].max())} across agencies "
+        title = (f"{fmt.md(entry['title'])}: from {fmt.percent(shown['value'].min())} to "
+                 f"{fmt.percent(shown['value'].max())} across agencies "
                  f"(highest: {fmt.md(fmt.readable(best['agency']))}); whole hub {hub_text}")
     else:
         title = f"{fmt.md(entry['title'])} by agency; whole hub {hub_text}"
@@ -215,8 +202,6 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
 def section_names(catalogue: pd.DataFrame, theme: str, audience: str) -> list[str]:
     """The page's tabs: the horizons the theme has indicators for, in order, then (not
     for the public) the breakdowns and, where the theme has scores, how they moved."""
-    from dashboard import breakdowns
-
     horizons = set(theme_entries(catalogue, theme)["horizon"].fillna(""))
     names = [label for horizon, label in HORIZON_TABS.items() if horizon in horizons]
     if horizons - set(HORIZON_TABS):
@@ -230,10 +215,6 @@ def section_names(catalogue: pd.DataFrame, theme: str, audience: str) -> list[st
 
 def render(theme: str, title: str, intro: str) -> None:
     """A whole theme page, one tab at a time (see the module's docstring)."""
-    from dashboard import breakdowns
-    from dashboard.data import current
-    from dashboard.ui import agency_note, guarded, page_header
-
     view = current()
     page_header(view, title, intro)
     agency_note(view)

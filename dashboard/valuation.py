@@ -17,7 +17,7 @@ referrals of a period are enough (metrics.queries.valuation_inputs):
 * total = wellbeing + NHS + residual crime cost; value per pound = total / funding.
 
 A(T, d, r) = sum for t = 0 .. T-1 of (1 - d)^t / (1 + r)^t, T a whole number of years
-(the floor, as in the SQL).
+(metrics.register.annuity_factor, the one Python copy of the SQL's rule).
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from metrics.formatting import month_words
+from metrics.register import annuity_factor
 
 NHS_CONTACT_TYPES = ("gp_appointments", "ae_attendances", "mental_health_crisis_contacts",
                      "ambulance_callouts", "nonelective_admissions")
@@ -40,9 +43,27 @@ PREVENTION_PARAMETERS = ("situational_prevention_effect", "situational_preventio
                          "repeat_rate_default")
 
 
-def annuity(years: float, dropoff: float, rate: float) -> float:
-    ratio = (1 - dropoff) / (1 + rate)
-    return float(sum(ratio**t for t in range(int(math.floor(years)))))
+# each benefit's annuity arguments: (years, drop-off, discount rate)
+ANNUITY_SETTINGS = {
+    "wellbeing": ("benefit_years_wellbeing", "dropoff_wellbeing", "discount_rate_health"),
+    "nhs": ("benefit_years_nhs", "dropoff_nhs", "discount_rate"),
+}
+
+
+def annuity(s: dict[str, float], benefit: str, rate: float | None = None) -> float:
+    """A(T, d, r) of the benefit from the settings (another discount rate if given)."""
+    years, dropoff, discount = ANNUITY_SETTINGS[benefit]
+    return annuity_factor(s[years], s[dropoff], s[discount] if rate is None else rate)
+
+
+def settings_problem(s: dict[str, float]) -> str | None:
+    """Why these settings cannot be valued (None if they can): the annuity's rules."""
+    for benefit, names in ANNUITY_SETTINGS.items():
+        try:
+            annuity(s, benefit)
+        except (TypeError, ValueError) as exc:
+            return f"{', '.join(names)}: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -96,30 +117,15 @@ def inputs_from(frame: pd.DataFrame) -> Inputs:
     )
 
 
-def month_ranges(months) -> str:
-    """Months in words, runs of consecutive months joined: 'Dec 2025 to Apr 2026 and Jun
-    2026'."""
-    stamps = sorted(pd.Timestamp(m).to_period("M") for m in months)
-    runs: list[list] = []
-    for month in stamps:
-        if runs and month == runs[-1][-1] + 1:
-            runs[-1].append(month)
-        else:
-            runs.append([month])
-    words = [run[0].strftime("%b %Y") if len(run) == 1
-             else f"{run[0].strftime('%b %Y')} to {run[-1].strftime('%b %Y')}" for run in runs]
-    return " and ".join(words)
-
-
 def months_counted(inputs: Inputs, period_months: int) -> str:
     """The label every recomputed figure carries: which months of the period it counts
     (only those where every monetised component is measurable) and which it leaves out."""
     if not inputs.months:
         return f"none of the period's {period_months} months has every component measurable"
     text = (f"counts {len(inputs.months)} of the period's {period_months} months "
-            f"({month_ranges(inputs.months)}), where every component is measurable")
+            f"({month_words(inputs.months)}), where every component is measurable")
     if inputs.months_excluded:
-        text += (f"; left out, not yet measurable: {month_ranges(inputs.months_excluded)}")
+        text += (f"; left out, not yet measurable: {month_words(inputs.months_excluded)}")
     return text
 
 
@@ -175,10 +181,9 @@ def nhs_first_year(inputs: Inputs, s: dict[str, float]) -> float:
 def compute(inputs: Inputs, s: dict[str, float]) -> Result:
     wellbeing = (wellbeing_first_year(inputs, s) * (1 - s["deadweight_wellbeing"])
                  * s["attribution_wellbeing"]
-                 * annuity(s["benefit_years_wellbeing"], s["dropoff_wellbeing"],
-                           s["discount_rate_health"]))
+                 * annuity(s, "wellbeing"))
     nhs = (nhs_first_year(inputs, s) * (1 - s["deadweight_nhs"]) * s["attribution_nhs"]
-           * annuity(s["benefit_years_nhs"], s["dropoff_nhs"], s["discount_rate"]))
+           * annuity(s, "nhs"))
     estimate, cost, residual, missing = _prevention(inputs, s)
     total = wellbeing + nhs + residual
     per_pound = total / inputs.funding if inputs.funding else math.nan
@@ -192,10 +197,8 @@ def waterfall(inputs: Inputs, s: dict[str, float]) -> list[tuple[str, float, str
     at_w, at_n = s["attribution_wellbeing"], s["attribution_nhs"]
     net_w, net_n = w1 * (1 - dw_w) * at_w, n1 * (1 - dw_n) * at_n
     t_w, t_n = math.floor(s["benefit_years_wellbeing"]), math.floor(s["benefit_years_nhs"])
-    flat_w = annuity(t_w, s["dropoff_wellbeing"], 0.0)
-    flat_n = annuity(t_n, s["dropoff_nhs"], 0.0)
-    disc_w = annuity(t_w, s["dropoff_wellbeing"], s["discount_rate_health"])
-    disc_n = annuity(t_n, s["dropoff_nhs"], s["discount_rate"])
+    flat_w, flat_n = annuity(s, "wellbeing", 0.0), annuity(s, "nhs", 0.0)
+    disc_w, disc_n = annuity(s, "wellbeing"), annuity(s, "nhs")
     _, _, residual, _ = _prevention(inputs, s)
     steps = [
         ("Gross change (year 1)", w1 + n1, "absolute"),

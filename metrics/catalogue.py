@@ -44,6 +44,14 @@ import duckdb
 import pandas as pd
 
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "indicator_catalogue.csv"
+# the monetised indicators (projected £, or £ per £ of funding), hub-wide only
+MONEY_INDICATORS = (
+    "wellbeing_social_value_gbp",
+    "nhs_cost_avoided_gbp",
+    "crime_cost_avoided_gbp",
+    "public_value_total_gbp",
+    "value_per_pound",
+)
 
 COLUMN_TYPES = {
     "indicator_id": "varchar",

@@ -65,7 +65,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from metrics.report import main as report_main
+    from metrics.report.command import main as report_main
 
     return report_main(args)
 

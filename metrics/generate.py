@@ -20,7 +20,7 @@ from metrics.generator import days as day_numbers
 from metrics.generator.chunk import Setting, build_chunk
 from metrics.generator.draws import STATIC_STREAM, stream
 from metrics.generator.people import DayWeights
-from metrics.generator.period import Period
+from metrics.generator.period import ExtractSpan
 from metrics.generator.static import funding_table, population_table
 from metrics.generator.tables import IdCounter, schema
 from metrics.generator.writers import FORMATS, TableWriter, open_writer
@@ -62,7 +62,7 @@ def _remove_previous_extract(out: Path) -> None:
     (out / "manifest.json").unlink(missing_ok=True)
 
 
-def _manifest(period: Period) -> dict:
+def _manifest(period: ExtractSpan) -> dict:
     return {
         "as_of": period.as_of.isoformat(),
         "period": period.period,
@@ -75,7 +75,7 @@ def _manifest(period: Period) -> dict:
     }
 
 
-def _setting(seed: int, period: Period) -> Setting:
+def _setting(seed: int, period: ExtractSpan) -> Setting:
     wd = day_numbers.WorkingDays()
     first = day_numbers.day_number(period.first_day)
     as_of = day_numbers.day_number(period.as_of)
@@ -110,7 +110,7 @@ def generate(
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     started = time.perf_counter()
-    period = Period.from_arguments(end, months)
+    period = ExtractSpan.from_arguments(end, months)
     setting = _setting(seed, period)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -24,11 +24,12 @@ period's end, in which every month is `ok` or `empty_base` and at least one is `
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from metrics.formatting import month_words, short_date
+from metrics.period import add_months, month_end, month_range, shift_by_months
 from metrics.queries import wilson_interval
 
 MEASURED = frozenset({"ok", "empty_base"})
@@ -43,18 +44,6 @@ COHORT_WORDS = {
 }
 
 
-def month_end(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months added as DuckDB adds an interval: clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
 def matures_on(month: dt.date, censor_days: int | None = None,
                censor_months: int | None = None) -> dt.date | None:
     """The first as-of date at which the cohort month is measurable (None: no window)."""
@@ -62,7 +51,7 @@ def matures_on(month: dt.date, censor_days: int | None = None,
     if censor_days:
         return end + dt.timedelta(days=int(censor_days))
     if censor_months:
-        return add_months(end, int(censor_months))
+        return shift_by_months(end, int(censor_months))
     return None
 
 
@@ -74,17 +63,10 @@ def maturity_text(month: dt.date, censor_days: int | None, censor_months: int | 
     date = matures_on(month, censor_days, censor_months)
     if date is None:
         return ""
-    text = f"matures on {date.day} {date.strftime('%b %Y')}"
+    text = f"matures on {short_date(date)}"
     if coverage_table and coverage_date is not None and coverage_date < date:
-        text += (f" once {coverage_table} data reach it (now {coverage_date.day} "
-                 f"{coverage_date.strftime('%b %Y')})")
+        text += f" once {coverage_table} data reach it (now {short_date(coverage_date)})"
     return text
-
-
-def months_in_words(first: dt.date, last: dt.date) -> str:
-    if (first.year, first.month) == (last.year, last.month):
-        return first.strftime("%b %Y")
-    return f"{first.strftime('%b %Y')} to {last.strftime('%b %Y')}"
 
 
 @dataclass(frozen=True)
@@ -107,7 +89,7 @@ class Cohort:
 
     def words(self, cohort_month: str) -> str:
         who = COHORT_WORDS.get(cohort_month, "people counted")
-        return f"{who} {months_in_words(self.first, self.last)}"
+        return f"{who} {month_words(month_range(self.first, self.last).month_list)}"
 
 
 def latest_measurable_cohort(months: Mapping[dt.date, MonthFigure], length: int,

@@ -45,6 +45,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from metrics import cohorts, period
 from metrics.disclosure import rules
 
 AUDIENCES = ("manager", "pcc", "public")
@@ -417,26 +418,18 @@ def _control_rates(frame: pd.DataFrame, sensitive: pd.Series | bool,
 # --- period arithmetic (filters → bound parameters) ---------------------------------------
 
 
-def _months_between(first: dt.date, last: dt.date) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month + 1
-
-
-def _add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def _bounds(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, dt.date]:
     """The filter's month range, defaulting to the 12 months ending at the as-of month."""
     if filters.first and filters.last:
         return filters.first.replace(day=1), filters.last.replace(day=1)
     as_of = _frame(con, "select as_of from meta.build")["as_of"].iloc[0]
-    last = pd.Timestamp(as_of).date().replace(day=1)
-    return _add_months(last, -11), last
+    window = period.trailing(pd.Timestamp(as_of).date(), 12)
+    return window.first, window.last
 
 
 def _check_public_period(first: dt.date, last: dt.date) -> None:
-    if first.month not in (1, 4, 7, 10) or _months_between(first, last) != 3:
+    if (first.month not in period.QUARTER_FIRST_MONTHS
+            or period.months_between(first, last) != 3):
         raise NotPermitted("the public view shows the published financial quarters only")
 
 
@@ -528,7 +521,7 @@ def _public_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     the status `not_published`."""
     first, last = _public_quarter(con, filters)
     _require(con, "published.indicator_quarter", "published.catalogue")
-    previous = _add_months(first, -3)
+    previous = period.add_months(first, -3)
     columns = ", ".join(PUBLIC_COLUMNS)
     frame = _public_frame(
         con,
@@ -551,7 +544,7 @@ def _public_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
         frame = pd.concat([frame, missing], ignore_index=True)
     frame["agency"] = "all"
     frame["first_month"] = [first if b == "current" else previous for b in frame["bucket"]]
-    frame["last_month"] = [last if b == "current" else _add_months(previous, 2)
+    frame["last_month"] = [last if b == "current" else period.add_months(previous, 2)
                            for b in frame["bucket"]]
     for column in PUBLIC_COLUMNS:
         if column not in frame.columns:
@@ -848,8 +841,8 @@ def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
     _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
     agency = _agency(filters, audience)
     first, last = _bounds(con, filters)
-    months = _months_between(first, last)
-    previous_first = _add_months(first, -months)
+    months = period.months_between(first, last)
+    previous_first = period.add_months(first, -months)
     frame = _pooled(
         con, agency, previous_first, last,
         "case when month >= $current_first then 'current' else 'previous' end",
@@ -988,22 +981,15 @@ def _agency_medians(con, first: dt.date, last: dt.date) -> dict[str, float]:
 
 BREAKDOWN_DIMENSIONS = ("crime_type", "enhanced_rights", "hate_crime", "domestic_abuse",
                         "source", "age_band", "gender", "ethnic_group", "disability", "lgbt")
-# the cohort month of each outcome in marts.fct_referrals (docs: indicators)
+# the cohort month of each outcome a breakdown splits (metrics.cohorts holds the rule)
 BREAKDOWN_COHORTS = {
-    "wellbeing_gain_at_exit": "closed_month",
-    "coped_better_at_exit": "closed_month",
-    "informed_at_exit": "closed_month",
-    "family_benefited": "survey_month",
-    "wellbeing_sustained_3_12m": "closed_month",
-    "back_to_daily_life_3_12m": "closed_month",
-    "wellbeing_gain_12m_plus": "closed_month",
-    "feel_safer_at_exit": "closed_month",
-    "feel_safe_12m_plus": "closed_month",
-    "health_improved_at_exit": "closed_month",
-    "health_maintained_12m_plus": "closed_month",
-    "not_revictimised_12m": "referral_month",
-    "fewer_crisis_contacts": "closed_month",
-    "homes_made_safer": "target_hardening_month",
+    indicator: cohorts.cohort_month(indicator)
+    for indicator in ("wellbeing_gain_at_exit", "coped_better_at_exit", "informed_at_exit",
+                      "family_benefited", "wellbeing_sustained_3_12m",
+                      "back_to_daily_life_3_12m", "wellbeing_gain_12m_plus",
+                      "feel_safer_at_exit", "feel_safe_12m_plus", "health_improved_at_exit",
+                      "health_maintained_12m_plus", "not_revictimised_12m",
+                      "fewer_crisis_contacts", "homes_made_safer")
 }
 AGENCY_CODES = ("victim_support", "hate_crime", "older_people", "young_people", "lgbt",
                 "witness_care", "nhs_mental_health")

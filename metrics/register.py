@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics import period
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REGISTER_PATH = PROJECT_ROOT / "data" / "assumptions.csv"
 DEFLATORS_PATH = PROJECT_ROOT / "data" / "deflators.csv"
@@ -72,7 +74,8 @@ def load_register(path: str | Path | None = None) -> pd.DataFrame:
 
     Rules: names present and unique; low, central and high numeric; status one of
     verified, unverified, local_assumption; money parameters (unit starting 'GBP') carry a
-    price year. Row numbers in errors are file lines (the header is row 1).
+    price year; parameters in years are whole numbers of years. Row numbers in errors are
+    file lines (the header is row 1).
     """
     path = Path(path) if path is not None else REGISTER_PATH
     frame = _read_csv(path, REGISTER_COLUMNS)
@@ -92,6 +95,12 @@ def load_register(path: str | Path | None = None) -> pd.DataFrame:
             )
         if row.unit.startswith("GBP") and not row.price_year.strip():
             raise _fail(path, i, f"money parameter '{row.name}' has no price_year")
+        if row.unit.strip() == "years":
+            for col in SCENARIOS:
+                years = _number(getattr(row, col))
+                if years < 0 or not years.is_integer():
+                    raise _fail(path, i, f"{col} of '{row.name}' must be a whole number of "
+                                "years (the annuity counts whole years)")
     for col in SCENARIOS:
         frame[col] = frame[col].astype(float)
     return frame
@@ -126,8 +135,7 @@ def financial_year_of(date: dt.date) -> str:
     """The UK financial year (1 April to 31 March) containing `date`, as 'YYYY/YY'."""
     if not isinstance(date, dt.date):
         raise TypeError(f"expected a date, got {type(date).__name__}")
-    start = date.year if date.month >= 4 else date.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
+    return period.financial_year_label(date)
 
 
 def normalise_year(year: str) -> str:
@@ -142,7 +150,7 @@ def normalise_year(year: str) -> str:
         start, end = int(match.group(1)), match.group(2)
         if int(end) != (start + 1) % 10 ** len(end):
             raise DeflatorError(f"'{year}' is not a financial year (the years must be consecutive)")
-    return f"{start}/{(start + 1) % 100:02d}"
+    return period.year_label(start)
 
 
 def _index(deflators: pd.DataFrame | Mapping[str, float]) -> dict[str, float]:

@@ -8,7 +8,6 @@ named by period (``2026-09/``, ``2026-10/``): the latest is used.
 
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime as dt
 import json
 import re
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from metrics.contract import TABLES_BY_NAME
+from metrics.period import month_end
 
 PERIOD_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
 DATE_FORMATS = ("iso", "uk")
@@ -51,10 +51,6 @@ class Snapshot:
     coverage: dict[str, dt.date] = field(default_factory=dict)
     code_map: Path | None = None
     other_files: list[str] = field(default_factory=list)
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, _calendar.monthrange(year, month)[1])
 
 
 def _is_snapshot(folder: Path) -> bool:
@@ -164,7 +160,7 @@ def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapsho
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
             raise ExtractError("folder name is not a YYYY-MM period", file=folder.name)
-        as_of_date = month_end(year, month)
+        as_of_date = month_end(dt.date(year, month, 1))
         source = "folder name"
     else:
         raise ExtractError(

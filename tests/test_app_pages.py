@@ -108,7 +108,7 @@ def test_filters_change_the_figures(monkeypatch, model_db):
     at.select_slider(key="months").set_value(("2026-04", "2026-04")).run()
     # April: nobody hate_crime was involved with closed -> no one in the base, not 0%
     assert not [m for m in at.metric if plain(m.label) == COPED]
-    assert "No one in the base" in texts(at)
+    assert "Nobody in the base" in texts(at)
 
 
 def test_query_params_restore_the_view(monkeypatch, model_db):
@@ -134,7 +134,7 @@ def test_month_with_no_event_shows_zero_and_counts_stay_apart_from_missing(monke
     assert metric(at, "Homes made safer (target hardening)").value == "0"
     # coped better has nobody in its base in March: a label, not a number
     assert not [m for m in at.metric if plain(m.label) == COPED]
-    assert "No one in the base" in texts(at)
+    assert "Nobody in the base" in texts(at)
 
 
 def test_no_warehouse_says_how_to_build_one(monkeypatch, tmp_path):

@@ -8,8 +8,8 @@ import math
 import pytest
 
 from dashboard import formatting as fmt
-from dashboard import periods
 from dashboard.stats import wilson_interval
+from metrics import period as periods
 
 
 @pytest.mark.parametrize(
@@ -87,11 +87,11 @@ def test_wilson_interval_by_hand():
 
 
 def test_formatting_keeps_missing_statuses_and_zero_apart():
-    assert fmt.rate(0.0) == "0%"
-    assert fmt.rate(math.nan) == "–"
+    assert fmt.percent(0.0) == "0.0%"
+    assert fmt.percent(math.nan) == "–"
     assert fmt.count(0) == "0"
     labels = {fmt.status_label(s) for s in ("no_data", "not_yet_measurable", "empty_base")}
-    assert labels == {"No data", "Not yet measurable", "No one in the base"}
+    assert labels == {"No data", "Not yet measurable", "Nobody in the base"}
     assert fmt.gbp(1_234_567) == "£1.23m"
     assert fmt.gbp(-45_300) == "-£45.3k"
     assert fmt.change_text(0.62, 0.6, "rate") == "+2.0 points"

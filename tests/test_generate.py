@@ -19,7 +19,7 @@ import pytest
 
 from metrics import calendar, contract
 from metrics.generate import generate
-from metrics.generator.period import Period
+from metrics.generator.period import ExtractSpan
 
 END = "2026-10"
 AS_OF = "2026-10-31"
@@ -633,7 +633,7 @@ def test_progress_is_reported_per_chunk_unless_quiet(tmp_path):
 
 
 def test_default_end_is_the_month_before_today():
-    period = Period.from_arguments(None, 24, today=dt.date(2026, 11, 14))
+    period = ExtractSpan.from_arguments(None, 24, today=dt.date(2026, 11, 14))
     assert period.as_of == dt.date(2026, 10, 31)
     assert period.first_day == dt.date(2024, 11, 1)  # 24 months: 2024-11 .. 2026-10
     assert period.repeat_crimes_coverage == dt.date(2026, 10, 15)

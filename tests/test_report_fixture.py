@@ -206,7 +206,7 @@ def test_a_release_that_fails_the_audit_writes_nothing(hub, tmp_path, monkeypatc
     with pytest.raises(DisclosureError):
         write_report(hub, "public", "2026/27-Q2", "html", out, protector=publish_exact)
     # The command: exit 3, a message naming the failure, and no file of any kind.
-    monkeypatch.setattr("metrics.report.publish", publish_exact)
+    monkeypatch.setattr("metrics.report.command.publish", publish_exact)
     assert main(args(hub, out, "public", "2026/27-Q2")) == 3
     message = capsys.readouterr().err
     assert "failed disclosure control and was not written" in message

@@ -38,7 +38,7 @@ def test_financial_quarters_start_in_april():
     assert q2.previous().label == "2026/27-Q1"
     assert parse_period("2026/27-Q1").previous().label == "2025/26-Q4"
     assert q2.year_before().label == "2025/26-Q2"
-    assert len(q2.months) == 3
+    assert q2.months == 3
 
 
 def test_a_financial_year():
@@ -46,7 +46,7 @@ def test_a_financial_year():
     assert (year.first, year.last) == (dt.date(2026, 4, 1), dt.date(2027, 3, 1))
     assert year.title() == "April 2026 to March 2027 (financial year 2026/27)"
     assert year.previous().label == "2025/26"
-    assert len(year.months) == 12
+    assert year.months == 12
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026/28", "2026/27-Q5", "Q2 2026", "", "2026"])

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 
 def test_value_for_money_labels_name_the_months_counted_and_left_out():
-    from dashboard.valuation import Inputs, month_ranges, months_counted
+    from dashboard.valuation import Inputs, months_counted
+    from metrics.formatting import month_words
 
     months = ("2025-12-01", "2026-01-01", "2026-02-01", "2026-04-01")
-    assert month_ranges(months) == "Dec 2025 to Feb 2026 and Apr 2026"
+    assert month_words(months) == "Dec 2025 to Feb 2026 and Apr 2026"
     inputs = Inputs(months=months, months_excluded=("2026-03-01", "2026-05-01", "2026-06-01"))
     assert months_counted(inputs, 7) == (
         "counts 4 of the period's 7 months (Dec 2025 to Feb 2026 and Apr 2026), where every "

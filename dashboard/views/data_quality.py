@@ -39,7 +39,7 @@ if report is not None and not report.empty:
     table_block(
         view, name="load_report",
         title=f"{fmt.count(read)} rows read; {fmt.count(quarantined)} "
-              f"({fmt.rate(share, 1)}) quarantined",
+              f"({fmt.percent(share, 1)}) quarantined",
         subtitle="Per file of the last build: rows read = rows loaded + rows quarantined",
         data=report, source="hubvalue build load report",
         description="A file missing from the extract has no row here; its table is empty and "

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import shared_figures
 from dashboard.data import current
-from dashboard.theme import source_line
+from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, page_header, status_note
 
 CHARACTERISTICS = [

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard.data import current
 from dashboard.definitions import definitions_html
+from dashboard.stats import min_paired_n
 from dashboard.ui import guarded, page_header, table_block
 
 THEME_ORDER = ["wellbeing", "prevention", "nhs_demand", "value_for_money", "operations",
@@ -22,11 +23,12 @@ page_header(
 )
 
 st.header("Reading the figures", divider="gray")
+least_paired = min_paired_n(guarded(view, "parameters"))
 st.markdown(
     "- **Rates** are shares of a base of people or cases, shown as % with the base and a 95% "
     "Wilson interval.\n"
     "- **No data**: the extract does not hold the measure. **Not yet measurable**: the "
-    "cohort's observation window has not closed by the as-of date. **No one in the base**: "
+    "cohort's observation window has not closed by the as-of date. **Nobody in the base**: "
     "nobody qualified that period. None of these is 0.\n"
     "- **Cohort month**: outcomes are counted in the month the case closed (or the survey, "
     "referral or target hardening month, as each definition says).\n"
@@ -37,7 +39,10 @@ st.markdown(
     "with HM Treasury GDP deflators, in low, central and high scenarios.\n"
     "- **Before and after NHS figures** have no comparison group; the valuation applies "
     "deadweight for regression to the mean.\n"
-    "- **Pre/post means** are not shown for fewer than 30 paired people."
+    + (f"- **Pre/post means** are not shown for fewer than {least_paired} paired people "
+       "(assumptions register: min_paired_n)." if least_paired is not None else
+       "- **Pre/post means** are not shown: the assumptions register of this build has no "
+       "minimum number of paired people (min_paired_n).")
 )
 if view.audience == "public":
     st.markdown(

@@ -15,7 +15,8 @@ from dashboard import formatting as fmt
 from dashboard import headlines, shared_figures
 from dashboard.data import current
 from dashboard.indicators import figures, with_intervals
-from dashboard.theme import indicator_chart, source_line
+from dashboard.sources import source_line
+from dashboard.theme import indicator_chart
 from dashboard.ui import (
     agency_note,
     chart_block,
@@ -79,7 +80,7 @@ def funnel_chart() -> None:
     if funnel["count"].notna().any():
         completed = funnel.iloc[-1]
         title = (f"{fmt.count(received)} referrals received in {view.period.title()}; "
-                 f"{fmt.rate(completed['share'])} completed support")
+                 f"{fmt.percent(completed['share'])} completed support")
     else:
         title = f"Referral funnel: no referrals counted in {view.period.title()}"
     missing = [fmt.md(r["stage"]) + f" ({fmt.status_label(r['status']).lower()})"

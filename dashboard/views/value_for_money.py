@@ -10,7 +10,7 @@ from dashboard import charts, valuation
 from dashboard import formatting as fmt
 from dashboard.data import current
 from dashboard.indicators import figures
-from dashboard.theme import source_line
+from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, page_header, table_block
 
 OVERRIDES_KEY = "vfm_overrides"
@@ -52,7 +52,7 @@ total_built = built.get("public_value_total_gbp")
 if total_built is not None and not total_built.shown:
     st.markdown(f"**{fmt.md(total_built.title)}: {fmt.status_label(total_built.status)}** "
                 f"for {view.period.title()}")
-    st.caption(fmt.md(fmt.STATUS_EXPLANATIONS.get(total_built.status, "")))
+    st.caption(fmt.md(fmt.STATUS_MEANINGS.get(total_built.status, "")))
     st.stop()
 
 if view.audience == "public":
@@ -70,7 +70,7 @@ if view.audience == "public":
                 st.caption(fmt.md(f"{figure.base_text()}; {fmt.money_note(price_year)}"))
             else:
                 st.markdown(f"**{fmt.status_label(figure.status)}**")
-                st.caption(fmt.md(fmt.STATUS_EXPLANATIONS.get(figure.status, "")))
+                st.caption(fmt.md(fmt.STATUS_MEANINGS.get(figure.status, "")))
     st.header("Assumptions and their sources", divider="gray")
     table_block(view, name="vfm_parameters", title="Every assumption the valuation uses",
                 subtitle=f"Money at {fmt.md(price_year)} prices (uprated with GDP deflators)",
@@ -111,9 +111,13 @@ with st.expander("Change an assumption (what-if; nothing is saved)", expanded=bo
             applied = apply.form_submit_button("Apply")
             cleared = reset.form_submit_button("Back to the register")
         if applied:
-            st.session_state[OVERRIDES_KEY] = {
-                n: v for n, v in chosen.items() if v != float(register[n].central)}
-            st.rerun()
+            wanted = {n: v for n, v in chosen.items() if v != float(register[n].central)}
+            problem = valuation.settings_problem(valuation.settings(params, "central", wanted))
+            if problem:
+                st.error(f"Not applied: {fmt.md(problem)}")
+            else:
+                st.session_state[OVERRIDES_KEY] = wanted
+                st.rerun()
         if cleared:
             st.session_state[OVERRIDES_KEY] = {}
             for name in chosen:

@@ -1,53 +1,46 @@
-"""The months a synthetic extract covers, its as-of date and its coverage dates."""
+"""The months a synthetic extract covers, its as-of date and its coverage dates (the
+month arithmetic is metrics.period's)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+from metrics import period
+from metrics.period import PeriodError, add_months
+
 REPEAT_CRIMES_COVERAGE_DAY = 15  # the police extract is complete to the 15th of the as-of month
 
 
 def parse_month(text: str) -> dt.date:
-    """First day of a ``YYYY-MM`` month."""
-    match = _MONTH.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError("end must be a month written YYYY-MM")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
-
-
-def shift_month(first_day: dt.date, months: int) -> dt.date:
-    index = first_day.year * 12 + first_day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def last_day_of_month(first_day: dt.date) -> dt.date:
-    return shift_month(first_day, 1) - dt.timedelta(days=1)
+    """First day of a ``YYYY-MM`` month (the generator's --end argument)."""
+    try:
+        return period.parse_month(text)
+    except PeriodError:
+        raise ValueError("end must be a month written YYYY-MM") from None
 
 
 @dataclass(frozen=True)
-class Period:
+class ExtractSpan:
     """Referrals are received from ``first_day`` to ``as_of`` (the end month's last day)."""
 
     end_month: dt.date
     months: int
 
     @classmethod
-    def from_arguments(cls, end: str | None, months: int, today: dt.date | None = None) -> Period:
+    def from_arguments(cls, end: str | None, months: int, today: dt.date | None = None) -> ExtractSpan:
         if months < 1:
             raise ValueError("months must be at least 1")
         if end is None:
             today = today or dt.date.today()
-            end_month = shift_month(today.replace(day=1), -1)
+            end_month = add_months(today.replace(day=1), -1)
         else:
             end_month = parse_month(end)
         return cls(end_month, months)
 
     @property
     def first_month(self) -> dt.date:
-        return shift_month(self.end_month, -(self.months - 1))
+        return add_months(self.end_month, -(self.months - 1))
 
     @property
     def first_day(self) -> dt.date:
@@ -55,7 +48,7 @@ class Period:
 
     @property
     def as_of(self) -> dt.date:
-        return last_day_of_month(self.end_month)
+        return period.month_end(self.end_month)
 
     @property
     def period(self) -> str:
@@ -72,4 +65,4 @@ class Period:
         return self.end_month - dt.timedelta(days=1)
 
     def month_starts(self) -> list[dt.date]:
-        return [shift_month(self.first_month, i) for i in range(self.months)]
+        return [add_months(self.first_month, i) for i in range(self.months)]

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from metrics import contract
 from metrics.generator import shape
-from metrics.generator.period import Period
+from metrics.generator.period import ExtractSpan
 from metrics.generator.tables import schema
 
 INT32_MAX = 2**31 - 1
@@ -24,7 +24,7 @@ def _financial_year(month: dt.date) -> int:
     return month.year if month.month >= 4 else month.year - 1
 
 
-def funding_table(rng: np.random.Generator, period: Period, referrals: int) -> pa.Table:
+def funding_table(rng: np.random.Generator, period: ExtractSpan, referrals: int) -> pa.Table:
     monthly_total = referrals / period.months * shape.FUNDING_PER_REFERRAL_GBP
     months = period.month_starts()
     years = sorted({_financial_year(m) for m in months})

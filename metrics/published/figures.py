@@ -19,12 +19,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from metrics.catalogue import MONEY_INDICATORS as MONEY
 from metrics.disclosure import ProtectedRelease, protect_money, rate
 from metrics.disclosure.rules import SENSITIVE_THRESHOLD, TOTAL, UNKNOWN, threshold_for
 from metrics.disclosure.rules import SUPPRESSED as SUPPRESSED_MARK
 from metrics.queries import wilson_interval
 from metrics.report import data
-from metrics.report.content import MONEY
 from metrics.report.protected import COUNT_ONLY, PERIOD, base_table, met_table
 
 NOT_PUBLISHED = "not_published"

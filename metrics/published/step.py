@@ -41,11 +41,11 @@ from metrics.disclosure.rules import (
     SENSITIVE_THRESHOLD,
     THRESHOLD,
 )
+from metrics.period import Period, add_months, period_starting
 from metrics.published import figures, frames, protect, specs
 from metrics.published.archive import ArchivedRelease, ReleaseArchive
 from metrics.published.schema import write_schema
 from metrics.report import data
-from metrics.report.periods import Period, add_months, period_starting
 
 RULES = (
     f"counts of people (distinct victims); counts of 1 to {THRESHOLD - 1} hidden as [c] "

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from metrics.catalogue import MONEY_INDICATORS
+from metrics.period import Period
 from metrics.report import data, figures
 from metrics.report import text as fmt
-from metrics.report.periods import Period
 from metrics.report.render import Cell
 
 SOURCE = "hub case records, hubvalue build {build}"
@@ -28,13 +29,7 @@ STANDARD_WORDS = {
     "mental_health_seen_10wd": "hub standard: NHS mental health sees the person within "
     "10 working days",
 }
-MONEY = (
-    "wellbeing_social_value_gbp",
-    "nhs_cost_avoided_gbp",
-    "crime_cost_avoided_gbp",
-    "public_value_total_gbp",
-    "value_per_pound",
-)
+MONEY = MONEY_INDICATORS
 THEMES = ("wellbeing", "prevention", "nhs_demand")
 HORIZONS = ("short", "medium", "long")
 DIMENSIONS = ("public_values", "public_sphere")
@@ -66,9 +61,9 @@ class Context:
         self, period: Period, require_complete: bool = False, agencies: bool = True
     ) -> pd.DataFrame:
         rows = data.indicator_rows(self.con, period.first, period.last)
-        out = figures.pool(rows, self.catalogue, period.months, require_complete, agencies)
+        out = figures.pool(rows, self.catalogue, period.month_list, require_complete, agencies)
         medians = data.agency_medians(self.con, period.first, period.last)
-        return figures.add_medians(out, self.catalogue, medians, period.months)
+        return figures.add_medians(out, self.catalogue, medians, period.month_list)
 
 
 def facts(ctx: Context, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:
@@ -123,7 +118,8 @@ def coverage_note(row: pd.Series | None) -> str:
 
 
 def status_notes() -> list[str]:
-    return [f"{word}: {meaning}." for word, meaning in fmt.STATUS_MEANINGS.items() if word != "[c]"]
+    return [f"{fmt.status_label(status)}: {fmt.STATUS_MEANINGS[status]}."
+            for status in ("no_data", "not_yet_measurable", "empty_base")]
 
 
 def scenario_text(row: pd.Series | None, unit: str) -> str:

@@ -19,7 +19,13 @@ import duckdb
 import pandas as pd
 
 from metrics import queries
+from metrics.cohorts import (  # noqa: F401 (PERSON_OUTCOMES: read as data.PERSON_OUTCOMES)
+    AGENCY_REFERRAL_OUTCOMES,
+    PERSON_OUTCOMES,
+    REFERRAL_OUTCOMES,
+)
 from metrics.contract import AGENCIES
+from metrics.period import month_end
 
 DEMOGRAPHICS = ("gender", "age_band", "ethnic_group", "disability", "lgbt")
 STAGES = {  # stage of a referral -> its flag in marts.fct_referrals
@@ -30,72 +36,6 @@ STAGES = {  # stage of a referral -> its flag in marts.fct_referrals
     "completed": "is_completed",
 }
 
-# indicator -> (base flag, success flag, cohort month) in marts.fct_referrals
-REFERRAL_OUTCOMES = {
-    "wellbeing_gain_at_exit": (
-        "wellbeing_gain_at_exit_base",
-        "wellbeing_gain_at_exit_success",
-        "closed_month",
-    ),
-    "coped_better_at_exit": (
-        "coped_better_at_exit_base",
-        "coped_better_at_exit_success",
-        "closed_month",
-    ),
-    "informed_at_exit": ("informed_at_exit_base", "informed_at_exit_success", "closed_month"),
-    "family_benefited": ("family_benefited_base", "family_benefited_success", "survey_month"),
-    "wellbeing_sustained_3_12m": (
-        "wellbeing_sustained_3_12m_base",
-        "wellbeing_sustained_3_12m_success",
-        "closed_month",
-    ),
-    "back_to_daily_life_3_12m": (
-        "back_to_daily_life_3_12m_base",
-        "back_to_daily_life_3_12m_success",
-        "closed_month",
-    ),
-    "wellbeing_gain_12m_plus": (
-        "wellbeing_gain_12m_plus_base",
-        "wellbeing_gain_12m_plus_success",
-        "closed_month",
-    ),
-    "feel_safer_at_exit": ("feel_safer_at_exit_base", "feel_safer_at_exit_success", "closed_month"),
-    "not_revictimised_12m": (
-        "not_revictimised_12m_base",
-        "not_revictimised_12m_success",
-        "referral_month",
-    ),
-    "feel_safe_12m_plus": ("feel_safe_12m_plus_base", "feel_safe_12m_plus_success", "closed_month"),
-    "health_improved_at_exit": (
-        "health_improved_at_exit_base",
-        "health_improved_at_exit_success",
-        "closed_month",
-    ),
-    "fewer_crisis_contacts": (
-        "fewer_crisis_contacts_base",
-        "fewer_crisis_contacts_success",
-        "closed_month",
-    ),
-    "health_maintained_12m_plus": (
-        "health_maintained_12m_plus_base",
-        "health_maintained_12m_plus_success",
-        "closed_month",
-    ),
-    "first_contact_2wd": ("is_first_contact_in_base", "is_first_contact_on_time", "referral_month"),
-    "police_referral_2wd": (
-        "is_police_referral_in_base",
-        "is_police_referral_on_time",
-        "referral_month",
-    ),
-    "enhanced_rights_share": ("true", "enhanced_rights", "referral_month"),
-    "homes_made_safer": ("homes_made_safer", "homes_made_safer", "target_hardening_month"),
-}
-# indicator -> (base flag, success flag, cohort month) in int_core_agency_referrals
-AGENCY_REFERRAL_OUTCOMES = {
-    "agency_accepted_5wd": ("is_acceptance_in_base", "is_accepted_on_time", "sent_month"),
-    "mental_health_seen_10wd": ("is_mh_seen_in_base", "is_mh_seen_on_time", "sent_month"),
-}
-PERSON_OUTCOMES = {**REFERRAL_OUTCOMES, **AGENCY_REFERRAL_OUTCOMES}
 
 
 @dataclass(frozen=True)
@@ -552,13 +492,8 @@ def people_frame(
 
         select * from final
     """
-    out = frame(con, sql, {"first": first, "last": last, "period_end": _month_end(last)})
+    out = frame(con, sql, {"first": first, "last": last, "period_end": month_end(last)})
     for column in ("stage", "crime_type", "agency"):
         if column in out.columns:
             out[column] = [tuple(v) for v in out[column]]
     return out
-
-
-def _month_end(month: dt.date) -> dt.date:
-    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.period import add_months, month_name
 from metrics.report import charts, data, figures
 from metrics.report import text as fmt
 from metrics.report.content import (
@@ -30,7 +31,6 @@ from metrics.report.content import (
     status_notes,
     value_cell,
 )
-from metrics.report.periods import add_months, month_name
 from metrics.report.render import Cell, Figure, Report, Section, Table
 
 THEME_ORDER = ("operations", "wellbeing", "prevention", "nhs_demand", "value_for_money", "equity")
@@ -280,14 +280,14 @@ def _glance_tables(
                     for r in (cur, prev)
                 ),
                 unit,
-            )
+            ) or fmt.NO_VALUE
             change_year = fmt.change_text(
                 *(
                     r["value"] if r is not None and r["status"] == "ok" else None
                     for r in (cur, year)
                 ),
                 unit,
-            )
+            ) or fmt.NO_VALUE
             rows.append(
                 [
                     Cell(entry["title"] + (f" ({note})" if note else "")),

@@ -89,7 +89,7 @@ def _scorecard(ctx: Context, current: pd.DataFrame, previous: pd.DataFrame) -> T
                         if before is not None and before["status"] == "ok"
                         else None,
                         ctx.unit(indicator),
-                    )
+                    ) or fmt.NO_VALUE
                     note = coverage_note(row)
                     parts.append(
                         f"{ctx.title(indicator)}: {_figure_text(ctx, row, indicator)}"

@@ -27,8 +27,8 @@ from metrics.disclosure import (
     release_from_people,
 )
 from metrics.disclosure.rules import SPECIAL_CATEGORY, UNKNOWN
+from metrics.period import Period
 from metrics.report import data
-from metrics.report.periods import Period
 
 Protector = Callable[..., ProtectedRelease]
 PERIOD = "period"

@@ -1,7 +1,9 @@
 -- grain: one row per scenario (low, central, high) with the register settings the
 -- outcome models use and the two annuity factors.
 -- Annuity factor A(T, d, r) = sum for t = 0 .. T-1 of (1 - d)^t / (1 + r)^t, so year 0
--- is not discounted and A(1, d, r) = 1; T is taken as a whole number of years (floor).
+-- is not discounted and A(1, d, r) = 1, written once (annuity_years); the register
+-- holds whole years (metrics.register checks), the floor only guards the cast; the Python
+-- function is metrics.register.annuity_factor (a test checks the two agree).
 -- Wellbeing: A(benefit_years_wellbeing, dropoff_wellbeing, discount_rate_health).
 -- NHS: A(benefit_years_nhs, dropoff_nhs, discount_rate).
 with
@@ -75,47 +77,51 @@ scenario_settings as (
 
 ),
 
-wellbeing_years as (
+annuity_settings as (
 
     select
         scenario,
-        (1 - dropoff_wellbeing) / (1 + discount_rate_health) as yearly_ratio,
-        unnest(range(0, cast(floor(benefit_years_wellbeing) as bigint))) as year_index
+        'wellbeing' as benefit,
+        benefit_years_wellbeing as benefit_years,
+        dropoff_wellbeing as dropoff,
+        discount_rate_health as discount
+
+    from scenario_settings
+
+    union all
+
+    select
+        scenario,
+        'nhs' as benefit,
+        benefit_years_nhs as benefit_years,
+        dropoff_nhs as dropoff,
+        discount_rate as discount
 
     from scenario_settings
 
 ),
 
-wellbeing_annuity as (
+annuity_years as (
 
     select
         scenario,
-        cast(sum(cast(pow(yearly_ratio, year_index) as decimal(38, 10))) as double) as annuity_wellbeing
+        benefit,
+        (1 - dropoff) / (1 + discount) as yearly_ratio,
+        unnest(range(0, cast(floor(benefit_years) as bigint))) as year_index
 
-    from wellbeing_years
-    group by scenario
+    from annuity_settings
 
 ),
 
-nhs_years as (
+annuities as (
 
     select
         scenario,
-        (1 - dropoff_nhs) / (1 + discount_rate) as yearly_ratio,
-        unnest(range(0, cast(floor(benefit_years_nhs) as bigint))) as year_index
+        benefit,
+        cast(sum(cast(pow(yearly_ratio, year_index) as decimal(38, 10))) as double) as annuity
 
-    from scenario_settings
-
-),
-
-nhs_annuity as (
-
-    select
-        scenario,
-        cast(sum(cast(pow(yearly_ratio, year_index) as decimal(38, 10))) as double) as annuity_nhs
-
-    from nhs_years
-    group by scenario
+    from annuity_years
+    group by scenario, benefit
 
 ),
 
@@ -125,18 +131,22 @@ final as (
         scenario_settings.*,
         case
             when scenario_settings.benefit_years_wellbeing is not null
-                then coalesce(wellbeing_annuity.annuity_wellbeing, 0)
+                then coalesce(wellbeing_annuity.annuity, 0)
         end as annuity_wellbeing,
         case
             when scenario_settings.benefit_years_nhs is not null
-                then coalesce(nhs_annuity.annuity_nhs, 0)
+                then coalesce(nhs_annuity.annuity, 0)
         end as annuity_nhs
 
     from scenario_settings
-    left join wellbeing_annuity
-        on scenario_settings.scenario = wellbeing_annuity.scenario
-    left join nhs_annuity
-        on scenario_settings.scenario = nhs_annuity.scenario
+    left join annuities as wellbeing_annuity
+        on
+            scenario_settings.scenario = wellbeing_annuity.scenario
+            and wellbeing_annuity.benefit = 'wellbeing'
+    left join annuities as nhs_annuity
+        on
+            scenario_settings.scenario = nhs_annuity.scenario
+            and nhs_annuity.benefit = 'nhs'
 
 )
 
