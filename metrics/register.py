@@ -199,6 +199,17 @@ def annuity_factor(years: float, dropoff: float, rate: float) -> float:
     return float(sum(ratio**t for t in range(int(years))))
 
 
+def setting(params: pd.DataFrame | None, name: str, scenario: str = "central") -> float | None:
+    """A parameter's setting in a register frame (`ref.parameters`, `parameters()`); None
+    when the frame has no such row, so that no threshold is ever a copied literal."""
+    if params is None or params.empty:
+        return None
+    values = params.loc[params["name"] == name, scenario]
+    if values.empty or pd.isna(values.iloc[0]):
+        return None
+    return float(values.iloc[0])
+
+
 def _apply_overrides(register: pd.DataFrame, overrides: Mapping[str, Mapping[str, float]]) -> None:
     known = set(register["name"])
     for name, change in overrides.items():

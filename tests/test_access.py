@@ -206,7 +206,7 @@ def test_a_signed_in_manager_gets_the_manager_view(monkeypatch, model_db):
     assert not at.exception
     assert audience_shown(at) == "**Hub manager view**"
     assert at.selectbox(key="agency").value == "hate_crime"
-    assert coped_metric(at) == "100%"
+    assert coped_metric(at) == "100.0%"
     assert "Signed in as Test User" in texts(at)
 
 

@@ -89,11 +89,11 @@ def test_every_page_renders_without_an_error(monkeypatch, model_db, page, audien
 def test_scorecard_shows_the_warehouse_figures_for_the_period(monkeypatch, model_db):
     at = open_app(monkeypatch, model_db, params=FEBRUARY)
     assert not at.exception
-    # February 2026: 2 of 3 coped better -> 67%
-    assert metric(at, COPED).value == "67%"
+    # February 2026: 2 of 3 coped better -> 66.7%
+    assert metric(at, COPED).value == "66.7%"
     # Wilson 95% for 2 of 3: centre (0.6667 + 0.6403) / 2.2805 = 0.5731,
-    # half 1.96 * sqrt(0.0741 + 0.1067) / 2.2805 = 0.3654 -> 21% to 94%
-    assert "2 of 3; 95% CI 21% to 94%" in plain(texts(at))
+    # half 1.96 * sqrt(0.0741 + 0.1067) / 2.2805 = 0.3654 -> 20.8% to 93.9%
+    assert "2 of 3; 95% CI 20.8% to 93.9%" in plain(texts(at))
     # homes made safer in February: r1's target hardening -> 1
     assert metric(at, "Homes made safer (target hardening)").value == "1"
 
@@ -103,7 +103,7 @@ def test_filters_change_the_figures(monkeypatch, model_db):
     at.selectbox(key="agency").set_value("hate_crime").run()
     assert not at.exception
     # hate_crime was involved in r1 only, who coped better: 1 of 1
-    assert metric(at, COPED).value == "100%"
+    assert metric(at, COPED).value == "100.0%"
     assert "1 of 1" in plain(texts(at))
     at.select_slider(key="months").set_value(("2026-04", "2026-04")).run()
     # April: nobody hate_crime was involved with closed -> no one in the base, not 0%
@@ -118,14 +118,14 @@ def test_query_params_restore_the_view(monkeypatch, model_db):
     assert at.selectbox(key="agency").value == "hate_crime"
     assert at.select_slider(key="months").value == ("2026-02", "2026-02")
     assert at.toggle(key="money").value is False
-    assert metric(at, COPED).value == "100%"
+    assert metric(at, COPED).value == "100.0%"
     assert "Monetisation off" in [m.value for m in at.metric]
     quarter = open_app(
         monkeypatch, model_db, params={"period": "Financial quarter", "quarter": "2025/26-Q4"}
     )
     # 2025/26 Q4 is January to March 2026: the February cohort only -> 2 of 3
     assert quarter.selectbox(key="quarter").value == "2025/26-Q4"
-    assert metric(quarter, COPED).value == "67%"
+    assert metric(quarter, COPED).value == "66.7%"
 
 
 def test_month_with_no_event_shows_zero_and_counts_stay_apart_from_missing(monkeypatch, model_db):
@@ -168,7 +168,7 @@ def test_rebuild_is_picked_up_without_restart(monkeypatch, model_db, tmp_path):
     db = tmp_path / "live.duckdb"
     db.write_bytes(model_db.read_bytes())
     at = open_app(monkeypatch, db, params=FEBRUARY)
-    assert metric(at, COPED).value == "67%"
+    assert metric(at, COPED).value == "66.7%"
     # a rebuild writes a new file and swaps it in; here r2's exit score is now better
     fresh = tmp_path / "fresh.duckdb"
     fresh.write_bytes(model_db.read_bytes())
@@ -181,7 +181,7 @@ def test_rebuild_is_picked_up_without_restart(monkeypatch, model_db, tmp_path):
     con.close()
     fresh.replace(db)
     at.run()
-    assert metric(at, COPED).value == "100%"
+    assert metric(at, COPED).value == "100.0%"
 
 
 def test_exception_lists_only_for_managers(monkeypatch, model_db):
@@ -311,11 +311,11 @@ def test_the_scorecard_trend_is_a_small_svg_with_gaps(monkeypatch, model_db):
     # picture with 3 px padding: x = 3 + i * 154 / 3 -> February 54.3, April 157;
     # y = 3 for the highest value (67%), 29 for the lowest (0%). The gaps leave two
     # single points; the latest (April) gets the larger dot.
-    [caption] = [c.value for c in at.caption if "Trend over 4 months: from 67%" in c.value]
-    assert ('aria-label="Trend over 4 months: from 67% to 0%, lowest 0%, highest 67%; '
+    [caption] = [c.value for c in at.caption if "Trend over 4 months: from 66.7%" in c.value]
+    assert ('aria-label="Trend over 4 months: from 66.7% to 0.0%, lowest 0.0%, highest 66.7%; '
             '2 months without a value (a gap in the line)."') in caption
     assert '<circle cx="54.3" cy="3" r="1.5"' in caption
     assert '<circle cx="157" cy="29" r="2.5"' in caption
     assert "<polyline" not in caption  # no two neighbouring months both have a value
     # the figure itself is still a metric, over February to April: 2 + 0 of 3 + 1 = 50%
-    assert metric(at, COPED).value == "50%"
+    assert metric(at, COPED).value == "50.0%"

@@ -42,7 +42,7 @@ def test_the_svg_draws_runs_a_dot_for_a_lone_point_and_the_latest_value():
 
 def test_the_text_alternative_says_what_the_line_shows():
     assert sparkline.description([0.6, None, 0.8, 0.7], "rate") == (
-        "Trend over 4 months: from 60% to 70%, lowest 60%, highest 80%; 1 month without a "
+        "Trend over 4 months: from 60.0% to 70.0%, lowest 60.0%, highest 80.0%; 1 month without a "
         "value (a gap in the line).")
     assert sparkline.description([3.0, 5.0], "count", "quarter") == (
         "Trend over 2 quarters: from 3 to 5, lowest 3, highest 5.")

@@ -141,4 +141,10 @@ def test_options_for_the_pickers():
 def test_a_report_refuses_a_range_with_its_own_message():
     with pytest.raises(PeriodError, match="not a range of months"):
         check_audience(period.parse("2026-04..2026-09"), "manager")
+    with pytest.raises(PeriodError, match=r"public report covers a financial quarter "
+                                          r"\(2026/27-Q2\) or a financial year \(2026/27\), "
+                                          "not a range"):
+        check_audience(period.parse("2026-04..2026-09"), "public")
+    with pytest.raises(PeriodError, match="monthly figures are not published"):
+        check_audience(period.parse("2026-04"), "public")
     check_audience(period.parse("2026-04"), "manager")

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import valuation
 from metrics import cohorts, queries, register
 from metrics.report import data as report_data
+from metrics.report.command import write_report
 from tests.app_support import write_model_fixture
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -25,17 +26,21 @@ def model_db(tmp_path_factory) -> Path:
     return write_model_fixture(tmp_path_factory.mktemp("rules") / "warehouse.duckdb")
 
 
-def with_min_paired(model_db: Path, folder: Path, people: int) -> Path:
-    """A copy of the model warehouse whose register says min_paired_n = `people`."""
-    path = folder / f"min_paired_{people}.duckdb"
+def with_setting(model_db: Path, folder: Path, name: str, value: float) -> Path:
+    """A copy of the model warehouse whose register sets parameter `name` to `value`."""
+    path = folder / f"{name}_{value}.duckdb"
     shutil.copy(model_db, path)
     con = duckdb.connect(str(path))
     try:
-        con.execute("update ref.parameters set low = $n, central = $n, high = $n "
-                    "where name = 'min_paired_n'", {"n": people})
+        con.execute("update ref.parameters set low = $v, central = $v, high = $v "
+                    "where name = $name", {"v": value, "name": name})
     finally:
         con.close()
     return path
+
+
+def with_min_paired(model_db: Path, folder: Path, people: int) -> Path:
+    return with_setting(model_db, folder, "min_paired_n", people)
 
 
 def page_text(monkeypatch, db: Path, page: str, params: dict) -> str:
@@ -74,6 +79,14 @@ def test_the_methods_page_states_the_registers_threshold(monkeypatch, model_db, 
     assert ("**Pre/post means** are not shown for fewer than 12 paired people (assumptions "
             "register: min_paired_n).") in text
     assert "fewer than 30" not in text
+
+
+def test_the_public_report_states_the_registers_meaningful_change(model_db, tmp_path):
+    shipped = write_report(model_db, "public", "2025/26-Q4", "html", tmp_path / "a.html")
+    assert "a meaningful rise is at least 3 metric points." in shipped.report.read_text("utf-8")
+    lenient = with_setting(model_db, tmp_path, "swemwbs_meaningful_change", 2)
+    written = write_report(lenient, "public", "2025/26-Q4", "html", tmp_path / "b.html")
+    assert "a meaningful rise is at least 2 metric points." in written.report.read_text("utf-8")
 
 
 def test_the_sql_annuity_is_the_python_annuity(model_db):

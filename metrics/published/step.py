@@ -41,7 +41,7 @@ from metrics.disclosure.rules import (
     SENSITIVE_THRESHOLD,
     THRESHOLD,
 )
-from metrics.period import Period, add_months, period_starting
+from metrics.period import Period, complete_quarters, parse
 from metrics.published import figures, frames, protect, specs
 from metrics.published.archive import ArchivedRelease, ReleaseArchive
 from metrics.published.schema import write_schema
@@ -120,18 +120,11 @@ class ReleaseResult:
 
 
 def _complete_quarters(as_of: dt.date, first_month: dt.date | None) -> list[Period]:
+    """The financial quarters from the first month on that have ended by `as_of`, in order."""
     if first_month is None:
         return []
-    start = first_month
-    while start.month not in (1, 4, 7, 10):
-        start = add_months(start, 1)
-    out = []
-    while True:
-        quarter = period_starting("quarter", start)
-        if add_months(quarter.last, 1) - dt.timedelta(days=1) > as_of:
-            return out
-        out.append(quarter)
-        start = add_months(start, 3)
+    quarters = [parse(q) for q in reversed(complete_quarters(first_month, as_of))]
+    return [q for q in quarters if q.end_date <= as_of]
 
 
 def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -49,15 +49,18 @@ AUDIENCE_KINDS = {
 
 
 def check_audience(period: Period, audience: str) -> None:
-    """The public report is quarterly or yearly only (spec: disclosure, audiences)."""
-    if period.kind == "range":
-        raise PeriodError(
-            f"the {audience} report covers a month (2026-10), a financial quarter "
-            "(2026/27-Q2) or a financial year (2026/27), not a range of months"
-        )
-    if period.kind not in AUDIENCE_KINDS[audience]:
+    """The public report is quarterly or yearly only (spec: disclosure, audiences); no
+    report covers a custom range of months."""
+    if period.kind in AUDIENCE_KINDS[audience]:
+        return
+    if audience == "public" and period.kind == "month":
         raise PeriodError(
             f"the {audience} report covers a financial quarter (such as 2026/27-Q2) or a "
             "financial year (such as 2026/27), not a month: monthly figures are not "
             "published"
         )
+    kinds = {"month": "a month (2026-10)", "quarter": "a financial quarter (2026/27-Q2)",
+             "year": "a financial year (2026/27)"}
+    allowed = [kinds[k] for k in AUDIENCE_KINDS[audience]]
+    listed = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
+    raise PeriodError(f"the {audience} report covers {listed}, not a range of months")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.disclosure import SUPPRESSED, protect_money, publish
+from metrics.register import setting
 from metrics.report import charts, data, protected
 from metrics.report import text as fmt
 from metrics.report.content import Context, facts, figure_row
@@ -633,6 +634,9 @@ def _main_points(
 
 def _method_sections(ctx: Context, release: protected.PublicRelease) -> list[Section]:
     build = ctx.build
+    meaningful = setting(data.parameters(ctx.con), "swemwbs_meaningful_change")
+    rise = (f"at least {fmt.count(meaningful)} metric points" if meaningful is not None
+            else "the change the assumptions register sets")
     measured = Section(
         "measured",
         "How the data were measured",
@@ -647,8 +651,8 @@ def _method_sections(ctx: Context, release: protected.PublicRelease) -> list[Sec
             "period's figure adds up its months, and is shown only when every month of the "
             "period can be measured.",
             "Wellbeing is measured with the Short Warwick-Edinburgh Mental Wellbeing Scale "
-            "(SWEMWBS) converted to metric scores; a meaningful rise is at least 3 metric "
-            "points. Other scores are on a five-point scale.",
+            f"(SWEMWBS) converted to metric scores; a meaningful rise is {rise}. Other "
+            "scores are on a five-point scale.",
             "Projected values use published unit values (HM Treasury wellbeing guidance, NHS "
             "unit costs, Home Office costs of crime) and the hub's assumptions on deadweight, "
             "attribution and drop-off, listed below with their sources.",
