@@ -4,7 +4,7 @@ The catalogue holds the published description of every indicator (title, theme,
 horizon, dimension, unit, direction, definition, source) and the rules the SQL
 assembly of `marts.indicator_monthly` reads:
 
-* ``family``: the model that emits the indicator (`int_ind_<family>`).
+* ``family``: the model that emits the indicator (`int_family_<family>`).
 * ``has_agency_rows``: whether the indicator has a row per agency besides `all`.
 * ``kind``: rate, count, money, ratio, median or sum (how an empty month reads).
 * ``requires``: the measures the indicator needs, ``;``-separated. Each item is

@@ -166,7 +166,7 @@ def test_the_annuity_formula_is_written_once_in_python_and_once_in_sql():
     sql = {str(p.relative_to(ROOT)): p.read_text("utf-8").count("pow(yearly_ratio")
            for p in sorted((ROOT / "sql").rglob("*.sql"))}
     assert {k: v for k, v in sql.items() if v} == {
-        "sql/intermediate/int_outcome_scenarios.sql": 1}
+        "sql/intermediate/outcome/int_outcome_scenarios.sql": 1}
 
 
 def test_no_threshold_of_the_register_is_a_literal_in_the_dashboard():
