@@ -70,7 +70,7 @@ def core_targets() -> set[str]:
 
     catalogue = read_catalogue()
     families = catalogue.loc[catalogue["indicator_id"].isin(CORE_INDICATORS), "family"]
-    return {f"intermediate.int_ind_{family}" for family in sorted(set(families))}
+    return {f"intermediate.int_family_{family}" for family in sorted(set(families))}
 
 
 def _work_core(extract: Path) -> dict:

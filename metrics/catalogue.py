@@ -4,7 +4,7 @@ The catalogue holds the published description of every indicator (title, theme,
 horizon, dimension, unit, direction, definition, source) and the rules the SQL
 assembly of `marts.indicator_monthly` reads:
 
-* ``family``: the model that emits the indicator (`int_ind_<family>`).
+* ``family``: the model that emits the indicator (`int_family_<family>`).
 * ``has_agency_rows``: whether the indicator has a row per agency besides `all`.
 * ``kind``: rate, count, money, ratio, median or sum (how an empty month reads).
 * ``requires``: the measures the indicator needs, ``;``-separated. Each item is
@@ -19,6 +19,10 @@ assembly of `marts.indicator_monthly` reads:
   service's start), ``month_end`` (a stock at the month's last day) or ``components``
   (value for money: the months of its parts). The family models read it (the wellbeing
   family picks each indicator's cohort month from it) and so do the readers.
+* ``record_table`` / ``base_flag`` / ``success_flag``: for an outcome counted per record
+  (a person-level rate the reports and the public release cut by characteristic), the
+  mart it is counted from (``fct_referrals`` or ``agency_referrals``) and its flag
+  columns there: in the base, and counted (``true`` for a base of every record).
 * ``censor_days`` / ``censor_months`` / ``coverage_table``: a cohort month is
   not yet measurable until its last day plus the window has passed by the
   as-of date (and by the coverage date of ``coverage_table``, if given).
@@ -69,6 +73,9 @@ COLUMN_TYPES = {
     "requires": "varchar",
     "agency_requires": "varchar",
     "cohort_month": "varchar",
+    "record_table": "varchar",
+    "base_flag": "varchar",
+    "success_flag": "varchar",
     "censor_days": "integer",
     "censor_months": "integer",
     "coverage_table": "varchar",
@@ -92,10 +99,19 @@ ALLOWED = {
                "equity"},
     "kind": {"rate", "count", "money", "ratio", "median", "sum"},
     "coverage_table": {"", "repeat_crimes", "health_use"},
+    "record_table": {"", "fct_referrals", "agency_referrals"},
     "cohort_month": {"", "referral", "closed", "survey", "sent", "target_hardening", "month_end",
                      "components"},
     "has_agency_rows": {"true", "false"},
     "uses_parameters": {"true", "false"},
+}
+# the catalogue's cohort_month -> the month column of a record in the marts
+COHORT_COLUMNS = {
+    "closed": "closed_month",
+    "survey": "survey_month",
+    "referral": "referral_month",
+    "target_hardening": "target_hardening_month",
+    "sent": "sent_month",
 }
 _MEASURE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -143,6 +159,15 @@ def read_catalogue(path: str | Path | None = None) -> pd.DataFrame:
                 raise CatalogueError(f"row {line}: {column} '{row[column]}' is not allowed")
         _check_measures(row["requires"], line, "requires")
         _check_measures(row["agency_requires"], line, "agency_requires")
+        flags = (row["record_table"], row["base_flag"], row["success_flag"])
+        if any(flags) and not all(flags):
+            raise CatalogueError(
+                f"row {line}: record_table, base_flag and success_flag go together"
+            )
+        if row["record_table"] and row["cohort_month"] not in COHORT_COLUMNS:
+            raise CatalogueError(
+                f"row {line}: an outcome counted per record needs a record cohort_month"
+            )
         if row["dimension"] and not row["dimension_why"].strip():
             raise CatalogueError(f"row {line}: dimension_why is empty for a dimension")
         if bool(row["benchmark_parameter"]) != bool(row["benchmark_note"].strip()):

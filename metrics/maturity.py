@@ -2,7 +2,7 @@
 
 A cohort month of an indicator with a censoring window is `not_yet_measurable` until its
 window has closed by the as-of date and, where the catalogue names a coverage table, by
-that table's coverage date (`sql/intermediate/int_core_indicator_status.sql`):
+that table's coverage date (`sql/intermediate/int_assembly_indicator_status.sql`):
 
     window end = the month's last day + censor_days days, or
                  the month's last day + censor_months calendar months

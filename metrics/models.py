@@ -1,8 +1,11 @@
 """Run the SQL models in ``sql/`` in dependency order.
 
-Each ``.sql`` file holds one ``select``. Its folder is its layer and schema
+Each ``.sql`` file holds one ``select``. Its top folder is its layer and schema
 (``staging``, ``intermediate``, ``marts``) and its file stem is its name, so
-``sql/marts/indicator_monthly.sql`` becomes ``marts.indicator_monthly``.
+``sql/marts/indicator_monthly.sql`` becomes ``marts.indicator_monthly``. Intermediate
+models sit in subject folders (``referral``, ``outcome``, ``operations``, ``family``,
+``assembly``) whose prefix they carry (``int_family_wellbeing``); the folder does not
+change the name.
 Dependencies are read from the references ``<layer>.<model>`` in the text.
 Staging models are views; intermediate models and marts are tables.
 
@@ -62,7 +65,7 @@ class Model:
 def discover(sql_dir: Path = SQL_DIR) -> list[Model]:
     models = []
     for layer in LAYERS:
-        for path in sorted((sql_dir / layer).glob("*.sql")):
+        for path in sorted((sql_dir / layer).rglob("*.sql")):
             text = path.read_text(encoding="utf-8").strip().rstrip(";")
             models.append(Model(layer, path.stem, path, text))
     return models

@@ -862,7 +862,7 @@ def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
 def _period_medians(con, agency: str, first: dt.date, last: dt.date,
                     previous_first: dt.date) -> dict[str, float]:
     """Median working days from assessment to agency referral over each whole period."""
-    if not _has_table(con, "intermediate", "int_core_agency_referrals"):
+    if not _has_table(con, "intermediate", "int_referral_agency_referrals"):
         return {}
     frame = _frame(
         con,
@@ -870,7 +870,7 @@ def _period_medians(con, agency: str, first: dt.date, last: dt.date,
         select
             case when sent_month >= $first then 'current' else 'previous' end as bucket,
             quantile_cont(working_days_from_assessment, 0.5) as median_days
-        from intermediate.int_core_agency_referrals
+        from intermediate.int_referral_agency_referrals
         where
             sent_month between $previous_first and $last
             and working_days_from_assessment is not null
@@ -942,7 +942,7 @@ def indicator_by_agency(con, audience: str, filters: Filters) -> pd.DataFrame:
 
 
 def _agency_medians(con, first: dt.date, last: dt.date) -> dict[str, float]:
-    if not _has_table(con, "intermediate", "int_core_agency_referrals"):
+    if not _has_table(con, "intermediate", "int_referral_agency_referrals"):
         return {}
     frame = _frame(
         con,
@@ -952,7 +952,7 @@ def _agency_medians(con, first: dt.date, last: dt.date) -> dict[str, float]:
         sent as (
 
             select agency, working_days_from_assessment
-            from intermediate.int_core_agency_referrals
+            from intermediate.int_referral_agency_referrals
             where
                 sent_month between $first and $last
                 and working_days_from_assessment is not null
@@ -1482,7 +1482,7 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
     not apply (these are open now). At most 1,000 rows, longest overdue first."""
     if kind not in EXCEPTION_KINDS:
         raise ValueError("unknown exception list")
-    _require(con, "marts.fct_referrals", "intermediate.int_core_agency_referrals")
+    _require(con, "marts.fct_referrals", "intermediate.int_referral_agency_referrals")
     params = {"agency": filters.agency, "crime_type": filters.crime_type}
     if kind == "first_contact":
         sql = """
@@ -1547,7 +1547,7 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
 
             agency_referrals as (
 
-                select * from intermediate.int_core_agency_referrals
+                select * from intermediate.int_referral_agency_referrals
 
             ),
 

@@ -395,7 +395,7 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
         )
         con.execute(
             """
-            create table intermediate.int_core_agency_referrals as select * from (values
+            create table intermediate.int_referral_agency_referrals as select * from (values
                 ('a1', 'r1', 'victim_support', date '2026-02-02', date '2026-02-01', 1,
                  'accepted', date '2026-02-09', date '2026-02-16', null::date, null::date),
                 ('a2', 'r2', 'victim_support', date '2026-04-02', date '2026-04-01', 2,
@@ -414,12 +414,12 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
         )
         con.execute(
             """
-            alter table intermediate.int_core_agency_referrals
+            alter table intermediate.int_referral_agency_referrals
             add column sent_month date
             """
         )
         con.execute(
-            "update intermediate.int_core_agency_referrals "
+            "update intermediate.int_referral_agency_referrals "
             "set sent_month = date_trunc('month', sent_date)"
         )
         con.execute(

@@ -36,8 +36,8 @@ def test_core_targets_are_the_families_of_the_reference_indicators():
     from metrics.bench import core_targets
 
     assert core_targets() == {
-        "intermediate.int_ind_operations",
-        "intermediate.int_ind_wellbeing",
-        "intermediate.int_ind_prevention",
-        "intermediate.int_ind_nhs",
+        "intermediate.int_family_operations",
+        "intermediate.int_family_wellbeing",
+        "intermediate.int_family_prevention",
+        "intermediate.int_family_nhs",
     }

@@ -192,10 +192,10 @@ def test_required_measures_are_contract_columns(catalogue):
 
 def test_family_names_the_model_that_emits_the_indicator(catalogue):
     texts = {
-        family: (SQL / f"int_ind_{family}.sql").read_text()
+        family: (SQL / "family" / f"int_family_{family}.sql").read_text()
         for family in ("prevention", "nhs", "value")
     }
-    texts["operations"] = " ".join(p.read_text() for p in SQL.glob("int_core_ops_*.sql"))
+    texts["operations"] = " ".join(p.read_text() for p in (SQL / "operations").glob("int_operations_*.sql"))
     for indicator_id, family in catalogue["family"].items():
         if family in ("equity", "value_for_money"):
             continue

@@ -98,3 +98,29 @@ def test_methods_definitions_show_why_the_indicator_is_in_its_dimension():
     text = definitions_html(rows)
     assert "Why in this dimension:</em> Benefit to the &lt;family&gt;" in text
 
+
+
+def test_record_flags_are_columns_of_the_marts_they_name():
+    """Every outcome counted per record names flag columns that its mart has; the cohort
+    month column follows from the catalogue's cohort_month."""
+    from metrics.catalogue import COHORT_COLUMNS
+    from metrics.cohorts import PERSON_OUTCOMES, REFERRAL_OUTCOMES
+    from tests.support import referral, victim, warehouse_from_rows
+
+    con = warehouse_from_rows(
+        {"victims": [victim("V1")], "referrals": [referral("R1", "V1", "2026-01-05")]},
+        "2026-11-30",
+    )
+    columns = {row[0] for row in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'marts' and table_name = 'fct_referrals'").fetchall()}
+    for indicator, (base, success, month) in REFERRAL_OUTCOMES.items():
+        for flag in (base, success):
+            assert flag == "true" or flag in columns, (indicator, flag)
+        assert month in columns, (indicator, month)
+    catalogue = read_catalogue().set_index("indicator_id")
+    for indicator, (_base, _success, month) in PERSON_OUTCOMES.items():
+        assert COHORT_COLUMNS[catalogue.loc[indicator, "cohort_month"]] == month
+    assert PERSON_OUTCOMES["family_benefited"][2] == "survey_month"
+    assert PERSON_OUTCOMES["agency_accepted_5wd"][2] == "sent_month"
+    assert len(PERSON_OUTCOMES) == 19

@@ -18,9 +18,9 @@ from metrics.reference_data import write_reference
 from tests.support import load_raw, referral, victim
 
 WELLBEING_SQL = (
-    Path(__file__).resolve().parent.parent / "sql" / "intermediate" / "int_ind_wellbeing.sql"
+    Path(__file__).resolve().parent.parent / "sql" / "intermediate" / "family" / "int_family_wellbeing.sql"
 )
-OUTCOME_REFERRALS_SQL = WELLBEING_SQL.with_name("int_outcome_referrals.sql")
+OUTCOME_REFERRALS_SQL = WELLBEING_SQL.parent.parent / "outcome" / "int_outcome_referrals.sql"
 AS_OF = "2026-11-30"
 
 
@@ -52,7 +52,7 @@ def _family_rows(catalogue_path: Path | None) -> dict[str, set[tuple[str, str]]]
     load_catalogue(con, catalogue_path)
     run_models(con)
     rows = con.execute(
-        "select indicator_id, strftime(month, '%Y-%m'), agency from intermediate.int_ind_wellbeing"
+        "select indicator_id, strftime(month, '%Y-%m'), agency from intermediate.int_family_wellbeing"
     ).fetchall()
     out: dict[str, set[tuple[str, str]]] = {}
     for indicator_id, month, agency in rows:
@@ -131,7 +131,9 @@ def test_catalogue_refuses_an_unknown_cohort_month(tmp_path, value):
 
 
 def test_referral_cohort_operations_take_their_kind_from_the_catalogue(tmp_path):
-    sql = WELLBEING_SQL.with_name("int_core_ops_referral_cohort.sql").read_text(encoding="utf-8")
+    sql = (
+        WELLBEING_SQL.parent.parent / "operations" / "int_operations_referral_cohort.sql"
+    ).read_text(encoding="utf-8")
     for indicator_id in read_catalogue()["indicator_id"]:
         assert f"'{indicator_id}'" not in sql, indicator_id
 
@@ -145,7 +147,7 @@ def test_referral_cohort_operations_take_their_kind_from_the_catalogue(tmp_path)
             (indicator_id, month): (numerator, denominator)
             for indicator_id, month, numerator, denominator in con.execute(
                 "select indicator_id, strftime(month, '%Y-%m'), numerator, denominator "
-                "from intermediate.int_core_ops_referral_cohort where agency = 'all'"
+                "from intermediate.int_operations_referral_cohort where agency = 'all'"
             ).fetchall()
         }
 

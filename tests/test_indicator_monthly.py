@@ -135,7 +135,7 @@ def test_figures_are_null_and_persons_zero_unless_ok(small_con):
 def test_no_referrals_means_no_months():
     con = build({"victims": [victim("v1")], "referrals": []}, "2027-01-31")
     assert con.execute("select count(*) from marts.indicator_monthly").fetchone()[0] == 0
-    assert con.execute("select count(*) from intermediate.int_month_spine").fetchone()[0] == 0
+    assert con.execute("select count(*) from intermediate.int_referral_month_spine").fetchone()[0] == 0
 
 
 # --- status: no_data ---------------------------------------------------------------------
@@ -413,7 +413,7 @@ def component(con, indicator_id: str, month: str) -> dict:
 def residual(con, month: str) -> tuple[float, float, float]:
     """The internal crime-cost residual row the total adds (0 when there is none)."""
     row = con.execute(
-        "select numerator, value_low, value_high from intermediate.int_core_family_rows "
+        "select numerator, value_low, value_high from intermediate.int_assembly_family_rows "
         "where indicator_id = '_crime_cost_residual_gbp' and agency = 'all' and month = ?",
         [dt.date.fromisoformat(month)],
     ).fetchone()

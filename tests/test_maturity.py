@@ -41,7 +41,7 @@ def test_matures_on_hand_computed(month, days, months, expected):
 
 
 def test_matures_on_is_the_status_rules_date_for_every_month():
-    """The SQL that sets not_yet_measurable (int_core_indicator_status) and matures_on
+    """The SQL that sets not_yet_measurable (int_assembly_indicator_status) and matures_on
     agree on every month from 2020 to 2030, for each window in the catalogue."""
     con = duckdb.connect()
     rows = con.execute(

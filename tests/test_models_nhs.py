@@ -1,4 +1,4 @@
-"""The before/after NHS indicators (intermediate.int_ind_nhs), on hand-written rows.
+"""The before/after NHS indicators (intermediate.int_family_nhs), on hand-written rows.
 
 Register values used (data/assumptions.csv, low / central / high): unit_cost_gp_appointments
 42 / 49 / 49 (2022/23); unit_cost_ae_attendances 148 (2016/17);

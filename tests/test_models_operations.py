@@ -1,4 +1,4 @@
-"""Operations indicators on hand-built extracts (intermediate.int_ind_operations via
+"""Operations indicators on hand-built extracts (intermediate.int_family_operations via
 marts.indicator_monthly).
 
 Working days: Monday to Friday less the bank holidays of England and Wales. Around

@@ -1,4 +1,4 @@
-"""The prevention indicators (intermediate.int_ind_prevention), on hand-written rows.
+"""The prevention indicators (intermediate.int_family_prevention), on hand-written rows.
 
 Register values used (data/assumptions.csv, low / central / high):
 repeat_rate_burglary_residential 0.13 / 0.17 / 0.20; repeat_rate_criminal_damage

@@ -1,4 +1,4 @@
-"""wellbeing_social_value_gbp (intermediate.int_ind_value), on hand-written rows.
+"""wellbeing_social_value_gbp (intermediate.int_family_value), on hand-written rows.
 
 Register values used (data/assumptions.csv, low / central / high): wellby_value_gbp
 10000 / 13000 / 16000 (price year 2019, read as 2019/20); deadweight_wellbeing

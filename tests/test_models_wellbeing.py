@@ -1,4 +1,4 @@
-"""The assessment-based outcome indicators (intermediate.int_ind_wellbeing).
+"""The assessment-based outcome indicators (intermediate.int_family_wellbeing).
 
 The helpers here (outcome_warehouse, family_rows, referral, ...) are shared with the
 other outcome family tests. Only the models these indicators need are run (staging, int_referral_agencies, the
@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTCOME_MODELS = (
     "int_referral_agencies.sql",
     "int_outcome_*.sql",
-    "int_ind_wellbeing.sql",
-    "int_ind_prevention.sql",
-    "int_ind_nhs.sql",
-    "int_ind_value.sql",
+    "int_family_wellbeing.sql",
+    "int_family_prevention.sql",
+    "int_family_nhs.sql",
+    "int_family_value.sql",
 )
 
 
@@ -50,7 +50,7 @@ def outcome_warehouse(
     (sql_dir / "intermediate").mkdir()
     (sql_dir / "marts").mkdir()
     for pattern in OUTCOME_MODELS:
-        for path in (ROOT / "sql" / "intermediate").glob(pattern):
+        for path in (ROOT / "sql" / "intermediate").rglob(pattern):
             shutil.copy(path, sql_dir / "intermediate" / path.name)
     con = duckdb.connect()
     load_raw(con, tables, as_of, coverage)
@@ -63,9 +63,9 @@ def outcome_warehouse(
 
 
 def family_rows(con, indicator_id: str, family: str = "wellbeing") -> dict[tuple[str, str], dict]:
-    """{(month 'YYYY-MM', agency): row} of one indicator in intermediate.int_ind_<family>."""
+    """{(month 'YYYY-MM', agency): row} of one indicator in intermediate.int_family_<family>."""
     result = con.execute(
-        f"select * from intermediate.int_ind_{family} where indicator_id = ?", [indicator_id]
+        f"select * from intermediate.int_family_{family} where indicator_id = ?", [indicator_id]
     )
     names = [d[0] for d in result.description]
     rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
@@ -459,7 +459,7 @@ FAMILY_COLUMNS = [
 
 
 def family_columns(con, family: str) -> list[tuple[str, str]]:
-    rows = con.execute(f"describe intermediate.int_ind_{family}").fetchall()
+    rows = con.execute(f"describe intermediate.int_family_{family}").fetchall()
     return [(row[0], row[1]) for row in rows]
 
 

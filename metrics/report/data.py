@@ -132,7 +132,7 @@ def agency_medians(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
         sent as (
 
             select agency, victim_id, working_days_from_assessment as days
-            from intermediate.int_core_agency_referrals
+            from intermediate.int_referral_agency_referrals
             where
                 sent_month between $first and $last
                 and working_days_from_assessment is not null
@@ -197,7 +197,7 @@ def overdue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
         agency_referrals as (
 
-            select * from intermediate.int_core_agency_referrals
+            select * from intermediate.int_referral_agency_referrals
 
         ),
 
@@ -427,7 +427,7 @@ def people_frame(
 
         agency_referrals as (
 
-            select * from intermediate.int_core_agency_referrals
+            select * from intermediate.int_referral_agency_referrals
 
         ),
 

@@ -16,13 +16,13 @@
 -- events are summed per demographic profile before they are split by
 -- characteristic. A victim with a single referral has a single 12-month span,
 -- so those victims are counted per (month, profile) before the events.
--- Demographics come with the referral (int_referrals: every referral's victim
+-- Demographics come with the referral (int_referral_base: every referral's victim
 -- is in victims, the ingest quarantines orphans).
 with
 
 referrals as (
 
-    select * from intermediate.int_referrals
+    select * from intermediate.int_referral_base
 
 ),
 
@@ -40,7 +40,7 @@ population as (
 
 months as (
 
-    select * from intermediate.int_month_spine
+    select * from intermediate.int_referral_month_spine
 
 ),
 

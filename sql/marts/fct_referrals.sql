@@ -6,13 +6,13 @@
 -- referral involves victim_support, so only the other agencies' rows are read.
 -- Timeliness flags are NULL outside their base; outcome flags come from
 -- int_outcome_referrals (<id>_base, <id>_success: NULL outside the base).
--- It is the one referral-grain table kept in the warehouse: int_referrals and
+-- It is the one referral-grain table kept in the warehouse: int_referral_base and
 -- int_outcome_referrals are ephemeral, so what the dashboard reads of them is here.
 with
 
 referrals as (
 
-    select * from intermediate.int_referrals
+    select * from intermediate.int_referral_base
 
 ),
 

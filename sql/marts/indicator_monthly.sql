@@ -2,18 +2,18 @@
 -- (reach_ratio excepted: see equity_reach) for every month from the first
 -- referral month to the as-of month, agency `all` plus each agency code for
 -- indicators with agency rows. Status, values and persons are set in
--- int_core_indicator_status (families) and int_ind_value_for_money.
+-- int_assembly_indicator_status (families) and int_assembly_value_for_money.
 with
 
 statuses as (
 
-    select * from intermediate.int_core_indicator_status
+    select * from intermediate.int_assembly_indicator_status
 
 ),
 
 value_for_money as (
 
-    select * from intermediate.int_ind_value_for_money
+    select * from intermediate.int_assembly_value_for_money
 
 ),
 

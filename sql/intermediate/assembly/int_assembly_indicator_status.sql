@@ -1,10 +1,10 @@
 -- grain: one row per (indicator_id, month, agency) of the indicator_monthly
 -- spine, for every catalogue indicator except value for money (computed from
--- these rows in int_ind_value_for_money) and the equity table's reach_ratio:
--- every month of int_month_spine x `all`, plus each agency for indicators
+-- these rows in int_assembly_value_for_money) and the equity table's reach_ratio:
+-- every month of int_referral_month_spine x `all`, plus each agency for indicators
 -- with agency rows.
 -- status, by precedence:
---   no_data             a required measure is absent (int_core_indicator_rules;
+--   no_data             a required measure is absent (int_assembly_indicator_rules;
 --                       agency rows also need agency_requires)
 --   not_yet_measurable  month_end + censor_days (or + censor_months) is after
 --                       the as-of date, or after the coverage date of the
@@ -20,25 +20,25 @@ with
 
 rules as (
 
-    select * from intermediate.int_core_indicator_rules
+    select * from intermediate.int_assembly_indicator_rules
 
 ),
 
 months as (
 
-    select * from intermediate.int_month_spine
+    select * from intermediate.int_referral_month_spine
 
 ),
 
 agencies as (
 
-    select * from intermediate.int_core_agencies
+    select * from intermediate.int_referral_agency_list
 
 ),
 
 family_rows as (
 
-    select * from intermediate.int_core_family_rows
+    select * from intermediate.int_assembly_family_rows
 
 ),
 

@@ -14,19 +14,19 @@ with
 
 statuses as (
 
-    select * from intermediate.int_core_indicator_status
+    select * from intermediate.int_assembly_indicator_status
 
 ),
 
 family_rows as (
 
-    select * from intermediate.int_core_family_rows
+    select * from intermediate.int_assembly_family_rows
 
 ),
 
 rules as (
 
-    select * from intermediate.int_core_indicator_rules
+    select * from intermediate.int_assembly_indicator_rules
 
 ),
 
@@ -38,7 +38,7 @@ funding as (
 
 months as (
 
-    select * from intermediate.int_month_spine
+    select * from intermediate.int_referral_month_spine
 
 ),
 

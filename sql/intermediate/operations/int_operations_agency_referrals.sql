@@ -9,7 +9,7 @@ with
 
 agency_referrals as (
 
-    select * from intermediate.int_core_agency_referrals
+    select * from intermediate.int_referral_agency_referrals
 
 ),
 

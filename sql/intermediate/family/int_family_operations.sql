@@ -1,36 +1,36 @@
 -- grain: one row per (indicator_id, month, agency): the operations family
 -- (hub operations, mental_health_seen_10wd, enhanced_rights_share), with the
 -- family columns of docs/architecture.md. Each part is built in its own
--- int_core_ops_* model.
+-- int_operations_* model.
 with
 
 referral_cohort as (
 
-    select * from intermediate.int_core_ops_referral_cohort
+    select * from intermediate.int_operations_referral_cohort
 
 ),
 
 agency_referrals as (
 
-    select * from intermediate.int_core_ops_agency_referrals
+    select * from intermediate.int_operations_agency_referrals
 
 ),
 
 open_cases as (
 
-    select * from intermediate.int_core_ops_open_cases
+    select * from intermediate.int_operations_open_cases
 
 ),
 
 follow_up_coverage as (
 
-    select * from intermediate.int_core_ops_follow_up_coverage
+    select * from intermediate.int_operations_follow_up_coverage
 
 ),
 
 exit_surveys as (
 
-    select * from intermediate.int_core_ops_exit_surveys
+    select * from intermediate.int_operations_exit_surveys
 
 ),
 

@@ -25,19 +25,19 @@ referrals as (
 
 agency_referrals as (
 
-    select * from intermediate.int_core_agency_referrals
+    select * from intermediate.int_referral_agency_referrals
 
 ),
 
 months as (
 
-    select * from intermediate.int_month_spine
+    select * from intermediate.int_referral_month_spine
 
 ),
 
 agencies as (
 
-    select * from intermediate.int_core_agencies
+    select * from intermediate.int_referral_agency_list
 
 ),
 

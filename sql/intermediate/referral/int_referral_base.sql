@@ -28,7 +28,7 @@ services as (
 
 deadlines as (
 
-    select * from intermediate.int_core_deadlines
+    select * from intermediate.int_referral_deadlines
 
 ),
 

@@ -1,36 +1,36 @@
 -- grain: one row per (indicator_id, month, agency) emitted by an indicator
--- family (intermediate.int_ind_<family>), tagged with the family. Internal
+-- family (intermediate.int_family_<family>), tagged with the family. Internal
 -- ids (starting with an underscore, such as _crime_cost_residual_gbp) are
 -- kept: the value-for-money model reads them; the catalogue spine drops them.
 with
 
 operations_rows as (
 
-    select * from intermediate.int_ind_operations
+    select * from intermediate.int_family_operations
 
 ),
 
 wellbeing_rows as (
 
-    select * from intermediate.int_ind_wellbeing
+    select * from intermediate.int_family_wellbeing
 
 ),
 
 prevention_rows as (
 
-    select * from intermediate.int_ind_prevention
+    select * from intermediate.int_family_prevention
 
 ),
 
 nhs_rows as (
 
-    select * from intermediate.int_ind_nhs
+    select * from intermediate.int_family_nhs
 
 ),
 
 value_rows as (
 
-    select * from intermediate.int_ind_value
+    select * from intermediate.int_family_value
 
 ),
 

@@ -17,7 +17,7 @@ with
 
 referrals as (
 
-    select * from intermediate.int_referrals
+    select * from intermediate.int_referral_base
 
 ),
 

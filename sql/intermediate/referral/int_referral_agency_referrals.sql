@@ -23,7 +23,7 @@ referrals as (
 
 deadlines as (
 
-    select * from intermediate.int_core_deadlines
+    select * from intermediate.int_referral_deadlines
 
 ),
 
