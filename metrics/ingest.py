@@ -42,6 +42,7 @@ import duckdb
 
 from metrics import contract
 from metrics.contract import Column, Table
+from metrics.identifiers import printable
 from metrics.reference_data import swemwbs_conversion
 from metrics.snapshot import ExtractError, Snapshot, TableFile
 
@@ -243,16 +244,79 @@ def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[
                 f"{which} appears twice in the header", file=file_name, rule="duplicate_column"
             )
         seen[name] = position
-        if name not in table.column_names and contract.is_direct_identifier(name):
-            raise ExtractError(
-                f"column {name} looks like a direct identifier; remove it from the export "
-                "(nothing was loaded)",
-                file=file_name,
-                rule="direct_identifier",
-            )
+        if name not in table.column_names:
+            _stop_if_identifier(name, file_name)
     present = [c for c in table.column_names if c in seen]
-    ignored = [n for n in names if n not in table.column_names]
+    ignored = [printable(n) for n in names if n not in table.column_names]
     return present, ignored
+
+
+def _stop_if_identifier(name: str, file_name: str) -> None:
+    """Stop on a column (or nested column path) not in the contract whose name looks like a
+    direct identifier or free text; the name is printed escaped (``printable``)."""
+    if contract.is_direct_identifier(name):
+        raise ExtractError(
+            f"column {printable(name)} looks like a direct identifier or free text; remove it "
+            "from the export (nothing was loaded)",
+            file=file_name,
+            rule="direct_identifier",
+        )
+
+
+@dataclass
+class ParquetColumn:
+    """A top-level column of a Parquet file, and the paths inside it when it is nested."""
+
+    name: str
+    nested: bool = False  # a struct, list or map (or a repeated field)
+    paths: list[tuple[str, ...]] = field(default_factory=list)  # inner paths, name first
+
+
+def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[ParquetColumn]:
+    """The top-level columns of a Parquet file, with every nested field's path: the schema
+    is listed depth first, each group followed by its children."""
+    rows = con.execute(
+        "select name, num_children, repetition_type from parquet_schema(?)", [str(path)]
+    ).fetchall()
+    if not rows:
+        return []
+    columns: list[ParquetColumn] = []
+    stack: list[list] = [[(), rows[0][1] or 0]]  # [path, children still to come]
+    for name, children, repetition in rows[1:]:
+        while len(stack) > 1 and stack[-1][1] == 0:
+            stack.pop()
+        parent = stack[-1]
+        parent[1] -= 1
+        path_here = (*parent[0], name)
+        if len(path_here) == 1:
+            columns.append(ParquetColumn(name, bool(children) or repetition == "REPEATED"))
+        else:
+            columns[-1].paths.append(path_here)
+        if children:
+            stack.append([path_here, children])
+    return columns
+
+
+def _check_parquet_nesting(
+    columns: list[ParquetColumn], table: Table, file_name: str
+) -> None:
+    """A contract column must hold one plain value per row; a nested column not in the
+    contract is checked by every part of its path (``full_name.first``)."""
+    for column in columns:
+        if not column.nested:
+            continue
+        name = contract.normalise_header(column.name)
+        if name in table.column_names:
+            raise ExtractError(
+                f"column {name} is a nested Parquet column (a struct, list or map): the "
+                "contract needs one plain value per row",
+                file=file_name,
+                rule="nested_column",
+            )
+        for path in column.paths:
+            for part in path[1:]:
+                if contract.is_direct_identifier(part):
+                    _stop_if_identifier(".".join((name, *path[1:])), file_name)
 
 
 def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> Inspected:
@@ -269,18 +333,16 @@ def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> I
         encoding = "parquet"
         read_path = file.path
         try:
-            schema = con.execute(
-                "select name from parquet_schema(?) where name != 'schema' "
-                "and num_children is null",
-                [str(file.path)],
-            ).fetchall()
+            parquet_columns = _parquet_columns(con, file.path)
         except duckdb.Error:
             raise ExtractError(
                 "is not a readable Parquet file", file=name, rule="unreadable_file"
             ) from None
-        source_names = [row[0] for row in schema]
+        source_names = [c.name for c in parquet_columns]
     header = [contract.normalise_header(n) for n in source_names]
     present, ignored = _check_header(header, table, name)
+    if file.format == "parquet":
+        _check_parquet_nesting(parquet_columns, table, name)
     mixed = file.format == "csv" and scan.mixed_newlines
     return Inspected(
         file, table, read_path, encoding, header, source_names, present, ignored, workdir, mixed
@@ -540,11 +602,42 @@ def _parse_expr(column: Column, v: str, date_format: str | None) -> str:
     return v  # text
 
 
-def _code_map_expr(column: Column, v: str, mapping: dict[str, str]) -> str:
-    if not mapping:
-        return v
-    whens = " ".join(f"when {_literal(src)} then {_literal(code)}" for src, code in mapping.items())
-    return f"case {v} {whens} else {v} end"
+def _mapped_columns(item: Inspected, code_map: dict[str, dict[str, str]]) -> list[Column]:
+    """The columns of the file that ``code_map.csv`` maps (codes only, read as text)."""
+    return [
+        c
+        for c in item.table.columns
+        if code_map.get(c.name) and c.name in item.present and c.name not in item.typed
+    ]
+
+
+def _with_code_map(item: Inspected, source: str, code_map: dict[str, dict[str, str]]) -> str:
+    """The rows of ``source`` and, per mapped column, the code its trimmed value maps to
+    (``_m_<column>``, NULL when unmapped): a hash join on the ``_code_map`` temp table, so a
+    map of 100,000 rows costs a join, not a CASE of 100,000 branches per value."""
+    mapped = _mapped_columns(item, code_map)
+    if not mapped:
+        return source
+    picks, joins = [], []
+    for i, column in enumerate(mapped):
+        alias = f"_cm{i}"
+        picks.append(f"{alias}.code as _m_{column.name}")
+        joins.append(
+            f"left join (select source_value, code from _code_map "
+            f"where column_name = {_literal(column.name)}) as {alias} "
+            f"on {alias}.source_value = {_trimmed('_src.' + _quote(column.name))}"
+        )
+    return f"(select _src.*, {', '.join(picks)} from {source} as _src {' '.join(joins)})"
+
+
+def _create_code_map(con: duckdb.DuckDBPyConnection, code_map: dict[str, dict[str, str]]) -> None:
+    """The table's code map as the connection's ``_code_map`` temp table."""
+    rows = [(column, src, code) for column, pairs in code_map.items() for src, code in pairs.items()]
+    con.execute(
+        "create or replace temp table _code_map as select unnest(?::varchar[]) as column_name, "
+        "unnest(?::varchar[]) as source_value, unnest(?::varchar[]) as code",
+        [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+    )
 
 
 def _column_checks(column: Column, table: Table, date_format: str | None, as_of: str) -> str:
@@ -644,7 +737,8 @@ def _value_expr(item: Inspected, column: Column, code_map: dict[str, dict[str, s
         raw = _quote(column.name)
     elif column.name in item.present:
         raw = _trimmed(_quote(column.name))
-        raw = _code_map_expr(column, raw, code_map.get(column.name, {}))
+        if column in _mapped_columns(item, code_map):
+            raw = f"coalesce(_m_{column.name}, {raw})"
     else:
         raw = "null::varchar"
     return f"{raw} as v_{column.name}"
@@ -698,7 +792,8 @@ def validation_sql(
     typed = ", ".join(f"p_{c.name}" for c in table.columns)
     return f"""
         with texts as (
-            select _row, {", ".join(_value_exprs(item, code_map))} from {source}
+            select _row, {", ".join(_value_exprs(item, code_map))}
+            from {_with_code_map(item, source, code_map)}
         ),
         parsed as (
             select *, {", ".join(parsed)} from texts
@@ -707,7 +802,7 @@ def validation_sql(
             select *{column_checks} from parsed
         )
         select _row, {typed}, {reason} as _reason{"".join(", " + u for u in unmapped)}
-        from checked
+        from checked{" order by _row" if _mapped_columns(item, code_map) else ""}
     """
 
 
@@ -728,7 +823,8 @@ def quarantined_values_sql(
     raw_json = f"json_object({pairs})"
     return f"""
         with texts as (
-            select _row, {", ".join(_value_exprs(item, code_map))} from {source}
+            select _row, {", ".join(_value_exprs(item, code_map))}
+            from {_with_code_map(item, source, code_map)}
             where _row in (select _row from _checked where _reason is not null)
         )
         select _row, {raw_json} as raw_values from texts
@@ -778,9 +874,23 @@ def read_code_map(path: Path | None) -> dict[str, dict[str, dict[str, str]]]:
                         file="code_map.csv",
                         rule="unknown_column",
                     )
+                if contract.TABLES_BY_NAME[table].column(column).type != "code":
+                    raise ExtractError(
+                        f"row {number} maps {table}.{column}, which is not a code column "
+                        "(only codes may be mapped; ids, dates and numbers never are)",
+                        file="code_map.csv",
+                        rule="code_map_column",
+                    )
                 mapping.setdefault(table, {}).setdefault(column, {})[source_value] = code
     except UnicodeDecodeError:
         raise ExtractError("is not UTF-8 text", file="code_map.csv", rule="encoding") from None
+    except csv.Error:
+        raise ExtractError(
+            "is not a CSV file of table,column,source_value,code (broken quoting or a value "
+            "over the field size limit)",
+            file="code_map.csv",
+            rule="malformed_file",
+        ) from None
     return mapping
 
 
@@ -925,8 +1035,11 @@ def _load_table(
         source, rejected = _read_csv(con, item)
     else:
         source, rejected = _parquet_source(con, item, snapshot.date_format), []
+    if _mapped_columns(item, code_map):
+        _create_code_map(con, code_map)
     checks = validation_sql(item, source, as_of, snapshot.date_format, code_map)
     if not rejected and _load_if_clean(con, item, source, checks, code_map, report):
+        con.execute("drop table if exists _code_map")
         return report
     with _readable(item):
         con.execute("create or replace temp table _checked as " + checks)
@@ -991,6 +1104,7 @@ def _load_table(
             "row accounting failed (read != loaded + quarantined)", file=file_name, rule="internal"
         )
     con.execute("drop table _checked")
+    con.execute("drop table if exists _code_map")
     con.execute("drop table if exists _text")
     con.execute("drop table if exists _scan")
     return report
@@ -1045,7 +1159,9 @@ def _load_if_clean(
     if demographic:
         values = ", ".join(_value_expr(item, c, code_map) for c in demographic)
         counted = ", ".join(f"count(*) filter (where {_unmapped_expr(c)})" for c in demographic)
-        counts = con.execute(f"select {counted} from (select {values} from {source})").fetchone()
+        counts = con.execute(
+            f"select {counted} from (select {values} from {_with_code_map(item, source, code_map)})"
+        ).fetchone()
         for column, n in zip(demographic, counts, strict=True):
             if n:
                 report.code_unmapped[column.name] = n
