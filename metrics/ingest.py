@@ -297,9 +297,7 @@ def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[Parquet
     return columns
 
 
-def _check_parquet_nesting(
-    columns: list[ParquetColumn], table: Table, file_name: str
-) -> None:
+def _check_parquet_nesting(columns: list[ParquetColumn], table: Table, file_name: str) -> None:
     """A contract column must hold one plain value per row; a nested column not in the
     contract is checked by every part of its path (``full_name.first``)."""
     for column in columns:
@@ -632,7 +630,9 @@ def _with_code_map(item: Inspected, source: str, code_map: dict[str, dict[str, s
 
 def _create_code_map(con: duckdb.DuckDBPyConnection, code_map: dict[str, dict[str, str]]) -> None:
     """The table's code map as the connection's ``_code_map`` temp table."""
-    rows = [(column, src, code) for column, pairs in code_map.items() for src, code in pairs.items()]
+    rows = [
+        (column, src, code) for column, pairs in code_map.items() for src, code in pairs.items()
+    ]
     con.execute(
         "create or replace temp table _code_map as select unnest(?::varchar[]) as column_name, "
         "unnest(?::varchar[]) as source_value, unnest(?::varchar[]) as code",

@@ -230,7 +230,9 @@ def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapsho
         coverage[key] = _parse_iso(value, "manifest.json", f"coverage.{key}")
     period = manifest.get("period")
     if period is not None and not (isinstance(period, str) and PERIOD.fullmatch(period)):
-        raise ExtractError("'period' must be a YYYY-MM month", file="manifest.json", rule="manifest")
+        raise ExtractError(
+            "'period' must be a YYYY-MM month", file="manifest.json", rule="manifest"
+        )
     period = period or as_of_date.strftime("%Y-%m")
     source_system = manifest.get("source_system")
     if source_system is not None and not isinstance(source_system, str):
