@@ -454,6 +454,9 @@ TABLE_NAMES: tuple[str, ...] = tuple(TABLES_BY_NAME)
 # Reason codes for quarantined rows, in the order rows are checked. One reason per row.
 REASONS: dict[str, str] = {
     "malformed_row": "the record has too many or too few fields, or broken quoting",
+    "line_too_long": "a line of the file is longer than the line limit (1 MiB unless the build "
+    "sets another with --max-line-bytes); its text is not kept",
+    "repeated_header": "the row repeats the header's column names (two exports pasted together)",
     "missing_value": "a required value is blank",
     "invalid_date": "not a valid YYYY-MM-DD or DD/MM/YYYY date (US order, Excel serials, two-digit years, years before 1900)",
     "invalid_number": "not a number of the column's type",

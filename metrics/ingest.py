@@ -44,7 +44,7 @@ from metrics import contract
 from metrics.contract import Column, Table
 from metrics.identifiers import printable
 from metrics.reference_data import swemwbs_conversion
-from metrics.snapshot import ExtractError, Snapshot, TableFile
+from metrics.snapshot import DEFAULT_MAX_LINE_BYTES, ExtractError, Snapshot, TableFile
 
 CHUNK = 1 << 20
 # Trimmed from both ends of every value: Unicode white space (tabs, line breaks, the no-break
@@ -121,26 +121,60 @@ class Inspected:
     mixed_newlines: bool = False  # CSV lines end in more than one way (CRLF, LF, CR)
     # Parquet columns read in their own type (dates, numbers, booleans): no text round trip.
     typed: set[str] = field(default_factory=set)
+    long_lines: int = 0  # lines over the line limit, each replaced by LONG_LINE_MARKER
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
 
 UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+# What a line over the line limit becomes in the copy that is read: a line no record of a
+# contract table can match (one field), so the record holding it is quarantined as
+# line_too_long, and its text is never read into memory.
+LONG_LINE_MARKER = b"\x1a[a line over the line limit, not read]\x1a"
 
 
 @dataclass
 class TextScan:
     encoding: str  # utf-8 or cp1252
     mixed_newlines: bool  # more than one of CRLF, LF, CR ends lines
+    # (start, end) byte offsets of the lines longer than the limit (line breaks excluded)
+    long_lines: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _scan_text(path: Path) -> TextScan:
-    """One pass over the bytes: the encoding and whether line endings are mixed."""
+def _first_break(chunk: bytes) -> int:
+    """The position of the first line break (LF or CR) in a chunk, or -1."""
+    found = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+    return min(found) if found else -1
+
+
+def _last_break(chunk: bytes) -> int:
+    return max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+
+
+def _scan_text(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> TextScan:
+    """One pass over the bytes: the encoding, whether line endings are mixed, and where the
+    lines longer than ``max_line_bytes`` are. The file is read in chunks no longer than the
+    limit, so only a line crossing a chunk boundary can be too long: its length is the bytes
+    carried over plus the bytes before the chunk's first line break."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     crlf = lf = cr = 0
     previous_cr = False
+    size = max(1, min(CHUNK, max_line_bytes))
+    offset = run = 0  # run: bytes of the current line read so far
+    long_lines: list[tuple[int, int]] = []
     with path.open("rb") as handle:
         first = True
-        while chunk := handle.read(CHUNK):
+        while chunk := handle.read(size):
+            first_break = _first_break(chunk)
+            if first_break < 0:
+                run += len(chunk)
+            else:
+                if run + first_break > max_line_bytes:
+                    long_lines.append((offset - run, offset + first_break))
+                run = len(chunk) - _last_break(chunk) - 1
+            offset += len(chunk)
             if first and chunk.startswith(UTF16_32_BOMS):
                 raise ExtractError(
                     "is UTF-16 or UTF-32 text: save it as CSV UTF-8 (or Windows-1252)",
@@ -163,8 +197,45 @@ def _scan_text(path: Path) -> TextScan:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
+    if run > max_line_bytes:
+        long_lines.append((offset - run, offset))
     styles = (crlf > 0) + (lf - crlf > 0) + (cr - crlf > 0)
-    return TextScan("utf-8" if utf8 else "cp1252", styles > 1)
+    return TextScan("utf-8" if utf8 else "cp1252", styles > 1, long_lines)
+
+
+def _without_long_lines(path: Path, workdir: Path, long_lines: list[tuple[int, int]]) -> Path:
+    """A copy of ``path`` with each long line replaced by ``LONG_LINE_MARKER``, streamed in
+    chunks. A long line with an odd number of quotes (inside a quoted value that spans
+    lines) keeps its parity with a quote after the marker, so the lines after it read as
+    before."""
+    target = workdir / f"{path.stem}.short.csv"
+    with path.open("rb") as src, target.open("wb") as dst:
+        position = 0
+        for start, end in long_lines:
+            _copy_range(src, dst, position, start)
+            quotes = 0
+            src.seek(start)
+            remaining = end - start
+            while remaining > 0:
+                chunk = src.read(min(CHUNK, remaining))
+                quotes += chunk.count(b'"')
+                remaining -= len(chunk)
+            dst.write(LONG_LINE_MARKER + (b'"' if quotes % 2 else b""))
+            position = end
+        _copy_range(src, dst, position, None)
+    return target
+
+
+def _copy_range(src: io.BufferedReader, dst: io.BufferedWriter, start: int, end: int | None):
+    src.seek(start)
+    remaining = None if end is None else end - start
+    while remaining is None or remaining > 0:
+        chunk = src.read(CHUNK if remaining is None else min(CHUNK, remaining))
+        if not chunk:
+            return
+        dst.write(chunk)
+        if remaining is not None:
+            remaining -= len(chunk)
 
 
 def _transcode(path: Path, workdir: Path, encoding: str, newlines_to_lf: bool = False) -> Path:
@@ -183,10 +254,13 @@ def _transcode(path: Path, workdir: Path, encoding: str, newlines_to_lf: bool = 
     return target
 
 
-def _csv_header(path: Path, file_name: str) -> list[str]:
-    """The header's names; ``path`` may be a decoded copy, ``file_name`` names the extract file."""
+def _csv_header(
+    path: Path, file_name: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> list[str]:
+    """The header's names; ``path`` may be a decoded copy, ``file_name`` names the extract file.
+    No more than the line limit is ever read (the scan has already stopped a longer header)."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+        first = handle.readline(max_line_bytes + 1)
         if first.strip() == "":
             raise ExtractError("is empty: no header row", file=file_name, rule="empty_file")
         if "\x00" in first:
@@ -197,17 +271,28 @@ def _csv_header(path: Path, file_name: str) -> list[str]:
             )
         # A header cell may be quoted and, rarely, span lines: read it as one CSV record.
         text = first
-        while text.count('"') % 2 == 1:
-            more = handle.readline()
+        while text.count('"') % 2 == 1 and len(text) <= max_line_bytes:
+            more = handle.readline(max_line_bytes + 1)
             if not more:
                 break
             text += more
+        if len(text) > max_line_bytes:
+            raise _header_too_long(file_name, max_line_bytes)
     try:
         return next(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:
         raise ExtractError(
             "its header is not a CSV record", file=file_name, rule="header"
         ) from None
+
+
+def _header_too_long(file_name: str, max_line_bytes: int) -> ExtractError:
+    return ExtractError(
+        f"its header line is longer than the line limit of {max_line_bytes:,} bytes (is this "
+        "a CSV export? a build may set another limit with --max-line-bytes)",
+        file=file_name,
+        rule="line_too_long",
+    )
 
 
 def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[str], list[str]]:
@@ -317,16 +402,28 @@ def _check_parquet_nesting(columns: list[ParquetColumn], table: Table, file_name
                     _stop_if_identifier(".".join((name, *path[1:])), file_name)
 
 
-def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> Inspected:
+def inspect(
+    file: TableFile,
+    con: duckdb.DuckDBPyConnection,
+    workdir: Path,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Inspected:
     table = contract.TABLES_BY_NAME[file.table]
     name = file.path.name
     if file.format == "csv":
         if file.path.stat().st_size == 0:
             raise ExtractError("is empty: no header row", file=name, rule="empty_file")
-        scan = _scan_text(file.path)
+        scan = _scan_text(file.path, max_line_bytes)
+        source = file.path
+        long_lines = len(scan.long_lines)
+        if scan.long_lines:
+            if scan.long_lines[0][0] == 0:
+                raise _header_too_long(name, max_line_bytes)
+            source = _without_long_lines(file.path, workdir, scan.long_lines)
+            scan = _scan_text(source, max_line_bytes)  # encoding and endings of what is read
         encoding = scan.encoding
-        read_path = _transcode(file.path, workdir, encoding) if encoding == "cp1252" else file.path
-        source_names = _csv_header(read_path, name)
+        read_path = _transcode(source, workdir, encoding) if encoding == "cp1252" else source
+        source_names = _csv_header(read_path, name, max_line_bytes)
     else:
         encoding = "parquet"
         read_path = file.path
@@ -342,9 +439,13 @@ def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> I
     if file.format == "parquet":
         _check_parquet_nesting(parquet_columns, table, name)
     mixed = file.format == "csv" and scan.mixed_newlines
-    return Inspected(
+    inspected = Inspected(
         file, table, read_path, encoding, header, source_names, present, ignored, workdir, mixed
     )
+    if file.format == "csv":
+        inspected.long_lines = long_lines
+        inspected.max_line_bytes = max_line_bytes
+    return inspected
 
 
 # ---------------------------------------------------------------------------
@@ -378,7 +479,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected) -> tuple[str, lis
                     ?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
                     columns = {columns}, store_rejects = true,
                     rejects_table = '_rejects', rejects_scan = '_rejects_scan',
-                    max_line_size = 4000000
+                    max_line_size = {max(4_000_000, 2 * item.max_line_bytes)}
                 )
                 """,
                 [str(read_path)],
@@ -755,6 +856,31 @@ def _unmapped_expr(column: Column) -> str:
     return f"(v_{column.name} is not null and lower(v_{column.name}) not in ({codes}))"
 
 
+def _long_line_check(item: Inspected) -> str | None:
+    """SQL true for a row holding the marker of a line over the limit (inside a quoted value
+    spanning lines, the record still had the header's fields)."""
+    if not item.long_lines:
+        return None
+    marker = _literal(LONG_LINE_MARKER.decode())
+    return " or ".join(
+        f"coalesce(contains(v_{c}, {marker}), false)" for c in item.present if c not in item.typed
+    )
+
+
+def _repeated_header_check(item: Inspected) -> str | None:
+    """SQL true for a CSV row whose every value read as text is one of the header's column
+    names (any case): the header line again, mid-file (two exports pasted together). The
+    first column is tested first, so other rows cost one comparison."""
+    if item.file.format != "csv":
+        return None
+    names = ", ".join(_literal(n) for n in sorted(set(item.header)))
+    texts = [c for c in item.present if c not in item.typed]
+    if not texts:
+        return None
+    tests = [f"lower(v_{c}) in ({names})" for c in texts]
+    return f"(case when {tests[0]} then {' and '.join(tests)} else false end)"
+
+
 def validation_sql(
     item: Inspected,
     source: str,
@@ -779,6 +905,14 @@ def validation_sql(
         checks.append((_column_checks(column, table, date_format, as_of), column.name))
     column_reasons = [(f"r_{name}", expr, name) for expr, name in checks if expr != "null"]
     reason_parts = [
+        f"case when {cond} then {{'rule': '{rule}', 'column': null::varchar}} end"
+        for cond, rule in [
+            (_long_line_check(item), "line_too_long"),
+            (_repeated_header_check(item), "repeated_header"),
+        ]
+        if cond
+    ]
+    reason_parts += [
         f"case when {alias} is not null then {{'rule': {alias}, 'column': '{name}'}} end"
         for alias, _, name in column_reasons
     ]
@@ -922,7 +1056,10 @@ def ingest(
     else:
         workdir.mkdir(mode=0o700)
     try:
-        inspected = {name: inspect(file, con, workdir) for name, file in snapshot.files.items()}
+        inspected = {
+            name: inspect(file, con, workdir, snapshot.max_line_bytes)
+            for name, file in snapshot.files.items()
+        }
         con.execute("create schema if not exists raw")
         con.execute(
             f"""
@@ -1054,7 +1191,9 @@ def _load_table(
     unmapped_columns = [c.name for c in table.columns if c.demographic]
     counts = con.execute(
         "select count(*), count(*) filter (where _reason is null)"
-        + "".join(f", count(*) filter (where unmapped_{c})" for c in unmapped_columns)
+        + "".join(
+            f", count(*) filter (where unmapped_{c} and _reason is null)" for c in unmapped_columns
+        )
         + " from _checked"
     ).fetchone()
     if counts[0] != counts[1]:
@@ -1071,11 +1210,17 @@ def _load_table(
             [table.name, file_name],
         )
     if rejected:
+        marker = _literal(LONG_LINE_MARKER.decode())
         con.execute(
-            f"insert into {quarantine_schema}.rows select ?, ?, _row, 'malformed_row', null, "
+            f"insert into {quarantine_schema}.rows select ?, ?, _row, "
+            f"case when contains(csv_line, {marker}) then 'line_too_long' "
+            "else 'malformed_row' end, null, "
             "json_object('csv_line', csv_line) from _rejected_lines",
             [table.name, file_name],
         )
+        long_rejected = con.execute(
+            f"select count(*) filter (where contains(csv_line, {marker})) from _rejected_lines"
+        ).fetchone()[0]
         con.execute("drop table _rejected_lines")
     report.rows_read = counts[0] + len(rejected)
     report.rows_loaded = counts[1]
@@ -1087,7 +1232,12 @@ def _load_table(
         ).fetchall():
             report.reasons[(rule, column)] = rows
     if rejected:
-        report.reasons[("malformed_row", "")] = len(rejected)
+        for rule, rows in (
+            ("malformed_row", len(rejected) - long_rejected),
+            ("line_too_long", long_rejected),
+        ):
+            if rows:
+                report.reasons[(rule, "")] = report.reasons.get((rule, ""), 0) + rows
     for column, n in zip(unmapped_columns, counts[2:], strict=True):
         if n:
             report.code_unmapped[column] = n

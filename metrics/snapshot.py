@@ -22,6 +22,10 @@ PERIOD_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 DATE_FORMATS = ("iso", "uk")
 COVERAGE_TABLES = ("repeat_crimes", "health_use")
+# The longest line of a CSV file a build reads (bytes, line break excluded): a longer header
+# stops the file, a longer data line is quarantined (line_too_long) without being read.
+# hubvalue build --max-line-bytes sets another.
+DEFAULT_MAX_LINE_BYTES = 1 << 20
 
 
 class ExtractError(Exception):
@@ -54,6 +58,7 @@ class Snapshot:
     coverage: dict[str, dt.date] = field(default_factory=dict)
     code_map: Path | None = None
     other_files: list[str] = field(default_factory=list)
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -180,8 +185,16 @@ def _table_files(folder: Path) -> tuple[dict[str, TableFile], list[str]]:
     return files, others
 
 
-def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapshot:
+def locate(
+    input_dir: Path | str,
+    as_of: dt.date | str | None = None,
+    max_line_bytes: int | None = None,
+) -> Snapshot:
     """Resolve the snapshot folder, its files and the as-of date (flag, manifest, folder name)."""
+    if max_line_bytes is not None and max_line_bytes < 1024:
+        raise ExtractError(
+            "must be at least 1024 bytes", file="--max-line-bytes", rule="max_line_bytes"
+        )
     folder = resolve_folder(Path(input_dir))
     manifest = read_manifest(folder)
     files, others = _table_files(folder)
@@ -249,4 +262,5 @@ def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapsho
         coverage=coverage,
         code_map=code_map if code_map.exists() else None,
         other_files=others,
+        max_line_bytes=max_line_bytes or DEFAULT_MAX_LINE_BYTES,
     )
