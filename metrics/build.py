@@ -321,13 +321,14 @@ def build(
     progress: Callable[[str], None] | None = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    max_line_bytes: int | None = None,
 ) -> BuildResult:
     """Build a warehouse from the extract at ``input_dir`` and swap it into ``db_path``."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     db_path = Path(db_path)
     quarantine_path = quarantine_path_for(db_path)
-    snapshot = locate(input_dir, as_of)
+    snapshot = locate(input_dir, as_of, max_line_bytes)
     build_id = build_id_for(snapshot, base_year)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_db = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")

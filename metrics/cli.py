@@ -51,6 +51,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         progress=None if args.quiet else _print,
         threads=args.threads,
         memory_limit=args.memory_limit,
+        max_line_bytes=args.max_line_bytes,
     )
     if not args.quiet:
         for line in result.lines():
@@ -110,6 +111,12 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument(
         "--memory-limit",
         help="DuckDB memory limit, e.g. 8GB (default 7GB, or half the memory if less than 14GB)",
+    )
+    bld.add_argument(
+        "--max-line-bytes",
+        type=int,
+        help="longest CSV line read, in bytes (default 1048576): a longer header stops the "
+        "file, a longer row is quarantined (line_too_long)",
     )
     bld.add_argument("--quiet", action="store_true")
     bld.set_defaults(func=_cmd_build)

@@ -16,8 +16,9 @@ Conventions decided here where the written contract is silent:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from metrics import identifiers
 
 AGE_BANDS = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "unknown")
 GENDERS = ("female", "male", "non_binary", "other", "unknown")
@@ -453,6 +454,9 @@ TABLE_NAMES: tuple[str, ...] = tuple(TABLES_BY_NAME)
 # Reason codes for quarantined rows, in the order rows are checked. One reason per row.
 REASONS: dict[str, str] = {
     "malformed_row": "the record has too many or too few fields, or broken quoting",
+    "line_too_long": "a line of the file is longer than the line limit (1 MiB unless the build "
+    "sets another with --max-line-bytes); its text is not kept",
+    "repeated_header": "the row repeats the header's column names (two exports pasted together)",
     "missing_value": "a required value is blank",
     "invalid_date": "not a valid YYYY-MM-DD or DD/MM/YYYY date (US order, Excel serials, two-digit years, years before 1900)",
     "invalid_number": "not a number of the column's type",
@@ -468,29 +472,6 @@ REASONS: dict[str, str] = {
     "orphan": "the parent row is missing or quarantined",
 }
 
-# Direct identifiers: a column whose normalised name contains one of these stops the build.
-DIRECT_IDENTIFIER_PATTERNS = (
-    "name",
-    "surname",
-    "forename",
-    "address",
-    "street",
-    "postcode",
-    "dateofbirth",
-    "dob",
-    "birthdate",
-    "nhsnumber",
-    "ninumber",
-    "phone",
-    "telephone",
-    "mobile",
-    "email",
-    "notes",
-    "comments",
-    "freetext",
-    "description",
-)
-
 BOOL_TRUE = ("true", "yes", "y", "1")
 BOOL_FALSE = ("false", "no", "n", "0")
 
@@ -501,9 +482,9 @@ def normalise_header(name: str) -> str:
 
 
 def is_direct_identifier(name: str) -> bool:
-    """True when a column name looks like a direct identifier (case and punctuation ignored)."""
-    squashed = re.sub(r"[^a-z0-9]", "", name.lower())
-    return any(pattern in squashed for pattern in DIRECT_IDENTIFIER_PATTERNS)
+    """True when a column name looks like a direct identifier or free text (case,
+    separators, accents and look-alike letters ignored: see ``metrics.identifiers``)."""
+    return identifiers.is_direct_identifier(name)
 
 
 def ordered_tables() -> tuple[Table, ...]:

@@ -50,10 +50,18 @@ latest date in the data.
   out of the file; every other column must be in the header. Values marked
   *required* must not be blank.
 - **Data minimisation**: only the columns below are read. A column whose name
-  looks like a direct identifier (name, address, postcode, date of birth, NHS
-  or NI number, phone, email, notes, comments, free text, description) stops
-  the build and nothing is loaded. Other extra columns are ignored and listed
-  in the load report.
+  looks like a direct identifier or free text (name, address, postcode, date
+  of birth, NHS or NI number, phone, email, notes, comments, remarks,
+  narrative, description, and their abbreviations such as `nhs_no`, `tel`,
+  `mob_no`, `addr_line_1`, `birth_dt`) stops the build and nothing is loaded.
+  Names are compared after Unicode NFKC, with look-alike Cyrillic and Greek
+  letters read as the Latin letter they imitate, ignoring case, accents and
+  separators; every part of a nested Parquet column's path is checked, and a
+  contract column must not be nested. Other extra columns are ignored and
+  listed in the load report (names escaped: see `metrics/identifiers.py`).
+- **Line limit**: a CSV line may be at most 1 MiB (`hubvalue build
+  --max-line-bytes` sets another). A longer header stops the file; a longer
+  data line is quarantined (`line_too_long`) without being read.
 
 ## What happens to a bad row
 

@@ -42,8 +42,9 @@ import duckdb
 
 from metrics import contract
 from metrics.contract import Column, Table
+from metrics.identifiers import printable
 from metrics.reference_data import swemwbs_conversion
-from metrics.snapshot import ExtractError, Snapshot, TableFile
+from metrics.snapshot import DEFAULT_MAX_LINE_BYTES, ExtractError, Snapshot, TableFile
 
 CHUNK = 1 << 20
 # Trimmed from both ends of every value: Unicode white space (tabs, line breaks, the no-break
@@ -120,26 +121,60 @@ class Inspected:
     mixed_newlines: bool = False  # CSV lines end in more than one way (CRLF, LF, CR)
     # Parquet columns read in their own type (dates, numbers, booleans): no text round trip.
     typed: set[str] = field(default_factory=set)
+    long_lines: int = 0  # lines over the line limit, each replaced by LONG_LINE_MARKER
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
 
 UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+# What a line over the line limit becomes in the copy that is read: a line no record of a
+# contract table can match (one field), so the record holding it is quarantined as
+# line_too_long, and its text is never read into memory.
+LONG_LINE_MARKER = b"\x1a[a line over the line limit, not read]\x1a"
 
 
 @dataclass
 class TextScan:
     encoding: str  # utf-8 or cp1252
     mixed_newlines: bool  # more than one of CRLF, LF, CR ends lines
+    # (start, end) byte offsets of the lines longer than the limit (line breaks excluded)
+    long_lines: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _scan_text(path: Path) -> TextScan:
-    """One pass over the bytes: the encoding and whether line endings are mixed."""
+def _first_break(chunk: bytes) -> int:
+    """The position of the first line break (LF or CR) in a chunk, or -1."""
+    found = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+    return min(found) if found else -1
+
+
+def _last_break(chunk: bytes) -> int:
+    return max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+
+
+def _scan_text(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> TextScan:
+    """One pass over the bytes: the encoding, whether line endings are mixed, and where the
+    lines longer than ``max_line_bytes`` are. The file is read in chunks no longer than the
+    limit, so only a line crossing a chunk boundary can be too long: its length is the bytes
+    carried over plus the bytes before the chunk's first line break."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     crlf = lf = cr = 0
     previous_cr = False
+    size = max(1, min(CHUNK, max_line_bytes))
+    offset = run = 0  # run: bytes of the current line read so far
+    long_lines: list[tuple[int, int]] = []
     with path.open("rb") as handle:
         first = True
-        while chunk := handle.read(CHUNK):
+        while chunk := handle.read(size):
+            first_break = _first_break(chunk)
+            if first_break < 0:
+                run += len(chunk)
+            else:
+                if run + first_break > max_line_bytes:
+                    long_lines.append((offset - run, offset + first_break))
+                run = len(chunk) - _last_break(chunk) - 1
+            offset += len(chunk)
             if first and chunk.startswith(UTF16_32_BOMS):
                 raise ExtractError(
                     "is UTF-16 or UTF-32 text: save it as CSV UTF-8 (or Windows-1252)",
@@ -162,8 +197,45 @@ def _scan_text(path: Path) -> TextScan:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
+    if run > max_line_bytes:
+        long_lines.append((offset - run, offset))
     styles = (crlf > 0) + (lf - crlf > 0) + (cr - crlf > 0)
-    return TextScan("utf-8" if utf8 else "cp1252", styles > 1)
+    return TextScan("utf-8" if utf8 else "cp1252", styles > 1, long_lines)
+
+
+def _without_long_lines(path: Path, workdir: Path, long_lines: list[tuple[int, int]]) -> Path:
+    """A copy of ``path`` with each long line replaced by ``LONG_LINE_MARKER``, streamed in
+    chunks. A long line with an odd number of quotes (inside a quoted value that spans
+    lines) keeps its parity with a quote after the marker, so the lines after it read as
+    before."""
+    target = workdir / f"{path.stem}.short.csv"
+    with path.open("rb") as src, target.open("wb") as dst:
+        position = 0
+        for start, end in long_lines:
+            _copy_range(src, dst, position, start)
+            quotes = 0
+            src.seek(start)
+            remaining = end - start
+            while remaining > 0:
+                chunk = src.read(min(CHUNK, remaining))
+                quotes += chunk.count(b'"')
+                remaining -= len(chunk)
+            dst.write(LONG_LINE_MARKER + (b'"' if quotes % 2 else b""))
+            position = end
+        _copy_range(src, dst, position, None)
+    return target
+
+
+def _copy_range(src: io.BufferedReader, dst: io.BufferedWriter, start: int, end: int | None):
+    src.seek(start)
+    remaining = None if end is None else end - start
+    while remaining is None or remaining > 0:
+        chunk = src.read(CHUNK if remaining is None else min(CHUNK, remaining))
+        if not chunk:
+            return
+        dst.write(chunk)
+        if remaining is not None:
+            remaining -= len(chunk)
 
 
 def _transcode(path: Path, workdir: Path, encoding: str, newlines_to_lf: bool = False) -> Path:
@@ -182,10 +254,13 @@ def _transcode(path: Path, workdir: Path, encoding: str, newlines_to_lf: bool = 
     return target
 
 
-def _csv_header(path: Path, file_name: str) -> list[str]:
-    """The header's names; ``path`` may be a decoded copy, ``file_name`` names the extract file."""
+def _csv_header(
+    path: Path, file_name: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> list[str]:
+    """The header's names; ``path`` may be a decoded copy, ``file_name`` names the extract file.
+    No more than the line limit is ever read (the scan has already stopped a longer header)."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+        first = handle.readline(max_line_bytes + 1)
         if first.strip() == "":
             raise ExtractError("is empty: no header row", file=file_name, rule="empty_file")
         if "\x00" in first:
@@ -196,17 +271,28 @@ def _csv_header(path: Path, file_name: str) -> list[str]:
             )
         # A header cell may be quoted and, rarely, span lines: read it as one CSV record.
         text = first
-        while text.count('"') % 2 == 1:
-            more = handle.readline()
+        while text.count('"') % 2 == 1 and len(text) <= max_line_bytes:
+            more = handle.readline(max_line_bytes + 1)
             if not more:
                 break
             text += more
+        if len(text) > max_line_bytes:
+            raise _header_too_long(file_name, max_line_bytes)
     try:
         return next(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:
         raise ExtractError(
             "its header is not a CSV record", file=file_name, rule="header"
         ) from None
+
+
+def _header_too_long(file_name: str, max_line_bytes: int) -> ExtractError:
+    return ExtractError(
+        f"its header line is longer than the line limit of {max_line_bytes:,} bytes (is this "
+        "a CSV export? a build may set another limit with --max-line-bytes)",
+        file=file_name,
+        rule="line_too_long",
+    )
 
 
 def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[str], list[str]]:
@@ -243,48 +329,123 @@ def _check_header(names: list[str], table: Table, file_name: str) -> tuple[list[
                 f"{which} appears twice in the header", file=file_name, rule="duplicate_column"
             )
         seen[name] = position
-        if name not in table.column_names and contract.is_direct_identifier(name):
-            raise ExtractError(
-                f"column {name} looks like a direct identifier; remove it from the export "
-                "(nothing was loaded)",
-                file=file_name,
-                rule="direct_identifier",
-            )
+        if name not in table.column_names:
+            _stop_if_identifier(name, file_name)
     present = [c for c in table.column_names if c in seen]
-    ignored = [n for n in names if n not in table.column_names]
+    ignored = [printable(n) for n in names if n not in table.column_names]
     return present, ignored
 
 
-def inspect(file: TableFile, con: duckdb.DuckDBPyConnection, workdir: Path) -> Inspected:
+def _stop_if_identifier(name: str, file_name: str) -> None:
+    """Stop on a column (or nested column path) not in the contract whose name looks like a
+    direct identifier or free text; the name is printed escaped (``printable``)."""
+    if contract.is_direct_identifier(name):
+        raise ExtractError(
+            f"column {printable(name)} looks like a direct identifier or free text; remove it "
+            "from the export (nothing was loaded)",
+            file=file_name,
+            rule="direct_identifier",
+        )
+
+
+@dataclass
+class ParquetColumn:
+    """A top-level column of a Parquet file, and the paths inside it when it is nested."""
+
+    name: str
+    nested: bool = False  # a struct, list or map (or a repeated field)
+    paths: list[tuple[str, ...]] = field(default_factory=list)  # inner paths, name first
+
+
+def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[ParquetColumn]:
+    """The top-level columns of a Parquet file, with every nested field's path: the schema
+    is listed depth first, each group followed by its children."""
+    rows = con.execute(
+        "select name, num_children, repetition_type from parquet_schema(?)", [str(path)]
+    ).fetchall()
+    if not rows:
+        return []
+    columns: list[ParquetColumn] = []
+    stack: list[list] = [[(), rows[0][1] or 0]]  # [path, children still to come]
+    for name, children, repetition in rows[1:]:
+        while len(stack) > 1 and stack[-1][1] == 0:
+            stack.pop()
+        parent = stack[-1]
+        parent[1] -= 1
+        path_here = (*parent[0], name)
+        if len(path_here) == 1:
+            columns.append(ParquetColumn(name, bool(children) or repetition == "REPEATED"))
+        else:
+            columns[-1].paths.append(path_here)
+        if children:
+            stack.append([path_here, children])
+    return columns
+
+
+def _check_parquet_nesting(columns: list[ParquetColumn], table: Table, file_name: str) -> None:
+    """A contract column must hold one plain value per row; a nested column not in the
+    contract is checked by every part of its path (``full_name.first``)."""
+    for column in columns:
+        if not column.nested:
+            continue
+        name = contract.normalise_header(column.name)
+        if name in table.column_names:
+            raise ExtractError(
+                f"column {name} is a nested Parquet column (a struct, list or map): the "
+                "contract needs one plain value per row",
+                file=file_name,
+                rule="nested_column",
+            )
+        for path in column.paths:
+            for part in path[1:]:
+                if contract.is_direct_identifier(part):
+                    _stop_if_identifier(".".join((name, *path[1:])), file_name)
+
+
+def inspect(
+    file: TableFile,
+    con: duckdb.DuckDBPyConnection,
+    workdir: Path,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Inspected:
     table = contract.TABLES_BY_NAME[file.table]
     name = file.path.name
     if file.format == "csv":
         if file.path.stat().st_size == 0:
             raise ExtractError("is empty: no header row", file=name, rule="empty_file")
-        scan = _scan_text(file.path)
+        scan = _scan_text(file.path, max_line_bytes)
+        source = file.path
+        long_lines = len(scan.long_lines)
+        if scan.long_lines:
+            if scan.long_lines[0][0] == 0:
+                raise _header_too_long(name, max_line_bytes)
+            source = _without_long_lines(file.path, workdir, scan.long_lines)
+            scan = _scan_text(source, max_line_bytes)  # encoding and endings of what is read
         encoding = scan.encoding
-        read_path = _transcode(file.path, workdir, encoding) if encoding == "cp1252" else file.path
-        source_names = _csv_header(read_path, name)
+        read_path = _transcode(source, workdir, encoding) if encoding == "cp1252" else source
+        source_names = _csv_header(read_path, name, max_line_bytes)
     else:
         encoding = "parquet"
         read_path = file.path
         try:
-            schema = con.execute(
-                "select name from parquet_schema(?) where name != 'schema' "
-                "and num_children is null",
-                [str(file.path)],
-            ).fetchall()
+            parquet_columns = _parquet_columns(con, file.path)
         except duckdb.Error:
             raise ExtractError(
                 "is not a readable Parquet file", file=name, rule="unreadable_file"
             ) from None
-        source_names = [row[0] for row in schema]
+        source_names = [c.name for c in parquet_columns]
     header = [contract.normalise_header(n) for n in source_names]
     present, ignored = _check_header(header, table, name)
+    if file.format == "parquet":
+        _check_parquet_nesting(parquet_columns, table, name)
     mixed = file.format == "csv" and scan.mixed_newlines
-    return Inspected(
+    inspected = Inspected(
         file, table, read_path, encoding, header, source_names, present, ignored, workdir, mixed
     )
+    if file.format == "csv":
+        inspected.long_lines = long_lines
+        inspected.max_line_bytes = max_line_bytes
+    return inspected
 
 
 # ---------------------------------------------------------------------------
@@ -318,7 +479,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected) -> tuple[str, lis
                     ?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
                     columns = {columns}, store_rejects = true,
                     rejects_table = '_rejects', rejects_scan = '_rejects_scan',
-                    max_line_size = 4000000
+                    max_line_size = {max(4_000_000, 2 * item.max_line_bytes)}
                 )
                 """,
                 [str(read_path)],
@@ -540,11 +701,44 @@ def _parse_expr(column: Column, v: str, date_format: str | None) -> str:
     return v  # text
 
 
-def _code_map_expr(column: Column, v: str, mapping: dict[str, str]) -> str:
-    if not mapping:
-        return v
-    whens = " ".join(f"when {_literal(src)} then {_literal(code)}" for src, code in mapping.items())
-    return f"case {v} {whens} else {v} end"
+def _mapped_columns(item: Inspected, code_map: dict[str, dict[str, str]]) -> list[Column]:
+    """The columns of the file that ``code_map.csv`` maps (codes only, read as text)."""
+    return [
+        c
+        for c in item.table.columns
+        if code_map.get(c.name) and c.name in item.present and c.name not in item.typed
+    ]
+
+
+def _with_code_map(item: Inspected, source: str, code_map: dict[str, dict[str, str]]) -> str:
+    """The rows of ``source`` and, per mapped column, the code its trimmed value maps to
+    (``_m_<column>``, NULL when unmapped): a hash join on the ``_code_map`` temp table, so a
+    map of 100,000 rows costs a join, not a CASE of 100,000 branches per value."""
+    mapped = _mapped_columns(item, code_map)
+    if not mapped:
+        return source
+    picks, joins = [], []
+    for i, column in enumerate(mapped):
+        alias = f"_cm{i}"
+        picks.append(f"{alias}.code as _m_{column.name}")
+        joins.append(
+            f"left join (select source_value, code from _code_map "
+            f"where column_name = {_literal(column.name)}) as {alias} "
+            f"on {alias}.source_value = {_trimmed('_src.' + _quote(column.name))}"
+        )
+    return f"(select _src.*, {', '.join(picks)} from {source} as _src {' '.join(joins)})"
+
+
+def _create_code_map(con: duckdb.DuckDBPyConnection, code_map: dict[str, dict[str, str]]) -> None:
+    """The table's code map as the connection's ``_code_map`` temp table."""
+    rows = [
+        (column, src, code) for column, pairs in code_map.items() for src, code in pairs.items()
+    ]
+    con.execute(
+        "create or replace temp table _code_map as select unnest(?::varchar[]) as column_name, "
+        "unnest(?::varchar[]) as source_value, unnest(?::varchar[]) as code",
+        [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+    )
 
 
 def _column_checks(column: Column, table: Table, date_format: str | None, as_of: str) -> str:
@@ -644,7 +838,8 @@ def _value_expr(item: Inspected, column: Column, code_map: dict[str, dict[str, s
         raw = _quote(column.name)
     elif column.name in item.present:
         raw = _trimmed(_quote(column.name))
-        raw = _code_map_expr(column, raw, code_map.get(column.name, {}))
+        if column in _mapped_columns(item, code_map):
+            raw = f"coalesce(_m_{column.name}, {raw})"
     else:
         raw = "null::varchar"
     return f"{raw} as v_{column.name}"
@@ -659,6 +854,31 @@ def _unmapped_expr(column: Column) -> str:
     """Whether a demographic value as read is none of the contract's codes (read as unknown)."""
     codes = ", ".join(_literal(x) for x in column.codes or ())
     return f"(v_{column.name} is not null and lower(v_{column.name}) not in ({codes}))"
+
+
+def _long_line_check(item: Inspected) -> str | None:
+    """SQL true for a row holding the marker of a line over the limit (inside a quoted value
+    spanning lines, the record still had the header's fields)."""
+    if not item.long_lines:
+        return None
+    marker = _literal(LONG_LINE_MARKER.decode())
+    return " or ".join(
+        f"coalesce(contains(v_{c}, {marker}), false)" for c in item.present if c not in item.typed
+    )
+
+
+def _repeated_header_check(item: Inspected) -> str | None:
+    """SQL true for a CSV row whose every value read as text is one of the header's column
+    names (any case): the header line again, mid-file (two exports pasted together). The
+    first column is tested first, so other rows cost one comparison."""
+    if item.file.format != "csv":
+        return None
+    names = ", ".join(_literal(n) for n in sorted(set(item.header)))
+    texts = [c for c in item.present if c not in item.typed]
+    if not texts:
+        return None
+    tests = [f"lower(v_{c}) in ({names})" for c in texts]
+    return f"(case when {tests[0]} then {' and '.join(tests)} else false end)"
 
 
 def validation_sql(
@@ -685,6 +905,14 @@ def validation_sql(
         checks.append((_column_checks(column, table, date_format, as_of), column.name))
     column_reasons = [(f"r_{name}", expr, name) for expr, name in checks if expr != "null"]
     reason_parts = [
+        f"case when {cond} then {{'rule': '{rule}', 'column': null::varchar}} end"
+        for cond, rule in [
+            (_long_line_check(item), "line_too_long"),
+            (_repeated_header_check(item), "repeated_header"),
+        ]
+        if cond
+    ]
+    reason_parts += [
         f"case when {alias} is not null then {{'rule': {alias}, 'column': '{name}'}} end"
         for alias, _, name in column_reasons
     ]
@@ -698,7 +926,8 @@ def validation_sql(
     typed = ", ".join(f"p_{c.name}" for c in table.columns)
     return f"""
         with texts as (
-            select _row, {", ".join(_value_exprs(item, code_map))} from {source}
+            select _row, {", ".join(_value_exprs(item, code_map))}
+            from {_with_code_map(item, source, code_map)}
         ),
         parsed as (
             select *, {", ".join(parsed)} from texts
@@ -707,7 +936,7 @@ def validation_sql(
             select *{column_checks} from parsed
         )
         select _row, {typed}, {reason} as _reason{"".join(", " + u for u in unmapped)}
-        from checked
+        from checked{" order by _row" if _mapped_columns(item, code_map) else ""}
     """
 
 
@@ -728,7 +957,8 @@ def quarantined_values_sql(
     raw_json = f"json_object({pairs})"
     return f"""
         with texts as (
-            select _row, {", ".join(_value_exprs(item, code_map))} from {source}
+            select _row, {", ".join(_value_exprs(item, code_map))}
+            from {_with_code_map(item, source, code_map)}
             where _row in (select _row from _checked where _reason is not null)
         )
         select _row, {raw_json} as raw_values from texts
@@ -778,9 +1008,23 @@ def read_code_map(path: Path | None) -> dict[str, dict[str, dict[str, str]]]:
                         file="code_map.csv",
                         rule="unknown_column",
                     )
+                if contract.TABLES_BY_NAME[table].column(column).type != "code":
+                    raise ExtractError(
+                        f"row {number} maps {table}.{column}, which is not a code column "
+                        "(only codes may be mapped; ids, dates and numbers never are)",
+                        file="code_map.csv",
+                        rule="code_map_column",
+                    )
                 mapping.setdefault(table, {}).setdefault(column, {})[source_value] = code
     except UnicodeDecodeError:
         raise ExtractError("is not UTF-8 text", file="code_map.csv", rule="encoding") from None
+    except csv.Error:
+        raise ExtractError(
+            "is not a CSV file of table,column,source_value,code (broken quoting or a value "
+            "over the field size limit)",
+            file="code_map.csv",
+            rule="malformed_file",
+        ) from None
     return mapping
 
 
@@ -812,7 +1056,10 @@ def ingest(
     else:
         workdir.mkdir(mode=0o700)
     try:
-        inspected = {name: inspect(file, con, workdir) for name, file in snapshot.files.items()}
+        inspected = {
+            name: inspect(file, con, workdir, snapshot.max_line_bytes)
+            for name, file in snapshot.files.items()
+        }
         con.execute("create schema if not exists raw")
         con.execute(
             f"""
@@ -925,8 +1172,11 @@ def _load_table(
         source, rejected = _read_csv(con, item)
     else:
         source, rejected = _parquet_source(con, item, snapshot.date_format), []
+    if _mapped_columns(item, code_map):
+        _create_code_map(con, code_map)
     checks = validation_sql(item, source, as_of, snapshot.date_format, code_map)
     if not rejected and _load_if_clean(con, item, source, checks, code_map, report):
+        con.execute("drop table if exists _code_map")
         return report
     with _readable(item):
         con.execute("create or replace temp table _checked as " + checks)
@@ -941,7 +1191,9 @@ def _load_table(
     unmapped_columns = [c.name for c in table.columns if c.demographic]
     counts = con.execute(
         "select count(*), count(*) filter (where _reason is null)"
-        + "".join(f", count(*) filter (where unmapped_{c})" for c in unmapped_columns)
+        + "".join(
+            f", count(*) filter (where unmapped_{c} and _reason is null)" for c in unmapped_columns
+        )
         + " from _checked"
     ).fetchone()
     if counts[0] != counts[1]:
@@ -958,11 +1210,17 @@ def _load_table(
             [table.name, file_name],
         )
     if rejected:
+        marker = _literal(LONG_LINE_MARKER.decode())
         con.execute(
-            f"insert into {quarantine_schema}.rows select ?, ?, _row, 'malformed_row', null, "
+            f"insert into {quarantine_schema}.rows select ?, ?, _row, "
+            f"case when contains(csv_line, {marker}) then 'line_too_long' "
+            "else 'malformed_row' end, null, "
             "json_object('csv_line', csv_line) from _rejected_lines",
             [table.name, file_name],
         )
+        long_rejected = con.execute(
+            f"select count(*) filter (where contains(csv_line, {marker})) from _rejected_lines"
+        ).fetchone()[0]
         con.execute("drop table _rejected_lines")
     report.rows_read = counts[0] + len(rejected)
     report.rows_loaded = counts[1]
@@ -974,7 +1232,12 @@ def _load_table(
         ).fetchall():
             report.reasons[(rule, column)] = rows
     if rejected:
-        report.reasons[("malformed_row", "")] = len(rejected)
+        for rule, rows in (
+            ("malformed_row", len(rejected) - long_rejected),
+            ("line_too_long", long_rejected),
+        ):
+            if rows:
+                report.reasons[(rule, "")] = report.reasons.get((rule, ""), 0) + rows
     for column, n in zip(unmapped_columns, counts[2:], strict=True):
         if n:
             report.code_unmapped[column] = n
@@ -991,6 +1254,7 @@ def _load_table(
             "row accounting failed (read != loaded + quarantined)", file=file_name, rule="internal"
         )
     con.execute("drop table _checked")
+    con.execute("drop table if exists _code_map")
     con.execute("drop table if exists _text")
     con.execute("drop table if exists _scan")
     return report
@@ -1045,7 +1309,9 @@ def _load_if_clean(
     if demographic:
         values = ", ".join(_value_expr(item, c, code_map) for c in demographic)
         counted = ", ".join(f"count(*) filter (where {_unmapped_expr(c)})" for c in demographic)
-        counts = con.execute(f"select {counted} from (select {values} from {source})").fetchone()
+        counts = con.execute(
+            f"select {counted} from (select {values} from {_with_code_map(item, source, code_map)})"
+        ).fetchone()
         for column, n in zip(demographic, counts, strict=True):
             if n:
                 report.code_unmapped[column.name] = n

@@ -15,21 +15,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from metrics.contract import TABLES_BY_NAME
+from metrics.identifiers import without_controls
 from metrics.period import month_end
 
 PERIOD_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
+PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 DATE_FORMATS = ("iso", "uk")
 COVERAGE_TABLES = ("repeat_crimes", "health_use")
+# The longest line of a CSV file a build reads (bytes, line break excluded): a longer header
+# stops the file, a longer data line is quarantined (line_too_long) without being read.
+# hubvalue build --max-line-bytes sets another.
+DEFAULT_MAX_LINE_BYTES = 1 << 20
 
 
 class ExtractError(Exception):
     """The extract cannot be built. The message names the file and rule, never a data value."""
 
     def __init__(self, message: str, file: str | None = None, rule: str | None = None):
-        self.file = file
+        self.file = without_controls(file) if file else file
         self.rule = rule
-        prefix = f"{file}: " if file else ""
-        super().__init__(prefix + message)
+        prefix = f"{self.file}: " if file else ""
+        # Control and bidi characters (in a file or folder name) are escaped, never printed.
+        super().__init__(prefix + without_controls(message))
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Snapshot:
     coverage: dict[str, dt.date] = field(default_factory=dict)
     code_map: Path | None = None
     other_files: list[str] = field(default_factory=list)
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
 
 def _is_snapshot(folder: Path) -> bool:
@@ -76,13 +84,19 @@ def resolve_folder(input_dir: Path) -> Path:
     )
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _parse_iso(value: object, where: str, key: str) -> dt.date:
+    """A ``YYYY-MM-DD`` text and nothing else: not ``20261130`` or ``2026-W48-1`` (which
+    Python's ``fromisoformat`` reads) and not a JSON number."""
+    rule = "manifest" if where == "manifest.json" else "as_of"
     try:
-        return dt.date.fromisoformat(str(value))
+        if not (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+            raise ValueError
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise ExtractError(
-            f"'{key}' must be a YYYY-MM-DD date", file=where, rule="manifest"
-        ) from None
+        raise ExtractError(f"'{key}' must be a YYYY-MM-DD date", file=where, rule=rule) from None
 
 
 def check_readable(path: Path) -> None:
@@ -100,14 +114,44 @@ def check_readable(path: Path) -> None:
         ) from None
 
 
+# A manifest is a handful of keys, one level of which (coverage) is an object.
+MANIFEST_MAX_BYTES = 64 * 1024
+MANIFEST_MAX_DEPTH = 8
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped), counted
+    without recursion so that a deeply nested text cannot exhaust the stack."""
+    depth = deepest = 0
+    for bracket in JSON_BRACKETS.findall(JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def read_manifest(folder: Path) -> dict:
     path = folder / "manifest.json"
     if not path.exists():
         return {}
     check_readable(path)
+    if path.stat().st_size > MANIFEST_MAX_BYTES:
+        raise ExtractError(
+            f"is larger than {MANIFEST_MAX_BYTES:,} bytes (a manifest is a few lines)",
+            file="manifest.json",
+            rule="manifest",
+        )
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        text = path.read_text(encoding="utf-8-sig")
+        if _json_depth(text) > MANIFEST_MAX_DEPTH:
+            raise ExtractError(
+                f"is nested more than {MANIFEST_MAX_DEPTH} levels deep",
+                file="manifest.json",
+                rule="manifest",
+            )
+        manifest = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise ExtractError("not valid JSON", file="manifest.json", rule="manifest") from None
     if not isinstance(manifest, dict):
         raise ExtractError("must be a JSON object", file="manifest.json", rule="manifest")
@@ -133,12 +177,20 @@ def _table_files(folder: Path) -> tuple[dict[str, TableFile], list[str]]:
                 )
             files[stem] = TableFile(stem, path, ext)
         elif path.name.lower() not in ("manifest.json", "code_map.csv"):
-            others.append(path.name)
+            others.append(without_controls(path.name))
     return files, others
 
 
-def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapshot:
+def locate(
+    input_dir: Path | str,
+    as_of: dt.date | str | None = None,
+    max_line_bytes: int | None = None,
+) -> Snapshot:
     """Resolve the snapshot folder, its files and the as-of date (flag, manifest, folder name)."""
+    if max_line_bytes is not None and max_line_bytes < 1024:
+        raise ExtractError(
+            "must be at least 1024 bytes", file="--max-line-bytes", rule="max_line_bytes"
+        )
     folder = resolve_folder(Path(input_dir))
     manifest = read_manifest(folder)
     files, others = _table_files(folder)
@@ -185,7 +237,15 @@ def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapsho
                 f"coverage names an unknown table '{key}'", file="manifest.json", rule="manifest"
             )
         coverage[key] = _parse_iso(value, "manifest.json", f"coverage.{key}")
-    period = str(manifest.get("period") or as_of_date.strftime("%Y-%m"))
+    period = manifest.get("period")
+    if period is not None and not (isinstance(period, str) and PERIOD.fullmatch(period)):
+        raise ExtractError(
+            "'period' must be a YYYY-MM month", file="manifest.json", rule="manifest"
+        )
+    period = period or as_of_date.strftime("%Y-%m")
+    source_system = manifest.get("source_system")
+    if source_system is not None and not isinstance(source_system, str):
+        raise ExtractError("'source_system' must be a text", file="manifest.json", rule="manifest")
     code_map = folder / "code_map.csv"
     return Snapshot(
         folder=folder,
@@ -194,8 +254,9 @@ def locate(input_dir: Path | str, as_of: dt.date | str | None = None) -> Snapsho
         period=period,
         files=files,
         date_format=date_format,
-        source_system=manifest.get("source_system"),
+        source_system=without_controls(source_system) if source_system else source_system,
         coverage=coverage,
         code_map=code_map if code_map.exists() else None,
         other_files=others,
+        max_line_bytes=max_line_bytes or DEFAULT_MAX_LINE_BYTES,
     )

@@ -713,6 +713,135 @@ case(
     error("assessments.parquet", "column case notes looks like a direct identifier"),
 )
 
+# Issue 12 (outside attack): identifiers hidden by nesting, look-alike letters, abbreviations.
+
+name = "identifier_nested_struct"
+case(
+    name,
+    "A Parquet struct column full_name (first, last): the stop sees the column itself, not "
+    "only its inner fields.",
+    {
+        "victims.csv": None,
+        "victims.parquet": parquet(
+            "select 'v' || i as victim_id, '25-34' as age_band, 'female' as gender, "
+            "'white' as ethnic_group, 'no' as disability, 'no' as lgbt, "
+            f"{{'first': '{secret(name)}', 'last': 'x'}} as full_name from range(1, 4) t(i)"
+        ),
+    },
+    error("victims.parquet", "column full_name looks like a direct identifier"),
+)
+
+name = "identifier_nested_field"
+case(
+    name,
+    "A harmless-looking Parquet struct (extras) whose inner field is a phone number.",
+    {
+        "services.parquet": parquet(
+            "select 's1' as service_id, 'r1' as referral_id, 'victim_support' as agency, "
+            "'advocacy' as service_type, date '2026-01-10' as start_date, "
+            f"{{'phone': '{secret(name)}'}} as extras"
+        ),
+    },
+    error("services.parquet", "column extras.phone looks like a direct identifier"),
+)
+
+name = "identifier_nested_map_list"
+case(
+    name,
+    "A Parquet map nhs_number and a list email: named by the column, not key_value/element.",
+    {
+        "services.parquet": parquet(
+            "select 's1' as service_id, 'r1' as referral_id, 'victim_support' as agency, "
+            "'advocacy' as service_type, date '2026-01-10' as start_date, "
+            f"map(['k'], ['{secret(name)}']) as nhs_number, ['x'] as email"
+        ),
+    },
+    error("services.parquet", "column nhs_number looks like a direct identifier"),
+)
+
+name = "nested_contract_column"
+case(
+    name,
+    "A contract column written as a Parquet struct: one plain value per row is needed.",
+    {
+        "services.parquet": parquet(
+            f"select {{'id': '{secret(name)}'}} as service_id, 'r1' as referral_id, "
+            "'victim_support' as agency, 'advocacy' as service_type, "
+            "date '2026-01-10' as start_date"
+        ),
+    },
+    error("services.parquet", "column service_id is a nested Parquet column"),
+)
+
+for name, column, shown in [
+    ("identifier_cyrillic_name", "n\u0430me", "n\\u0430me"),
+    ("identifier_cyrillic_postcode", "pos\u0442code", "pos\\u0442code"),
+    ("identifier_fullwidth_name", "\uff4e\uff41\uff4d\uff45", "\\uff4e\\uff41\\uff4d\\uff45"),
+    ("identifier_abbreviation_nhs_no", "NHS_No", "nhs_no"),
+    ("identifier_abbreviation_tel", "Tel", "tel"),
+    ("identifier_free_text_remarks", "Remarks", "remarks"),
+]:
+    case(
+        name,
+        f"A look-alike or abbreviated identifier column ({shown}) stops the build; the "
+        "message shows its name escaped.",
+        {
+            "victims.csv": [
+                f"{VICTIMS_HEADER},{column}",
+                *(f"{row},{secret(name, i)}" for i, row in enumerate(VICTIMS)),
+            ]
+        },
+        error("victims.csv", f"column {shown} looks like a direct identifier"),
+    )
+
+name = "column_name_controls"
+case(
+    name,
+    "An extra column whose name holds an escape sequence and a right-to-left override is "
+    "ignored, and its name is escaped on the terminal and in the warehouse.",
+    {
+        "victims.csv": [
+            f"{VICTIMS_HEADER},shoe\x1b[31m\u202esize",
+            *(f"{row},{secret(name, i)}" for i, row in enumerate(VICTIMS)),
+        ]
+    },
+    quarantine(
+        {},
+        BASE_LOADED,
+        checks=[
+            {
+                "sql": "select column_name from meta.load_issues where kind = 'ignored_column'",
+                "rows": [["shoe\\x1b[31m\\u202esize"]],
+            }
+        ],
+        output_contains=["column shoe\\x1b[31m\\u202esize is not in the contract"],
+    ),
+)
+
+name = "repeated_header_row"
+case(
+    name,
+    "The header line again mid-file (two exports pasted together): quarantined as "
+    "repeated_header, not loaded as a victim called victim_id.",
+    {
+        "victims.csv": [VICTIMS_HEADER, VICTIMS[0], VICTIMS_HEADER.upper(), *VICTIMS[1:]],
+        "referrals.csv": orphan_row(name),
+    },
+    quarantine(
+        {
+            "victims.csv": [[2, "repeated_header", None]],
+            "referrals.csv": [[4, "orphan", "victim_id"]],
+        },
+        {"victims.csv": 3, "referrals.csv": 3},
+        checks=[
+            {
+                "sql": "select count(*) from meta.load_issues where kind = 'code_unmapped'",
+                "rows": [[0]],
+            }
+        ],
+    ),
+)
+
 # ---------------------------------------------------------------------------
 # Dates
 
@@ -1163,6 +1292,24 @@ case(
     error("code_map.csv", "row 2 names no contract column"),
 )
 
+for name, table, column in [
+    ("code_map_id_column", "victims", "victim_id"),
+    ("code_map_date_column", "referrals", "referral_date"),
+]:
+    case(
+        name,
+        f"A code_map.csv row for {column} (not a code) would rewrite ids or dates: refused.",
+        {
+            "code_map.csv": [
+                "table,column,source_value,code",
+                "referrals,crime_type,Burglary - dwelling,burglary_residential",
+                f"{table},{column},v1,{secret(name)}",
+            ],
+            "referrals.csv": orphan_row(name),
+        },
+        error("code_map.csv", f"row 2 maps {table}.{column}, which is not a code column"),
+    )
+
 name = "blank_required_values"
 case(
     name,
@@ -1588,6 +1735,34 @@ case(
         "referrals.csv": [REFERRALS_HEADER, *REFERRALS, referral(secret(name), victim_id="v9")],
     },
     error("manifest.json", "'as_of' must be a YYYY-MM-DD date"),
+)
+
+for name, as_of in [
+    ("manifest_as_of_basic_format", "20261031"),
+    ("manifest_as_of_week_date", "2026-W44-6"),
+    ("manifest_as_of_number", 20261031),
+]:
+    case(
+        name,
+        f"as_of {as_of!r}: Python reads it as a date, the contract does not (YYYY-MM-DD only).",
+        {
+            "manifest.json": {**MANIFEST, "as_of": as_of},
+            "referrals.csv": orphan_row(name),
+        },
+        error("manifest.json", "'as_of' must be a YYYY-MM-DD date"),
+    )
+
+name = "manifest_deeply_nested"
+case(
+    name,
+    "A manifest nested 20,000 deep (40 kB) stops with a one-line error, not a RecursionError.",
+    {
+        "manifest.json": (
+            '{"as_of": "2026-10-31", "extra": ' + "[" * 20000 + "]" * 20000 + "}"
+        ).encode(),
+        "referrals.csv": orphan_row(name),
+    },
+    error("manifest.json", "is nested more than 8 levels deep"),
 )
 
 name = "manifest_not_json"
