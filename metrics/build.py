@@ -355,22 +355,21 @@ def build(
     then raises BuildLocked). A snapshot older than the warehouse is refused
     (OlderSnapshot) unless ``allow_older``. Files are created owner-only."""
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    snapshot = locate(input_dir, as_of)  # a bad extract or as-of date: nothing is created
     previous_umask = os.umask(PRIVATE_UMASK)
     try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(db_path, lock_wait):
             return _build_locked(
-                input_dir, db_path, as_of, base_year, progress, threads, memory_limit,
-                allow_older,
+                snapshot, db_path, base_year, progress, threads, memory_limit, allow_older
             )
     finally:
         os.umask(previous_umask)
 
 
 def _build_locked(
-    input_dir: Path | str,
+    snapshot: Snapshot,
     db_path: Path,
-    as_of: dt.date | str | None,
     base_year: str | None,
     progress: Callable[[str], None] | None,
     threads: int | None,
@@ -381,7 +380,6 @@ def _build_locked(
     started = time.perf_counter()
     quarantine_path = quarantine_path_for(db_path)
     archive_path = archive_path_for(db_path)
-    snapshot = locate(input_dir, as_of)
     check_not_older(db_path, snapshot.as_of, allow_older)
     build_id = build_id_for(snapshot, base_year)
     pid = os.getpid()

@@ -407,6 +407,13 @@ def test_a_bad_argument_is_one_line_naming_it_and_changes_nothing(
     assert list(tmp_path.iterdir()) == []  # no folder, warehouse or extract was made
 
 
+def test_a_bad_as_of_date_creates_no_folder(tmp_path, capsys):
+    db = tmp_path / "new" / "w.duckdb"
+    assert main(["build", "--input", str(BASELINE), "--db", str(db), "--as-of", "banana"]) == 2
+    assert "hubvalue build: error: --as-of:" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_threads_are_capped_at_four_per_cpu():
     cpus = check.available_cpus()
     assert check.max_threads() == 4 * cpus
