@@ -338,6 +338,12 @@ def _stage_archive(archive: Path, staged: Path) -> None:
         os.chmod(staged, PRIVATE_MODE)
 
 
+def _name_archive(con: duckdb.DuckDBPyConnection, archive: Path) -> None:
+    """The release row names the archive it was written to: the archive's own name, not
+    the name of the copy the step wrote into."""
+    con.execute("update published.release set archive = ?", [archive.name])
+
+
 def build(
     input_dir: Path | str,
     db_path: Path | str = DEFAULT_DB,
@@ -407,6 +413,7 @@ def _build_locked(
         _stage_archive(archive_path, tmp_archive)
         release = write_public_release(con, build_id=build_id, archive=tmp_archive)
         kept, lost = keep_published_quarters(con, db_path, tmp_archive)
+        _name_archive(con, archive_path)
         phases["public release"] = time.perf_counter() - step_started
         for line in release.lines():
             say(line)

@@ -131,6 +131,8 @@ def test_a_build_that_fails_at_the_swap_leaves_the_release_archive_unchanged(
     assert sorted(releases) == ALL_QUARTERS
     assert [(s, k) for s, k, _ in releases["2026/27-Q2"]] == [(1, "first")]
     assert releases["2025/26-Q4"] == releases_by_period(built["july"])["2025/26-Q4"]
+    # the release row names the archive itself, not the copy the build wrote into
+    assert read_one(db, "select archive from published.release") == ("w.releases.duckdb",)
 
 
 def test_a_build_that_fails_after_the_release_step_adds_nothing_to_the_archive(
