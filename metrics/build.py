@@ -16,6 +16,7 @@ build writes is owner-only (0600).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
 import hashlib
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import __version__, contract
+from metrics import __version__, archive_commit, contract
 from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
 from metrics.keep_quarters import check_not_older, keep_published_quarters
@@ -329,15 +330,6 @@ PRIVATE_UMASK = 0o077
 PRIVATE_MODE = 0o600
 
 
-def _stage_archive(archive: Path, staged: Path) -> None:
-    """Copy the live release archive to ``staged``: the release step adds to the copy, and
-    the copy replaces the archive only once the new warehouse is in place."""
-    _remove(staged)
-    if archive.is_file():
-        shutil.copyfile(archive, staged)
-        os.chmod(staged, PRIVATE_MODE)
-
-
 def _name_archive(con: duckdb.DuckDBPyConnection, archive: Path) -> None:
     """The release row names the archive it was written to: the archive's own name, not
     the name of the copy the step wrote into."""
@@ -395,6 +387,8 @@ def _build_locked(
     workdir = db_path.with_name(f".{db_path.name}.{pid}.work")
     _remove_stale_temporaries(db_path, quarantine_path, archive_path)
     _remove(tmp_db, tmp_quarantine, tmp_archive, workdir)
+    if archive_commit.recover(db_path, archive_path) == "committed":
+        say("release archive: finished the commit of the warehouse's releases")
     config = {
         "preserve_insertion_order": True,
         "memory_limit": memory_limit or default_memory_limit(),
@@ -410,10 +404,11 @@ def _build_locked(
             con, snapshot, build_id, base_year, say, workdir=workdir, phases=phases
         )
         step_started = time.perf_counter()
-        _stage_archive(archive_path, tmp_archive)
+        archive_commit.stage(archive_path, tmp_archive)
         release = write_public_release(con, build_id=build_id, archive=tmp_archive)
         kept, lost = keep_published_quarters(con, db_path, tmp_archive)
         _name_archive(con, archive_path)
+        archive_commit.mark(con, tmp_archive)
         phases["public release"] = time.perf_counter() - step_started
         for line in release.lines():
             say(line)
@@ -425,20 +420,22 @@ def _build_locked(
         con.execute("detach quarantine")
         con.execute("checkpoint")
         con.close()
-        for path in (tmp_db, tmp_quarantine, tmp_archive):
-            if path.exists():
-                os.chmod(path, PRIVATE_MODE)
+        for path in (tmp_db, tmp_quarantine):
+            os.chmod(path, PRIVATE_MODE)
+        # The archive changes only with a warehouse that was swapped in.
+        archive_commit.prepare(tmp_archive, archive_path)
         os.replace(tmp_quarantine, quarantine_path)
         os.replace(tmp_db, db_path)
-        # The archive changes only with a warehouse that was swapped in.
-        if tmp_archive.exists():
-            os.replace(tmp_archive, archive_path)
+        archive_commit.commit(archive_path)
         phases["write"] = time.perf_counter() - step_started
     except BaseException:
         try:
             if con is not None:
                 con.close()
         finally:
+            # The archive follows the warehouse in place: committed if the swap happened.
+            with contextlib.suppress(OSError, duckdb.Error):
+                archive_commit.recover(db_path, archive_path)
             _remove(tmp_db, tmp_quarantine, tmp_archive, workdir)
         raise
     return BuildResult(

@@ -154,6 +154,71 @@ def test_a_build_that_fails_after_the_release_step_adds_nothing_to_the_archive(
     assert archive_path_for(db).read_bytes() == archive_before
 
 
+KILLED_BUILD = """
+import os
+import sys
+
+from metrics.build import build
+
+real_replace = os.replace
+
+
+def replace(src, dst):
+    if str({moment}).endswith(sys.argv[3]):
+        os._exit(9)  # killed: no clean-up runs
+    real_replace(src, dst)
+
+
+os.replace = replace
+build(sys.argv[1], sys.argv[2])
+"""
+
+
+def killed_build(db: Path, moment: str, name_end: str) -> None:
+    """Run a build in another process that dies at the rename of ``moment`` (src or dst)
+    whose name ends with ``name_end``."""
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_BUILD.format(moment=moment), str(BASELINE), str(db),
+         name_end],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+        text=True, timeout=300,
+    )
+    assert result.returncode == 9, result.stderr
+
+
+def test_a_build_killed_between_the_warehouse_and_the_archive_renames_is_finished_next_time(
+    built, tmp_path
+):
+    db = copy_warehouse(built["july"], tmp_path / "w")
+    archive_before = archive_path_for(db).read_bytes()
+    killed_build(db, "src", ".pending")  # after the warehouse swap, before the archive's
+    released_at = read_one(db, "select released_at from published.release")[0]
+    assert str(read_one(db, "select as_of from meta.build")[0]) == "2026-10-31"  # swapped in
+    assert archive_path_for(db).read_bytes() == archive_before
+    assert (db.parent / ".w.releases.duckdb.pending").is_file()
+
+    build(BASELINE, db)  # finishes the commit first: 2026/27-Q2 is the killed build's release
+    q2 = ReleaseArchive(archive_path_for(db)).releases()["2026/27-Q2"]
+    assert [(r.sequence, r.kind, r.created_at) for r in q2] == [(1, "first", released_at)]
+    assert sorted(p.name for p in db.parent.iterdir()) == [
+        "w.duckdb", "w.quarantine.duckdb", "w.releases.duckdb"
+    ]
+
+
+def test_a_build_killed_before_the_warehouse_rename_leaves_no_release(built, tmp_path):
+    from metrics import archive_commit
+
+    db = copy_warehouse(built["july"], tmp_path / "w")
+    before = folder_state(db.parent)
+    killed_build(db, "dst", "w.duckdb")  # the archive copy is pending; the warehouse is old
+    assert (db.parent / ".w.releases.duckdb.pending").is_file()
+    assert archive_commit.recover(db, archive_path_for(db)) == "discarded"
+    after = folder_state(db.parent)
+    for path in (db, archive_path_for(db)):  # the warehouse and the archive as they were
+        assert after[path.name] == before[path.name]
+    assert not (db.parent / ".w.releases.duckdb.pending").exists()
+
+
 # ---------------------------------------------------------------------------
 # 4. An older snapshot
 
