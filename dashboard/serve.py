@@ -55,6 +55,10 @@ def serve(db_path: Path, port: int = 8501, audience: str = "manager",
         print(f"hubvalue serve: unknown audience (use one of {', '.join(AUDIENCES)})",
               file=sys.stderr)
         return 2
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        print("hubvalue serve: error: argument --port: must be from 1 to 65,535",
+              file=sys.stderr)
+        return 2
     db_path = Path(db_path).resolve()
     if not db_path.is_file():
         print(

@@ -4,11 +4,19 @@ Everything is written into a new file beside the warehouse; only when every
 step has passed is it moved over the old one with ``os.replace`` (atomic on
 POSIX), so a failed or interrupted build leaves the previous warehouse as it
 was. Quarantined rows go to a separate store beside the warehouse
-(``<name>.quarantine.duckdb``): the dashboard never opens it.
+(``<name>.quarantine.duckdb``): the dashboard never opens it. The release
+archive (``<name>.releases.duckdb``) is copied, added to, and moved into place
+just after the warehouse: a failed build leaves it as it was too.
+
+One build at a time per warehouse (a lock file beside it, ``metrics.lock``);
+a snapshot older than the warehouse is refused unless asked for, and quarters
+already published stay published (``metrics.keep_quarters``). Every file a
+build writes is owner-only (0600).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
 import hashlib
@@ -22,9 +30,11 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import __version__, contract
+from metrics import __version__, archive_commit, contract
 from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
+from metrics.keep_quarters import check_not_older, keep_published_quarters
+from metrics.lock import DEFAULT_WAIT_SECONDS, build_lock
 from metrics.models import Model, run_models
 from metrics.published import archive_path_for, write_public_release
 from metrics.reference_data import write_reference
@@ -313,6 +323,19 @@ def load_and_model(
     return result, models
 
 
+# Everything a build writes (warehouse, quarantine store, release archive, lock, temporary
+# files and folders) is readable by its owner only: the quarantine store holds rejected
+# rows' raw values, the archive true small counts.
+PRIVATE_UMASK = 0o077
+PRIVATE_MODE = 0o600
+
+
+def _name_archive(con: duckdb.DuckDBPyConnection, archive: Path) -> None:
+    """The release row names the archive it was written to: the archive's own name, not
+    the name of the copy the step wrote into."""
+    con.execute("update published.release set archive = ?", [archive.name])
+
+
 def build(
     input_dir: Path | str,
     db_path: Path | str = DEFAULT_DB,
@@ -322,20 +345,52 @@ def build(
     threads: int | None = None,
     memory_limit: str | None = None,
     max_line_bytes: int | None = None,
+    allow_older: bool = False,
+    lock_wait: float = DEFAULT_WAIT_SECONDS,
 ) -> BuildResult:
-    """Build a warehouse from the extract at ``input_dir`` and swap it into ``db_path``."""
+    """Build a warehouse from the extract at ``input_dir`` and swap it into ``db_path``.
+
+    One build at a time per warehouse (``metrics.lock``: waits up to ``lock_wait`` seconds,
+    then raises BuildLocked). A snapshot older than the warehouse is refused
+    (OlderSnapshot) unless ``allow_older``. Files are created owner-only."""
+    db_path = Path(db_path)
+    # a bad extract or as-of date: nothing is created
+    snapshot = locate(input_dir, as_of, max_line_bytes)
+    previous_umask = os.umask(PRIVATE_UMASK)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with build_lock(db_path, lock_wait):
+            return _build_locked(
+                snapshot, db_path, base_year, progress, threads, memory_limit, allow_older
+            )
+    finally:
+        os.umask(previous_umask)
+
+
+def _build_locked(
+    snapshot: Snapshot,
+    db_path: Path,
+    base_year: str | None,
+    progress: Callable[[str], None] | None,
+    threads: int | None,
+    memory_limit: str | None,
+    allow_older: bool,
+) -> BuildResult:
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
-    db_path = Path(db_path)
     quarantine_path = quarantine_path_for(db_path)
-    snapshot = locate(input_dir, as_of, max_line_bytes)
+    archive_path = archive_path_for(db_path)
+    check_not_older(db_path, snapshot.as_of, allow_older)
     build_id = build_id_for(snapshot, base_year)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_db = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp_quarantine = quarantine_path.with_name(f".{quarantine_path.name}.{os.getpid()}.tmp")
-    workdir = db_path.with_name(f".{db_path.name}.{os.getpid()}.work")
-    _remove_stale_temporaries(db_path, quarantine_path)
-    _remove(tmp_db, tmp_quarantine, workdir)
+    pid = os.getpid()
+    tmp_db = db_path.with_name(f".{db_path.name}.{pid}.tmp")
+    tmp_quarantine = quarantine_path.with_name(f".{quarantine_path.name}.{pid}.tmp")
+    tmp_archive = archive_path.with_name(f".{archive_path.name}.{pid}.tmp")
+    workdir = db_path.with_name(f".{db_path.name}.{pid}.work")
+    _remove_stale_temporaries(db_path, quarantine_path, archive_path)
+    _remove(tmp_db, tmp_quarantine, tmp_archive, workdir)
+    if archive_commit.recover(db_path, archive_path) == "committed":
+        say("release archive: finished the commit of the warehouse's releases")
     config = {
         "preserve_insertion_order": True,
         "memory_limit": memory_limit or default_memory_limit(),
@@ -351,23 +406,39 @@ def build(
             con, snapshot, build_id, base_year, say, workdir=workdir, phases=phases
         )
         step_started = time.perf_counter()
-        release = write_public_release(con, build_id=build_id, archive=archive_path_for(db_path))
+        archive_commit.stage(archive_path, tmp_archive)
+        release = write_public_release(con, build_id=build_id, archive=tmp_archive)
+        kept, lost = keep_published_quarters(con, db_path, tmp_archive)
+        _name_archive(con, archive_path)
+        archive_commit.mark(con, tmp_archive)
         phases["public release"] = time.perf_counter() - step_started
         for line in release.lines():
             say(line)
+        if kept:
+            say(f"public release: kept as published before: {', '.join(kept)}")
+        if lost:
+            say(f"public release: in the archive but in no warehouse: {', '.join(lost)}")
         step_started = time.perf_counter()
         con.execute("detach quarantine")
         con.execute("checkpoint")
         con.close()
+        for path in (tmp_db, tmp_quarantine):
+            os.chmod(path, PRIVATE_MODE)
+        # The archive changes only with a warehouse that was swapped in.
+        archive_commit.prepare(tmp_archive, archive_path)
         os.replace(tmp_quarantine, quarantine_path)
         os.replace(tmp_db, db_path)
+        archive_commit.commit(archive_path)
         phases["write"] = time.perf_counter() - step_started
     except BaseException:
         try:
             if con is not None:
                 con.close()
         finally:
-            _remove(tmp_db, tmp_quarantine, workdir)
+            # The archive follows the warehouse in place: committed if the swap happened.
+            with contextlib.suppress(OSError, duckdb.Error):
+                archive_commit.recover(db_path, archive_path)
+            _remove(tmp_db, tmp_quarantine, tmp_archive, workdir)
         raise
     return BuildResult(
         db_path,

@@ -10,7 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
+from metrics import args as check
+from metrics.lock import DEFAULT_WAIT_SECONDS
+from metrics.refusals import BuildRefused
 from metrics.snapshot import ExtractError
 
 
@@ -52,6 +56,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         threads=args.threads,
         memory_limit=args.memory_limit,
         max_line_bytes=args.max_line_bytes,
+        allow_older=args.allow_older,
+        lock_wait=args.wait,
     )
     if not args.quiet:
         for line in result.lines():
@@ -77,40 +83,85 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument reported in one line (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+    root = _Parser(
         prog="hubvalue",
         description="Public-value indicators for a multi-agency victim support hub.",
     )
     sub = root.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write a realistic synthetic hub extract")
-    gen.add_argument("--out", required=True, help="folder to write the extract into")
     gen.add_argument(
-        "--referrals", type=int, default=20000, help="number of referrals (default 20000)"
+        "--out", required=True, type=check.path_text, help="folder to write the extract into"
     )
-    gen.add_argument("--seed", type=int, default=42)
     gen.add_argument(
-        "--end", help="last month of referrals, YYYY-MM (default: the month before today)"
+        "--referrals",
+        type=check.referrals,
+        default=20000,
+        help=f"number of referrals, 1 to {check.MAX_REFERRALS:,} (default 20000)",
     )
-    gen.add_argument("--months", type=int, default=24, help="months of referrals (default 24)")
+    gen.add_argument("--seed", type=check.seed, default=42, help="0 or more (default 42)")
+    gen.add_argument(
+        "--end",
+        type=check.end_month,
+        help="last month of referrals, YYYY-MM (default: the month before today)",
+    )
+    gen.add_argument(
+        "--months",
+        type=check.months,
+        default=24,
+        help=f"months of referrals, 1 to {check.MAX_MONTHS} (default 24)",
+    )
     gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     gen.set_defaults(func=_cmd_generate)
 
     bld = sub.add_parser("build", help="validate an extract and build the warehouse")
     bld.add_argument(
-        "--input", required=True, help="extract folder, or a folder of YYYY-MM snapshots"
+        "--input",
+        required=True,
+        type=check.path_text,
+        help="extract folder, or a folder of YYYY-MM snapshots",
     )
-    bld.add_argument("--db", default="data/warehouse.duckdb", help="warehouse path")
+    bld.add_argument(
+        "--db", default="data/warehouse.duckdb", type=check.path_text, help="warehouse path"
+    )
     bld.add_argument("--as-of", help="as-of date YYYY-MM-DD (else manifest, else folder name)")
     bld.add_argument(
-        "--price-base-year", help="price base year such as 2026/27 (default: as-of year)"
+        "--price-base-year",
+        type=check.price_base_year,
+        help="price base year such as 2026/27 (default: as-of year)",
     )
-    bld.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
+    bld.add_argument(
+        "--threads",
+        type=check.threads,
+        help=f"DuckDB threads, 1 to {check.THREADS_PER_CPU} per CPU (default: all cores)",
+    )
     bld.add_argument(
         "--memory-limit",
-        help="DuckDB memory limit, e.g. 8GB (default 7GB, or half the memory if less than 14GB)",
+        type=check.memory_limit,
+        help="DuckDB memory limit, e.g. 8GB, 500MB or 50%% (default 7GB, or half the memory "
+        "if less than 14GB)",
+    )
+    bld.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="build a snapshot older than the warehouse's (quarters already published stay)",
+    )
+    bld.add_argument(
+        "--wait",
+        type=check.lock_wait,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="wait this long for another build on the same --db to finish, then give up "
+        f"(default {DEFAULT_WAIT_SECONDS:g}; 0: do not wait)",
     )
     bld.add_argument(
         "--max-line-bytes",
@@ -122,22 +173,22 @@ def parser() -> argparse.ArgumentParser:
     bld.set_defaults(func=_cmd_build)
 
     srv = sub.add_parser("serve", help="serve the dashboard")
-    srv.add_argument("--db", default="data/warehouse.duckdb")
-    srv.add_argument("--port", type=int, default=8501)
+    srv.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text)
+    srv.add_argument("--port", type=check.port, default=8501, help="1 to 65535 (default 8501)")
     srv.add_argument("--audience", choices=("manager", "pcc", "public"), default="manager")
     srv.add_argument("--headless", action="store_true", help="do not open a browser")
     srv.set_defaults(func=_cmd_serve)
 
     rep = sub.add_parser("report", help="write a report for an audience and period")
-    rep.add_argument("--db", default="data/warehouse.duckdb")
+    rep.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text)
     rep.add_argument("--audience", choices=("manager", "pcc", "public"), required=True)
     rep.add_argument("--period", required=True, help="2026-10, 2026/27-Q2 or 2026/27")
     rep.add_argument("--format", choices=("html", "pdf"), default="html")
-    rep.add_argument("--out", required=True)
+    rep.add_argument("--out", required=True, type=check.path_text)
     rep.set_defaults(func=_cmd_report)
 
     ben = sub.add_parser("bench", help="measure build, pandas reference and dashboard queries")
-    ben.add_argument("--referrals", type=int, nargs="+", default=[10000])
+    ben.add_argument("--referrals", type=check.referrals, nargs="+", default=[10000])
     ben.add_argument(
         "--format",
         choices=("csv", "parquet"),
@@ -145,12 +196,14 @@ def parser() -> argparse.ArgumentParser:
         default=["parquet"],
         help="extract format(s) to measure (default parquet)",
     )
-    ben.add_argument("--seed", type=int, default=42)
-    ben.add_argument("--out", default="bench")
-    ben.add_argument("--repeats", type=int, default=20, help="calls of each dashboard query")
+    ben.add_argument("--seed", type=check.seed, default=42)
+    ben.add_argument("--out", default="bench", type=check.path_text)
+    ben.add_argument(
+        "--repeats", type=check.repeats, default=20, help="calls of each dashboard query"
+    )
     ben.add_argument(
         "--runs",
-        type=int,
+        type=check.runs,
         default=1,
         help="runs of the build, core and pandas steps; the median is reported (default 1)",
     )
@@ -167,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             _print("nothing was loaded; the previous warehouse is unchanged")
         return 2
+    except BuildRefused as exc:
+        _print(f"hubvalue {args.command}: error: {exc}; nothing was changed")
+        return exc.exit_code
     except KeyboardInterrupt:
         _print(f"hubvalue {args.command}: interrupted; the previous warehouse is unchanged")
         return 130
