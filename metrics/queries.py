@@ -1,10 +1,12 @@
 """Every query the dashboard and the reports send to the warehouse, and who may see what.
 
-This module is the only place where SQL for the app and the reports lives. It
-opens the warehouse read-only with DuckDB's external access off, runs each
-query on its own cursor (one connection is shared by many Streamlit threads),
-binds every filter value as a parameter and takes identifiers (the columns of
-a breakdown) only from allow-lists.
+The SQL lives in ``sql/queries/`` as named queries, run by ``metrics.read`` (the
+read layer: marts, meta, ref and published only). This module opens the
+warehouse read-only with DuckDB's external access off, picks the named query
+for each call, binds every filter value as a parameter (a breakdown's dimension
+too: the SQL chooses the column by a ``case`` on it, from an allow-list), pools
+and applies disclosure control. Only the public audience's reads of the
+``published`` schema are still written here.
 
 The audience (`manager`, `pcc`, `public`, see docs: disclosure) is applied
 here, where the data is read:
@@ -731,6 +733,7 @@ def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.dat
     months in the warehouse only, each measurable only when every month is. `bucket` is
     the quarter's first month; `persons_max` the largest monthly head count (a lower bound
     on the distinct people behind a money figure)."""
+    # the release is worked out from the rows the manager sees, then protected and audited
     frame = read.run(con, "pooled_quarters", "manager", first=first, last=last)
     frame = frame[frame["months"] == 3].reset_index(drop=True)
     return _finish_pooled(frame, require_complete=True)

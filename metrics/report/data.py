@@ -1,8 +1,10 @@
 """Every read the reports make from the warehouse.
 
 The warehouse is opened read-only with DuckDB's external access off
-(`metrics.queries.connect`). Dates are bound as parameters; column names in the SQL
-come only from the allow-lists below, never from a caller's text.
+(`metrics.queries.connect`). The fixed reads are named queries (`sql/queries`, run by
+`metrics.read`); the people frames assemble their SQL over the marts, with column names
+only from the allow-lists below, never from a caller's text. Dates are bound as
+parameters everywhere.
 
 People frames (`people_frame`) count distinct victims, not referrals: one row per
 group of victims with the same classifying values and a `count` column, the input
