@@ -378,7 +378,10 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
         )
         con.execute(
             """
-            create table marts.column_completeness as select * from (values
+            create table marts.column_completeness as select
+                table_name, column_name, rows_loaded::bigint as rows_loaded,
+                rows_with_value::bigint as rows_with_value
+            from (values
                 ('referrals', 'referral_id', 4, 4),
                 ('referrals', 'referral_date', 4, 4),
                 ('referrals', 'crime_date', 4, 2)
