@@ -1,10 +1,12 @@
 """Every query the dashboard and the reports send to the warehouse, and who may see what.
 
-This module is the only place where SQL for the app and the reports lives. It
-opens the warehouse read-only with DuckDB's external access off, runs each
-query on its own cursor (one connection is shared by many Streamlit threads),
-binds every filter value as a parameter and takes identifiers (the columns of
-a breakdown) only from allow-lists.
+The SQL lives in ``sql/queries/`` as named queries, run by ``metrics.read`` (the
+read layer: marts, meta, ref and published only). This module opens the
+warehouse read-only with DuckDB's external access off, picks the named query
+for each call, binds every filter value as a parameter (a breakdown's dimension
+too: the SQL chooses the column by a ``case`` on it, from an allow-list), pools
+and applies disclosure control. Only the public audience's reads of the
+``published`` schema are still written here.
 
 The audience (`manager`, `pcc`, `public`, see docs: disclosure) is applied
 here, where the data is read:
@@ -30,7 +32,6 @@ that swaps the file mid-page cannot give the page a mix of old and new figures.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
 import os
@@ -45,11 +46,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import cohorts, period
+from metrics import cohorts, period, read
 from metrics.disclosure import rules
+from metrics.read import NotInWarehouse, NotPermitted
 
-AUDIENCES = ("manager", "pcc", "public")
-CATALOG = "warehouse"
+AUDIENCES = read.AUDIENCES
+CATALOG = read.CATALOG
 CONNECTION_CONFIG = {
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
@@ -67,14 +69,6 @@ STOCK_INDICATORS = frozenset({"open_cases"})  # a month-end count: a period show
 
 class WarehouseMissing(FileNotFoundError):
     """There is no warehouse file at the path given."""
-
-
-class NotPermitted(PermissionError):
-    """The audience may not run this query (the message names the rule, never data)."""
-
-
-class NotInWarehouse(LookupError):
-    """A table the query reads is not in this warehouse (an older or partial build)."""
 
 
 class SnapshotClosed(RuntimeError):
@@ -119,17 +113,7 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor of its own (connections are shared between threads) on the warehouse.
-
-    On a connection from `connect` the cursor uses the attached warehouse; on a
-    connection opened on the warehouse file itself (the build's, which writes the
-    published tables) the file is already the default catalog."""
-    cur = con.cursor()
-    # no attached warehouse: the connection's own database is the warehouse
-    with contextlib.suppress(duckdb.CatalogException):
-        cur.execute(f"use {CATALOG}")
-    return cur
+cursor = read.cursor  # a cursor of its own on the warehouse (connections are shared)
 
 
 def stamp(path: str | Path) -> str | None:
@@ -219,8 +203,8 @@ class WarehouseSnapshot:
 def _build_identity(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
     """(build id, build time) of the attached file; (None, None) if it has no meta.build."""
     try:
-        row = _frame(con, "select build_id, built_at from meta.build limit 1")
-    except duckdb.Error:
+        row = read.run(con, "build_identity", read.SYSTEM)
+    except (duckdb.Error, NotInWarehouse):
         return None, None
     if row.empty:
         return None, None
@@ -422,7 +406,7 @@ def _bounds(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, 
     """The filter's month range, defaulting to the 12 months ending at the as-of month."""
     if filters.first and filters.last:
         return filters.first.replace(day=1), filters.last.replace(day=1)
-    as_of = _frame(con, "select as_of from meta.build")["as_of"].iloc[0]
+    as_of = read.run(con, "as_of", read.SYSTEM)["as_of"].iloc[0]
     window = period.trailing(pd.Timestamp(as_of).date(), 12)
     return window.first, window.last
 
@@ -600,15 +584,13 @@ def build_info(con, audience: str, filters: Filters) -> pd.DataFrame:
     if audience == "public":
         _require(con, "published.build")
         return _public_frame(con, "select * from published.build")
-    _require(con, "meta.build")
-    frame = _frame(con, "select * from meta.build")
+    frame = read.run(con, "build_info", audience)
     # a warehouse built before the fix of set_price_base_year may hold an empty text
     missing = "price_base_year" not in frame.columns or (
         frame["price_base_year"].replace("", None).isna().all()
     )
     if missing and _has_table(con, "ref", "parameters"):
-        years = _frame(con, "select max(base_year) as base_year from ref.parameters "
-                            "where base_year is not null and base_year <> ''")
+        years = read.run(con, "price_base_year", audience)
         frame["price_base_year"] = years["base_year"].iloc[0]
     return frame
 
@@ -617,27 +599,29 @@ def build_info(con, audience: str, filters: Filters) -> pd.DataFrame:
 def catalogue(con, audience: str, filters: Filters) -> pd.DataFrame:
     """The indicator catalogue: titles, themes, horizons, dimensions, units, definitions
     (public: the copy in the published release)."""
-    schema = "published" if audience == "public" else "marts"
-    name = "catalogue" if audience == "public" else "indicator_catalogue"
-    _require(con, f"{schema}.{name}")
     wanted = ["indicator_id", "title", "theme", "horizon", "dimension", "unit", "direction",
               "definition", "source", "kind", "has_agency_rows", "uses_parameters", "requires",
               "cohort_month", "public_label", "public_base", "coverage_indicator",
               "benchmark_parameter", "benchmark_note", "dimension_why"]
+    if audience != "public":
+        frame = read.run(con, "catalogue", audience)
+        return frame[[c for c in wanted if c in frame.columns]]
+    schema, name = "published", "catalogue"
+    _require(con, f"{schema}.{name}")
     present = set(_columns(con, schema, name))
     columns = ", ".join(c for c in wanted if c in present)
-    read = _public_frame if audience == "public" else _frame
-    return read(con, f"select {columns} from {schema}.{name} order by indicator_id")
+    return _public_frame(con, f"select {columns} from {schema}.{name} order by indicator_id")
 
 
 @query()
 def parameters(con, audience: str, filters: Filters) -> pd.DataFrame:
     """The assumptions register as built (money uprated to the price base year; public:
     the copy in the published release)."""
-    table = "published.parameters" if audience == "public" else "ref.parameters"
+    if audience != "public":
+        return read.run(con, "parameters", audience)
+    table = "published.parameters"
     _require(con, table)
-    read = _public_frame if audience == "public" else _frame
-    return read(
+    return _public_frame(
         con,
         f"""
         select name, low, central, high, unit, price_year, base_year, uprate_factor,
@@ -656,92 +640,15 @@ def filter_options(con, audience: str, filters: Filters) -> pd.DataFrame:
     quarters only."""
     if audience == "public":
         return _public_months(con)
-    _require(con, "marts.indicator_monthly")
-    parts = ["select 'month' as kind, strftime(month, '%Y-%m') as value "
-             "from marts.indicator_monthly group by month"]
-    if audience != "public":
-        parts.append("select 'agency' as kind, agency as value from marts.indicator_monthly "
-                     "where agency <> 'all' group by agency")
-        if _has_table(con, "marts", "fct_referrals"):
-            parts.append("select 'crime_type' as kind, crime_type as value "
-                         "from marts.fct_referrals where crime_type is not null "
-                         "group by crime_type")
-    return _frame(con, " union all ".join(parts) + " order by kind, value")
+    frame = read.run(con, "filter_options", audience)
+    if not _has_table(con, "marts", "fct_referrals"):
+        return frame
+    crime_types = read.run(con, "filter_crime_types", audience)
+    return (pd.concat([frame, crime_types], ignore_index=True)
+            .sort_values(["kind", "value"], kind="stable").reset_index(drop=True))
 
 
 # --- indicators -----------------------------------------------------------------------------
-
-
-_POOLED = """
-    with
-
-    monthly as (
-
-        select
-            indicator_monthly.indicator_id,
-            indicator_monthly.agency,
-            indicator_monthly.month,
-            indicator_monthly.status,
-            indicator_monthly.numerator,
-            indicator_monthly.denominator,
-            indicator_monthly.value,
-            indicator_monthly.value_low,
-            indicator_monthly.value_high,
-            indicator_monthly.persons,
-            indicator_catalogue.kind
-        from marts.indicator_monthly
-        inner join marts.indicator_catalogue
-            on indicator_monthly.indicator_id = indicator_catalogue.indicator_id
-        where
-            ($every_agency or indicator_monthly.agency = $agency)
-            and indicator_monthly.month between $first and $last
-
-    ),
-
-    bucketed as (
-
-        select
-            *,
-            {bucket} as bucket
-        from monthly
-
-    ),
-
-    final as (
-
-        select
-            indicator_id,
-            agency,
-            bucket,
-            any_value(kind) as kind,
-            min(month) as first_month,
-            max(month) as last_month,
-            count(*) as months,
-            count(*) filter (where status = 'ok') as months_ok,
-            count(*) filter (where status = 'not_yet_measurable') as months_not_yet_measurable,
-            count(*) filter (where status = 'no_data') as months_no_data,
-            count(*) filter (where status = 'empty_base') as months_empty_base,
-            sum(numerator) filter (where status = 'ok') as numerator,
-            sum(denominator) filter (where status = 'ok') as denominator,
-            sum(value_low * coalesce(denominator, 1)) filter (where status = 'ok')
-                as weighted_low,
-            sum(value_high * coalesce(denominator, 1)) filter (where status = 'ok')
-                as weighted_high,
-            sum(persons) filter (where status = 'ok') as persons,
-            max(persons) filter (where status = 'ok') as persons_max,
-            max(month) filter (where status = 'ok') as last_ok_month,
-            arg_max(numerator, month) filter (where status = 'ok') as last_ok_numerator,
-            arg_max(value, month) filter (where status = 'ok') as last_ok_value,
-            arg_max(persons, month) filter (where status = 'ok') as last_ok_persons,
-            arg_max(denominator, month) filter (where status = 'ok') as last_ok_denominator
-        from bucketed
-        group by indicator_id, agency, bucket
-
-    )
-
-    select * from final
-    order by indicator_id, agency, bucket
-"""
 
 
 def _pooled_status(row: pd.Series, require_complete: bool) -> str:
@@ -804,16 +711,13 @@ def _finish_pooled(frame: pd.DataFrame, require_complete: bool) -> pd.DataFrame:
                              "last_ok_persons", "last_ok_denominator", "last_ok_value"])
 
 
-def _pooled(con, agency: str | None, first: dt.date, last: dt.date, bucket: str,
-            params: dict | None = None) -> pd.DataFrame:
-    """Pool indicator_monthly by (indicator, agency, bucket); agency None = every agency."""
-    return _frame(con, _POOLED.format(bucket=bucket), {
-        "every_agency": agency is None, "agency": agency or "all",
-        "first": first, "last": last, **(params or {}),
-    })
-
-
-QUARTER_BUCKET = "cast(date_trunc('quarter', month) as date)"
+def _pooled(con, audience: str, agency: str | None, first: dt.date, last: dt.date,
+            current_first: dt.date) -> pd.DataFrame:
+    """Pool indicator_monthly by (indicator, agency, bucket): `current` from
+    `current_first`, `previous` before it; agency None = every agency."""
+    return read.run(con, "pooled_periods", audience, every_agency=agency is None,
+                    agency=agency or "all", first=first, last=last,
+                    current_first=current_first)
 
 
 def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
@@ -823,7 +727,8 @@ def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.dat
     months in the warehouse only, each measurable only when every month is. `bucket` is
     the quarter's first month; `persons_max` the largest monthly head count (a lower bound
     on the distinct people behind a money figure)."""
-    frame = _pooled(con, "all", first, last, QUARTER_BUCKET)
+    # the release is worked out from the rows the manager sees, then protected and audited
+    frame = read.run(con, "pooled_quarters", "manager", first=first, last=last)
     frame = frame[frame["months"] == 3].reset_index(drop=True)
     return _finish_pooled(frame, require_complete=True)
 
@@ -838,18 +743,13 @@ def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
     status, value, value_low, value_high (and `suppressed` for pcc and public)."""
     if audience == "public":
         return _public_summary(con, filters)
-    _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
     agency = _agency(filters, audience)
     first, last = _bounds(con, filters)
     months = period.months_between(first, last)
     previous_first = period.add_months(first, -months)
-    frame = _pooled(
-        con, agency, previous_first, last,
-        "case when month >= $current_first then 'current' else 'previous' end",
-        {"current_first": first},
-    )
+    frame = _pooled(con, audience, agency, previous_first, last, first)
     frame = _finish_pooled(frame, require_complete=audience == "public")
-    medians = _period_medians(con, agency, first, last, previous_first)
+    medians = _period_medians(con, audience, agency, first, last, previous_first)
     for bucket, median in medians.items():
         hit = (frame["kind"] == "median") & (frame["bucket"] == bucket) & (frame["status"] == "ok")
         frame.loc[hit, "value"] = median
@@ -859,26 +759,13 @@ def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def _period_medians(con, agency: str, first: dt.date, last: dt.date,
+def _period_medians(con, audience: str, agency: str, first: dt.date, last: dt.date,
                     previous_first: dt.date) -> dict[str, float]:
     """Median working days from assessment to agency referral over each whole period."""
-    if not _has_table(con, "intermediate", "int_referral_agency_referrals"):
+    if not _has_table(con, "marts", "agency_referrals"):
         return {}
-    frame = _frame(
-        con,
-        """
-        select
-            case when sent_month >= $first then 'current' else 'previous' end as bucket,
-            quantile_cont(working_days_from_assessment, 0.5) as median_days
-        from intermediate.int_referral_agency_referrals
-        where
-            sent_month between $previous_first and $last
-            and working_days_from_assessment is not null
-            and ($agency = 'all' or agency = $agency)
-        group by bucket
-        """,
-        {"first": first, "last": last, "previous_first": previous_first, "agency": agency},
-    )
+    frame = read.run(con, "period_medians", audience, first=first, last=last,
+                     previous_first=previous_first, agency=agency)
     return dict(zip(frame["bucket"], frame["median_days"], strict=True))
 
 
@@ -892,31 +779,9 @@ def indicator_trend(con, audience: str, filters: Filters) -> pd.DataFrame:
     value_high, persons, kind (and `suppressed` for the public)."""
     if audience == "public":
         return _public_trend(con, filters)
-    _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
     agency = _agency(filters, audience)
     _first, last = _bounds(con, filters)
-    frame = _frame(
-        con,
-        """
-        select
-            indicator_monthly.indicator_id,
-            indicator_monthly.month as period_start,
-            indicator_monthly.status,
-            indicator_monthly.numerator,
-            indicator_monthly.denominator,
-            indicator_monthly.value,
-            indicator_monthly.value_low,
-            indicator_monthly.value_high,
-            indicator_monthly.persons,
-            indicator_catalogue.kind
-        from marts.indicator_monthly
-        inner join marts.indicator_catalogue
-            on indicator_monthly.indicator_id = indicator_catalogue.indicator_id
-        where indicator_monthly.agency = $agency and indicator_monthly.month <= $last
-        order by indicator_monthly.indicator_id, indicator_monthly.month
-        """,
-        {"agency": agency, "last": last},
-    )
+    frame = read.run(con, "indicator_trend", audience, agency=agency, last=last)
     if audience == "pcc" and is_sensitive_cut(agency):
         frame = _control_rates(frame, True)
     return frame
@@ -926,11 +791,10 @@ def indicator_trend(con, audience: str, filters: Filters) -> pd.DataFrame:
 def indicator_by_agency(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Every indicator with agency rows, pooled over the chosen period, one row per agency
     (and `all`). For pcc, the sensitive agencies go through disclosure control."""
-    _require(con, "marts.indicator_monthly", "marts.indicator_catalogue")
     first, last = _bounds(con, filters)
-    frame = _pooled(con, None, first, last, "'current'")
+    frame = _pooled(con, audience, None, first, last, first)
     frame = _finish_pooled(frame, require_complete=False)
-    medians = _agency_medians(con, first, last)
+    medians = _agency_medians(con, audience, first, last)
     for agency, median in medians.items():
         hit = (frame["kind"] == "median") & (frame["agency"] == agency) & (frame["status"] == "ok")
         frame.loc[hit, "value"] = median
@@ -941,40 +805,11 @@ def indicator_by_agency(con, audience: str, filters: Filters) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _agency_medians(con, first: dt.date, last: dt.date) -> dict[str, float]:
-    if not _has_table(con, "intermediate", "int_referral_agency_referrals"):
+def _agency_medians(con, audience: str, first: dt.date, last: dt.date) -> dict[str, float]:
+    if not _has_table(con, "marts", "agency_referrals"):
         return {}
-    frame = _frame(
-        con,
-        """
-        with
-
-        sent as (
-
-            select agency, working_days_from_assessment
-            from intermediate.int_referral_agency_referrals
-            where
-                sent_month between $first and $last
-                and working_days_from_assessment is not null
-
-        ),
-
-        final as (
-
-            select 'all' as agency, quantile_cont(working_days_from_assessment, 0.5) as days
-            from sent
-            union all
-            select agency, quantile_cont(working_days_from_assessment, 0.5) as days
-            from sent
-            group by agency
-
-        )
-
-        select * from final
-        """,
-        {"first": first, "last": last},
-    )
-    return dict(zip(frame["agency"], frame["days"], strict=True))
+    frame = read.run(con, "agency_medians", audience, first=first, last=last)
+    return dict(zip(frame["agency"], frame["median_days"], strict=True))
 
 
 # --- breakdowns from referral records ------------------------------------------------------
@@ -995,15 +830,6 @@ AGENCY_CODES = ("victim_support", "hate_crime", "older_people", "young_people", 
                 "witness_care", "nhs_mental_health")
 
 
-def _involvement(filters: Filters) -> str:
-    """The agency condition on marts.fct_referrals (an allow-listed column, or none)."""
-    if filters.agency == "all":
-        return "true"
-    if filters.agency not in AGENCY_CODES:
-        return "false"
-    return f"facts.involves_{filters.agency}"
-
-
 @query("manager", "pcc", examples=tuple(
     {"indicator": i, "dimension": d} for i in ("coped_better_at_exit", "homes_made_safer")
     for d in ("crime_type", "enhanced_rights")))
@@ -1020,56 +846,11 @@ def referral_breakdown(con, audience: str, filters: Filters, indicator: str = ""
         raise ValueError("no breakdown for this indicator")
     if dimension not in BREAKDOWN_DIMENSIONS:
         raise ValueError("not a breakdown dimension")
-    _require(con, "marts.fct_referrals", "marts.indicator_monthly")
     first, last = _bounds(con, filters)
-    cohort = BREAKDOWN_COHORTS[indicator]
-    if indicator == "homes_made_safer":
-        base, success, kind = "facts.homes_made_safer", "facts.homes_made_safer", "count"
-    else:
-        base, success, kind = (f"facts.{indicator}_base", f"facts.{indicator}_success", "rate")
-    sql = f"""
-        with
-
-        facts as (
-
-            select * from marts.fct_referrals
-
-        ),
-
-        counted_months as (
-
-            select month
-            from marts.indicator_monthly
-            where
-                indicator_id = $indicator
-                and agency = 'all'
-                and status = 'ok'
-                and month between $first and $last
-
-        ),
-
-        final as (
-
-            select
-                coalesce(cast(facts.{dimension} as varchar), 'unknown') as category,
-                count(*) filter (where {base}) as base_count,
-                count(*) filter (where {success}) as success_count,
-                count(distinct facts.victim_id) filter (where {base}) as persons
-            from facts
-            inner join counted_months
-                on facts.{cohort} = counted_months.month
-            where
-                {_involvement(filters)}
-                and ($crime_type = 'all' or facts.crime_type = $crime_type)
-            group by all
-
-        )
-
-        select * from final
-        order by category
-    """
-    frame = _frame(con, sql, {"indicator": indicator, "first": first, "last": last,
-                              "crime_type": filters.crime_type})
+    kind = "count" if indicator == "homes_made_safer" else "rate"
+    frame = read.run(con, "referral_breakdown", audience, indicator=indicator,
+                     dimension=dimension, cohort=BREAKDOWN_COHORTS[indicator], first=first,
+                     last=last, crime_type=filters.crime_type, agency=filters.agency)
     frame.insert(0, "dimension", dimension)
     frame["kind"] = kind
     if kind == "rate":
@@ -1104,7 +885,7 @@ SCORE_MEASURES = {
     "health_wellbeing": ("long",),
     "life_satisfaction": (),
 }
-FOLLOW_UP_DAYS = {"medium": 365, "long": 730}
+WHOLE_POINT_MEASURES = frozenset(SCORE_MEASURES) - {"swemwbs_metric"}
 
 
 @query("manager", "pcc", examples=({"measure": "swemwbs_metric"}, {"measure": "safety"}))
@@ -1120,122 +901,11 @@ def score_changes(con, audience: str, filters: Filters, measure: str = "swemwbs_
     and counts rounded to 5."""
     if measure not in SCORE_MEASURES:
         raise ValueError("not a score measure")
-    _require(con, "intermediate.int_outcome_assessment_pairs", "marts.fct_referrals",
-             "intermediate.int_outcome_follow_ups")
     first, last = _bounds(con, filters)
-    stages = [("exit", f"exit_{measure}", "true")]
-    for window in SCORE_MEASURES[measure]:
-        stages.append((
-            f"follow_up_{window}", f"{window}_{measure}",
-            f"last_day(closed_month) + {FOLLOW_UP_DAYS[window]} <= as_of",
-        ))
-    parts = "\n            union all\n".join(
-        f"""            select
-                '{stage}' as stage,
-                round({later} - intake_{measure}) as change,
-                intake_{measure} as intake_score,
-                {later} as later_score
-            from paired
-            where {later} is not null and {closed}"""
-        for stage, later, closed in stages
-    )
-    sql = f"""
-        with
-
-        facts as (
-
-            select * from marts.fct_referrals
-
-        ),
-
-        pairs as (
-
-            select * from intermediate.int_outcome_assessment_pairs
-
-        ),
-
-        follow_ups as (
-
-            select * from intermediate.int_outcome_follow_ups
-
-        ),
-
-        build as (
-
-            select * from meta.build
-
-        ),
-
-        paired as (
-
-            select
-                facts.closed_month,
-                build.as_of,
-                pairs.* exclude (referral_id),
-                follow_ups.* exclude (referral_id)
-            from facts
-            inner join pairs
-                on facts.referral_id = pairs.referral_id
-            left join follow_ups
-                on facts.referral_id = follow_ups.referral_id
-            cross join build
-            where
-                facts.is_completed
-                and pairs.intake_{measure} is not null
-                and facts.closed_month between $first and $last
-                and {_involvement(filters)}
-                and ($crime_type = 'all' or facts.crime_type = $crime_type)
-
-        ),
-
-        changes as (
-
-{parts}
-
-        ),
-
-        means as (
-
-            select
-                stage,
-                avg(intake_score) as intake_mean,
-                avg(later_score) as later_mean,
-                count(*) as paired
-            from changes
-            group by stage
-
-        ),
-
-        counts as (
-
-            select
-                stage,
-                change,
-                count(*) as people
-            from changes
-            group by stage, change
-
-        ),
-
-        final as (
-
-            select
-                counts.stage,
-                counts.change,
-                counts.people,
-                means.intake_mean,
-                means.later_mean,
-                means.paired
-            from counts
-            inner join means
-                on counts.stage = means.stage
-
-        )
-
-        select * from final
-        order by stage, change
-    """
-    frame = _frame(con, sql, {"first": first, "last": last, "crime_type": filters.crime_type})
+    frame = read.run(con, "score_changes", audience, measure=measure, first=first, last=last,
+                     crime_type=filters.crime_type, agency=filters.agency)
+    if measure in WHOLE_POINT_MEASURES:  # scores in whole points: so are their changes
+        frame["change"] = frame["change"].astype("int32")
     if audience == "pcc":
         shown = [rules.protect_count(int(n)) for n in frame["people"]]
         frame["people"] = [math.nan if v is None else float(v) for v in shown]
@@ -1270,15 +940,8 @@ def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
     recomputed figures use the months the warehouse counts); referrals and persons give
     the base. The rows of every month are built once per build
     (marts.valuation_inputs): the period is a filter on their month."""
-    _require(con, "marts.valuation_inputs")
     first, last = _bounds(con, filters)
-    sql = """
-        select month, component, item, referrals, persons, amount, status
-        from marts.valuation_inputs
-        where month between $first and $last
-        order by month, component, item
-    """
-    return _frame(con, sql, {"first": first, "last": last})
+    return read.run(con, "valuation_inputs", audience, first=first, last=last)
 
 
 @query(examples=({},))
@@ -1292,16 +955,7 @@ def methods_notes(con, audience: str, filters: Filters) -> pd.DataFrame:
     if audience == "public":
         return pd.DataFrame({"nhs_paired": pd.Series(dtype="float64"),
                              "nhs_extrapolated": pd.Series(dtype="float64")})
-    _require(con, "intermediate.int_outcome_health_pairs")
-    frame = _frame(
-        con,
-        """
-        select
-            count(*) filter (where nhs_paired) as nhs_paired,
-            count(*) filter (where nhs_paired and nhs_extrapolated) as nhs_extrapolated
-        from intermediate.int_outcome_health_pairs
-        """,
-    )
+    frame = read.run(con, "methods_notes", audience)
     if audience == "pcc":
         for column in ("nhs_paired", "nhs_extrapolated"):
             value = rules.protect_count(int(frame[column].iloc[0]))
@@ -1326,21 +980,9 @@ def equity_reach(con, audience: str, filters: Filters) -> pd.DataFrame:
     release was made from its rounded counts of people referred in the quarter."""
     if audience == "public":
         return _public_reach(con, filters)
-    _require(con, "marts.equity_reach")
     _agency(filters, audience)
     _first, last = _bounds(con, filters)
-    frame = _frame(
-        con,
-        """
-        select
-            month, basis, characteristic, category, victims_referred, comparison_people,
-            reach_ratio, ci_low, ci_high, basis_label
-        from marts.equity_reach
-        where month = $last
-        order by characteristic, category
-        """,
-        {"last": last},
-    )
+    frame = read.run(con, "equity_reach_month", audience, last=last)
     frame["status"] = ["ok" if not pd.isna(r) else "empty_base" for r in frame["reach_ratio"]]
     frame["suppressed"] = ""
     if audience == "manager" or frame.empty:
@@ -1406,56 +1048,34 @@ def wilson_interval(successes: float, n: float, z: float = 1.959963984540054
 @query("manager", "pcc")
 def load_report(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Per file of the last build: rows read, loaded and quarantined."""
-    _require(con, "meta.load_report")
-    return _frame(
-        con,
-        """
-        select table_name, file_name, rows_read, rows_loaded, rows_quarantined
-        from meta.load_report
-        order by table_name, file_name
-        """,
-    )
+    return read.run(con, "load_report", audience)
 
 
 @query("manager", "pcc")
 def load_issues(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Quarantine and mapping counts by file, rule and column (counts and rule ids only)."""
-    _require(con, "meta.load_issues")
-    return _frame(
-        con,
-        """
-        select table_name, file_name, kind, rule, column_name, rows
-        from meta.load_issues
-        order by kind, table_name, rule, column_name
-        """,
-    )
+    return read.run(con, "load_issues", audience)
 
 
 @query("manager", "pcc")
 def completeness(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Per contract column: whether the file had it and the share of loaded rows with a value.
 
-    Table and column names come from the contract (an allow-list), never from the page."""
+    Rows in the contract's order of tables and columns (marts.column_completeness)."""
     from metrics import contract
 
-    parts = []
-    for table in contract.TABLES:
-        if not _has_table(con, "raw", table.name):
-            continue
-        present = set(_columns(con, "raw", table.name))
-        for column in table.columns:
-            if column.name not in present:
-                continue
-            parts.append(
-                f"select '{table.name}' as table_name, '{column.name}' as column_name, "
-                f"count(*) as rows_loaded, count(\"{column.name}\") as rows_with_value "
-                f"from raw.{table.name}"
-            )
-    if not parts:
+    counted = read.run(con, "completeness", audience)
+    order = {(table.name, column.name): k for k, (table, column) in enumerate(
+        (t, c) for t in contract.TABLES for c in t.columns)}
+    counted = counted[[key in order for key in zip(counted["table_name"],
+                                                    counted["column_name"], strict=True)]]
+    if counted.empty:
         raise NotInWarehouse("raw tables are not in this warehouse")
-    frame = _frame(con, " union all ".join(parts))
+    rank = [order[key] for key in zip(counted["table_name"], counted["column_name"],
+                                       strict=True)]
+    frame = counted.iloc[sorted(range(len(rank)), key=rank.__getitem__)].reset_index(drop=True)
     if _has_table(con, "meta", "source_columns"):
-        files = _frame(con, "select table_name, column_name, in_file from meta.source_columns")
+        files = read.run(con, "source_columns", audience)
         frame = frame.merge(files, on=["table_name", "column_name"], how="left")
     frame["share_with_value"] = [
         w / n if n else math.nan
@@ -1482,113 +1102,11 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
     not apply (these are open now). At most 1,000 rows, longest overdue first."""
     if kind not in EXCEPTION_KINDS:
         raise ValueError("unknown exception list")
-    _require(con, "marts.fct_referrals", "intermediate.int_referral_agency_referrals")
-    params = {"agency": filters.agency, "crime_type": filters.crime_type}
     if kind == "first_contact":
-        sql = """
-            with
-
-            referrals as (
-
-                select * from marts.fct_referrals
-
-            ),
-
-            build as (
-
-                select * from meta.build
-
-            ),
-
-            final as (
-
-                select
-                    referrals.referral_id,
-                    referrals.referral_date as start_date,
-                    referrals.first_contact_deadline as deadline_date,
-                    datediff('day', referrals.first_contact_deadline, build.as_of)
-                        as days_past_deadline
-                from referrals
-                cross join build
-                where
-                    referrals.first_contact_date is null
-                    and referrals.closed_date is null
-                    and referrals.first_contact_deadline < build.as_of
-                    and ($crime_type = 'all' or referrals.crime_type = $crime_type)
-                    and (
-                        $agency = 'all'
-                        or referrals.referral_id in (
-                            select referral_id from intermediate.int_referral_agencies
-                            where agency = $agency
-                        )
-                    )
-
-            )
-
-            select * from final
-            order by days_past_deadline desc, referral_id
-            limit 1000
-        """
-    else:
-        condition = (
-            "agency_referrals.outcome = 'pending' "
-            "and agency_referrals.acceptance_deadline < build.as_of"
-            if kind == "agency_acceptance" else
-            "agency_referrals.agency = 'nhs_mental_health' "
-            "and agency_referrals.outcome not in ('declined', 'withdrawn', 'redirected') "
-            "and agency_referrals.first_contact_date is null "
-            "and agency_referrals.ended_date is null "
-            "and agency_referrals.mh_contact_deadline < build.as_of"
-        )
-        deadline = ("acceptance_deadline" if kind == "agency_acceptance"
-                    else "mh_contact_deadline")
-        sql = f"""
-            with
-
-            agency_referrals as (
-
-                select * from intermediate.int_referral_agency_referrals
-
-            ),
-
-            referrals as (
-
-                select * from marts.fct_referrals
-
-            ),
-
-            build as (
-
-                select * from meta.build
-
-            ),
-
-            final as (
-
-                select
-                    agency_referrals.agency_referral_id,
-                    agency_referrals.referral_id,
-                    agency_referrals.agency,
-                    agency_referrals.sent_date as start_date,
-                    agency_referrals.{deadline} as deadline_date,
-                    datediff('day', agency_referrals.{deadline}, build.as_of)
-                        as days_past_deadline
-                from agency_referrals
-                inner join referrals
-                    on agency_referrals.referral_id = referrals.referral_id
-                cross join build
-                where
-                    {condition}
-                    and ($crime_type = 'all' or referrals.crime_type = $crime_type)
-                    and ($agency = 'all' or agency_referrals.agency = $agency)
-
-            )
-
-            select * from final
-            order by days_past_deadline desc, agency_referral_id
-            limit 1000
-        """
-    return _frame(con, sql, params)
+        return read.run(con, "exceptions_first_contact", audience, agency=filters.agency,
+                        crime_type=filters.crime_type)
+    return read.run(con, "exceptions_agency_referrals", audience, kind=kind,
+                    agency=filters.agency, crime_type=filters.crime_type)
 
 
 # --- typical calls, timing -------------------------------------------------------------------

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from metrics.models import SQL_DIR
+
 AS_OF = dt.date(2026, 6, 30)
 MONTHS = [dt.date(2025 + (6 + i) // 12, (6 + i) % 12 + 1, 1) for i in range(12)]
 CURRENT = MONTHS[6:]  # January to June 2026
@@ -376,12 +378,14 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
         )
         con.execute(
             """
-            create table raw.referrals as select * from (values
-                ('r1', date '2026-01-02', date '2025-12-30'),
-                ('r2', date '2026-02-03', null),
-                ('r3', date '2026-03-04', null),
-                ('r4', date '2026-04-05', date '2026-04-01')
-            ) as t(referral_id, referral_date, crime_date)
+            create table marts.column_completeness as select
+                table_name, column_name, rows_loaded::bigint as rows_loaded,
+                rows_with_value::bigint as rows_with_value
+            from (values
+                ('referrals', 'referral_id', 4, 4),
+                ('referrals', 'referral_date', 4, 4),
+                ('referrals', 'crime_date', 4, 2)
+            ) as t(table_name, column_name, rows_loaded, rows_with_value)
             """
         )
         con.execute(
@@ -395,7 +399,7 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
         )
         con.execute(
             """
-            create table intermediate.int_referral_agency_referrals as select * from (values
+            create table marts.agency_referrals as select * from (values
                 ('a1', 'r1', 'victim_support', date '2026-02-02', date '2026-02-01', 1,
                  'accepted', date '2026-02-09', date '2026-02-16', null::date, null::date),
                 ('a2', 'r2', 'victim_support', date '2026-04-02', date '2026-04-01', 2,
@@ -414,22 +418,16 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
         )
         con.execute(
             """
-            alter table intermediate.int_referral_agency_referrals
+            alter table marts.agency_referrals
             add column sent_month date
             """
         )
         con.execute(
-            "update intermediate.int_referral_agency_referrals "
+            "update marts.agency_referrals "
             "set sent_month = date_trunc('month', sent_date)"
         )
-        con.execute(
-            """
-            create table intermediate.int_referral_agencies as select * from (values
-                ('r1', 'victim_support'), ('r2', 'victim_support'), ('r3', 'victim_support'),
-                ('r3', 'lgbt'), ('r4', 'victim_support')
-            ) as t(referral_id, agency)
-            """
-        )
+        con.execute("alter table marts.agency_referrals add column victim_id varchar")
+        con.execute("update marts.agency_referrals set victim_id = 'v' || substr(referral_id, 2)")
         if release:
             from metrics.published import write_public_release
 
@@ -451,16 +449,25 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
                    first_contact_date, closed_date, first_contact_deadline)
             """
         )
-        # The real table's every column: the eight above, the others NULL (what the
+        # The real table's every column: the eight above, the agencies involved (every
+        # referral involves victim_support; r3 also lgbt), the others NULL (what the
         # overdue-case lists read is all these marts give of referrals).
         given = {"referral_id", "victim_id", "crime_type", "domestic_abuse", "referral_date",
                  "first_contact_date", "closed_date", "first_contact_deadline"}
+        involved = {"involves_victim_support": "true",
+                    "involves_lgbt": "referral_id = 'r3'"}
         columns = ", ".join(
-            name if name in given else f"null::{kind} as {name}"
+            name if name in given
+            else f"{involved[name]} as {name}" if name in involved
+            else f"false as {name}" if name.startswith("involves_")
+            else f"null::{kind} as {name}"
             for name, kind in _fct_referrals_columns()
         )
         con.execute(f"create table marts.fct_referrals as select {columns} from _few_referrals")
         con.execute("drop table _few_referrals")
+        # the overdue cases, as the build works them out from the marts above
+        exceptions = (SQL_DIR / "marts" / "exceptions.sql").read_text(encoding="utf-8")
+        con.execute(f"create table marts.exceptions as {exceptions}")
     finally:
         con.close()
     return path

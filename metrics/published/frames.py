@@ -319,7 +319,7 @@ def outcome_frames(
     if any(source == "agency_referrals" for source, _, _ in parts):
         imports.append(
             "agency_referrals as (\n\n"
-            "            select * from intermediate.int_referral_agency_referrals\n\n        )"
+            "            select * from marts.agency_referrals\n\n        )"
         )
     union = "\n            union all\n".join(
         f"            select {number} as part, quarter_start, base, met from part_{number}"

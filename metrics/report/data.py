@@ -1,8 +1,10 @@
 """Every read the reports make from the warehouse.
 
 The warehouse is opened read-only with DuckDB's external access off
-(`metrics.queries.connect`). Dates are bound as parameters; column names in the SQL
-come only from the allow-lists below, never from a caller's text.
+(`metrics.queries.connect`). The fixed reads are named queries (`sql/queries`, run by
+`metrics.read`); the people frames assemble their SQL over the marts, with column names
+only from the allow-lists below, never from a caller's text. Dates are bound as
+parameters everywhere.
 
 People frames (`people_frame`) count distinct victims, not referrals: one row per
 group of victims with the same classifying values and a `count` column, the input
@@ -18,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import queries
+from metrics import queries, read
 from metrics.cohorts import (  # noqa: F401 (PERSON_OUTCOMES: read as data.PERSON_OUTCOMES)
     AGENCY_REFERRAL_OUTCOMES,
     PERSON_OUTCOMES,
@@ -36,6 +38,9 @@ STAGES = {  # stage of a referral -> its flag in marts.fct_referrals
     "completed": "is_completed",
 }
 
+# The reports read the rows as the manager view does; the pcc and public packs protect
+# what they show (metrics.report.protected, metrics.published).
+READER = "manager"
 
 
 @dataclass(frozen=True)
@@ -69,14 +74,10 @@ def _date(value) -> dt.date | None:
 
 def build_info(con: duckdb.DuckDBPyConnection) -> BuildInfo:
     """meta.build's row; the price base year defaults to the register's base year."""
-    row = frame(con, "select * from meta.build").iloc[0]
+    row = read.run(con, "build_info", READER).iloc[0]
     base_year = row.get("price_base_year")
     if base_year is None or pd.isna(base_year) or not str(base_year):
-        years = frame(
-            con,
-            "select max(base_year) as base_year from ref.parameters "
-            "where base_year is not null and base_year <> ''",
-        )["base_year"]
+        years = read.run(con, "price_base_year", READER)["base_year"]
         base_year = years.iloc[0] if len(years) and not pd.isna(years.iloc[0]) else ""
     return BuildInfo(
         build_id=str(row["build_id"]),
@@ -90,89 +91,30 @@ def build_info(con: duckdb.DuckDBPyConnection) -> BuildInfo:
 
 def first_month(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The first month of the indicator tables (the first referral month)."""
-    found = frame(con, "select min(month) as first_month from marts.indicator_monthly")
+    found = read.run(con, "first_month", READER)
     return _date(found["first_month"].iloc[0])
 
 
 def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return frame(
-        con,
-        """
-        select indicator_id, title, theme, horizon, dimension, unit, direction, definition,
-            source, kind, has_agency_rows, uses_parameters
-        from marts.indicator_catalogue
-        """,
-    )
+    columns = ["indicator_id", "title", "theme", "horizon", "dimension", "unit", "direction",
+               "definition", "source", "kind", "has_agency_rows", "uses_parameters"]
+    return read.run(con, "catalogue", READER)[columns]
 
 
 def indicator_rows(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
     """marts.indicator_monthly rows of every agency for months first..last (inclusive)."""
-    return frame(
-        con,
-        """
-        select indicator_id, month, agency, status, numerator, denominator, value,
-            value_low, value_high, persons
-        from marts.indicator_monthly
-        where month between $first and $last
-        order by indicator_id, agency, month
-        """,
-        {"first": first, "last": last},
-    )
+    return read.run(con, "indicator_rows", READER, first=first, last=last)
 
 
 def agency_medians(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> pd.DataFrame:
     """Median working days from assessment to agency referral over the whole period, for
     the hub (`all`) and each receiving agency, with the number of agency referrals and
     of distinct victims behind it."""
-    return frame(
-        con,
-        """
-        with
-
-        sent as (
-
-            select agency, victim_id, working_days_from_assessment as days
-            from intermediate.int_referral_agency_referrals
-            where
-                sent_month between $first and $last
-                and working_days_from_assessment is not null
-
-        ),
-
-        final as (
-
-            select
-                'all' as agency,
-                quantile_cont(days, 0.5) as median_days,
-                count(*) as units,
-                count(distinct victim_id) as persons
-            from sent
-            union all
-            select
-                agency,
-                quantile_cont(days, 0.5) as median_days,
-                count(*) as units,
-                count(distinct victim_id) as persons
-            from sent
-            group by agency
-
-        )
-
-        select * from final
-        """,
-        {"first": first, "last": last},
-    )
+    return read.run(con, "agency_medians", READER, first=first, last=last)
 
 
 def parameters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return frame(
-        con,
-        """
-        select name, low, central, high, unit, price_year, base_year, status, source, note
-        from ref.parameters
-        order by name
-        """,
-    )
+    return read.run(con, "parameters", READER).drop(columns=["uprate_factor"])
 
 
 def overdue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -184,145 +126,13 @@ def overdue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     not declined, withdrawn or redirected, not seen, not ended, past the deadline).
     Columns: kind, case_id (pseudonymous), agency, days_past_deadline (calendar days).
     """
-    return frame(
-        con,
-        """
-        with
-
-        referrals as (
-
-            select * from marts.fct_referrals
-
-        ),
-
-        agency_referrals as (
-
-            select * from intermediate.int_referral_agency_referrals
-
-        ),
-
-        build as (
-
-            select * from meta.build
-
-        ),
-
-        first_contact as (
-
-            select
-                'first_contact' as kind,
-                referrals.referral_id as case_id,
-                unnest(list_filter([
-                    case when referrals.involves_victim_support then 'victim_support' end,
-                    case when referrals.involves_hate_crime then 'hate_crime' end,
-                    case when referrals.involves_older_people then 'older_people' end,
-                    case when referrals.involves_young_people then 'young_people' end,
-                    case when referrals.involves_lgbt then 'lgbt' end,
-                    case when referrals.involves_witness_care then 'witness_care' end,
-                    case when referrals.involves_nhs_mental_health
-                        then 'nhs_mental_health' end
-                ], lambda x: x is not null)) as agency,
-                datediff('day', referrals.first_contact_deadline, build.as_of)
-                    as days_past_deadline
-            from referrals
-            cross join build
-            where
-                referrals.first_contact_date is null
-                and referrals.closed_date is null
-                and referrals.first_contact_deadline < build.as_of
-
-        ),
-
-        acceptance as (
-
-            select
-                'agency_acceptance' as kind,
-                agency_referrals.agency_referral_id as case_id,
-                agency_referrals.agency,
-                datediff('day', agency_referrals.acceptance_deadline, build.as_of)
-                    as days_past_deadline
-            from agency_referrals
-            cross join build
-            where
-                agency_referrals.outcome = 'pending'
-                and agency_referrals.acceptance_deadline < build.as_of
-
-        ),
-
-        mental_health as (
-
-            select
-                'mental_health_contact' as kind,
-                agency_referrals.agency_referral_id as case_id,
-                agency_referrals.agency,
-                datediff('day', agency_referrals.mh_contact_deadline, build.as_of)
-                    as days_past_deadline
-            from agency_referrals
-            cross join build
-            where
-                agency_referrals.agency = 'nhs_mental_health'
-                and agency_referrals.outcome not in ('declined', 'withdrawn', 'redirected')
-                and agency_referrals.first_contact_date is null
-                and agency_referrals.ended_date is null
-                and agency_referrals.mh_contact_deadline < build.as_of
-
-        ),
-
-        final as (
-
-            select * from first_contact
-            union all
-            select * from acceptance
-            union all
-            select * from mental_health
-
-        )
-
-        select * from final
-        order by kind, days_past_deadline desc, case_id, agency
-        """,
-    )
+    return read.run(con, "overdue", READER)
 
 
 def comparison_shares(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
     """The comparison population's share of each category (equity_reach, the latest month
     on or before `month`): characteristic, category, basis_label, comparison_share."""
-    return frame(
-        con,
-        """
-        with
-
-        reach as (
-
-            select * from marts.equity_reach
-
-        ),
-
-        latest as (
-
-            select max(month) as month from reach where month <= $month
-
-        ),
-
-        final as (
-
-            select
-                reach.characteristic,
-                reach.category,
-                reach.basis_label,
-                reach.comparison_share
-            from reach
-            inner join latest
-                on reach.month = latest.month
-            where reach.comparison_share is not null
-
-        )
-
-        select * from final
-        order by characteristic, category
-        """,
-        {"month": month},
-    )
+    return read.run(con, "comparison_shares", READER, month=month)
 
 
 # --- people frames for disclosure control ----------------------------------------------------
@@ -427,7 +237,7 @@ def people_frame(
 
         agency_referrals as (
 
-            select * from intermediate.int_referral_agency_referrals
+            select * from marts.agency_referrals
 
         ),
 
