@@ -976,10 +976,19 @@ class IngestResult:
     columns: dict[str, list[str]]  # present columns per table
 
 
-def read_code_map(path: Path | None) -> dict[str, dict[str, dict[str, str]]]:
-    """table -> column -> source_value -> code."""
+def read_code_map(
+    path: Path | None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> dict[str, dict[str, dict[str, str]]]:
+    """table -> column -> source_value -> code. A line over the line limit stops the build
+    before any line is read (the csv module would read it whole)."""
     if path is None:
         return {}
+    if _scan_text(path, max_line_bytes).long_lines:
+        raise ExtractError(
+            f"has a line longer than the line limit of {max_line_bytes:,} bytes",
+            file="code_map.csv",
+            rule="line_too_long",
+        )
     mapping: dict[str, dict[str, dict[str, str]]] = {}
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
@@ -1050,7 +1059,7 @@ def ingest(
     """
     say = progress or (lambda _msg: None)
     as_of = f"date '{snapshot.as_of.isoformat()}'"
-    code_map = read_code_map(snapshot.code_map)
+    code_map = read_code_map(snapshot.code_map, snapshot.max_line_bytes)
     if workdir is None:
         workdir = Path(tempfile.mkdtemp(prefix="hubvalue-ingest-"))
     else:
