@@ -4,8 +4,12 @@ The steps, per file, all in DuckDB:
 
 1. **Inspect** every file before loading anything: encoding (UTF-8 with or
    without BOM, else Windows-1252, decoded to a UTF-8 copy; UTF-16 stops the
-   build), header (required columns present, no duplicates, no direct
-   identifiers, no name spanning lines), readability.
+   build), lines no longer than the line limit (a longer header stops the
+   file; a longer data line is replaced by a marker in a working copy and its
+   record quarantined, ``line_too_long``), header (required columns present,
+   no duplicates, no direct identifiers or free text by ``metrics.identifiers``,
+   also inside nested Parquet columns, no nested contract column, no name
+   spanning lines), readability. Column names are only ever printed escaped.
 2. **Read** all contract columns as text into a temporary table, with the
    record number of each row. Records with the wrong number of fields or
    broken quoting are caught by DuckDB's rejects tables (``malformed_row``);
@@ -13,8 +17,9 @@ The steps, per file, all in DuckDB:
    CRLF, LF and CR line endings is read again with every ending made LF.
 3. **Validate** with one generated SQL statement per table: trim white space,
    parse each value (dates pinned to ISO or DD/MM/YYYY from 1900 on, numbers,
-   booleans, codes after ``code_map.csv``), then give every failing row its
-   first reason.
+   booleans, codes after ``code_map.csv``, joined as a temporary table), then
+   give every failing row its first reason (a CSV row repeating the header's
+   names is ``repeated_header``).
 4. **Keys and parents**: duplicate keys quarantine every row sharing them;
    rows whose parent is missing or quarantined are orphans.
 5. **Write** good rows to ``raw.<table>`` and bad rows, with their raw text,
@@ -976,10 +981,19 @@ class IngestResult:
     columns: dict[str, list[str]]  # present columns per table
 
 
-def read_code_map(path: Path | None) -> dict[str, dict[str, dict[str, str]]]:
-    """table -> column -> source_value -> code."""
+def read_code_map(
+    path: Path | None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> dict[str, dict[str, dict[str, str]]]:
+    """table -> column -> source_value -> code. A line over the line limit stops the build
+    before any line is read (the csv module would read it whole)."""
     if path is None:
         return {}
+    if _scan_text(path, max_line_bytes).long_lines:
+        raise ExtractError(
+            f"has a line longer than the line limit of {max_line_bytes:,} bytes",
+            file="code_map.csv",
+            rule="line_too_long",
+        )
     mapping: dict[str, dict[str, dict[str, str]]] = {}
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
@@ -1050,7 +1064,7 @@ def ingest(
     """
     say = progress or (lambda _msg: None)
     as_of = f"date '{snapshot.as_of.isoformat()}'"
-    code_map = read_code_map(snapshot.code_map)
+    code_map = read_code_map(snapshot.code_map, snapshot.max_line_bytes)
     if workdir is None:
         workdir = Path(tempfile.mkdtemp(prefix="hubvalue-ingest-"))
     else:

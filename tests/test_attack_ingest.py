@@ -406,6 +406,13 @@ def test_a_code_map_with_broken_quoting_is_one_line(previous, tmp_path, capsys):
     assert "error: code_map.csv: is not a CSV file of table,column,source_value,code" in line
 
 
+def test_a_code_map_line_over_the_line_limit_is_refused(previous, tmp_path, capsys):
+    code_map = "table,column,source_value,code\nreferrals,source," + "p" * (2 * LIMIT) + ",x\n"
+    extract = _extract(tmp_path, {"code_map.csv": code_map})
+    line = _refused(previous, tmp_path, capsys, extract, "--max-line-bytes", str(LIMIT))
+    assert "error: code_map.csv: has a line longer than the line limit of 65,536 bytes" in line
+
+
 def _big_code_map(entries: int) -> str:
     lines = ["table,column,source_value,code"]
     lines += [f"referrals,crime_type,label {i},theft" for i in range(entries)]
