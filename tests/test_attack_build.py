@@ -350,32 +350,69 @@ def build_process(db: Path, *extra: str) -> subprocess.Popen:
     )
 
 
-def wait_until_building(db: Path, process: subprocess.Popen) -> None:
-    """Until the build's temporary warehouse exists (it is past its start)."""
-    temporary = db.with_name(f".{db.name}.{process.pid}.tmp")
-    deadline = time.monotonic() + 120
-    while not temporary.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
+HELD_BUILD = """
+import sys
+import time
+from pathlib import Path
+
+import metrics.build as build_module
+from metrics.cli import main
+
+real_release = build_module.write_public_release
+
+
+def release_when_told(con, **kwargs):
+    Path(sys.argv[2]).touch()  # ready: in the middle of the build
+    while not Path(sys.argv[3]).exists():
         time.sleep(0.05)
+    return real_release(con, **kwargs)
+
+
+build_module.write_public_release = release_when_told
+sys.exit(main(["build", "--input", sys.argv[1], "--db", sys.argv[4], "--quiet"]))
+"""
+
+
+class HeldBuild:
+    """A real build in another process that stops before its release step until told."""
+
+    def __init__(self, db: Path, folder: Path) -> None:
+        self.ready, self.go = folder / "ready", folder / "go"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", HELD_BUILD, str(BASELINE), str(self.ready), str(self.go),
+             str(db)],
+            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 120
+        while not self.ready.exists():
+            assert self.process.poll() is None, self.process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+    def finish(self) -> tuple[int, str]:
+        self.go.touch()
+        _, err = self.process.communicate(timeout=300)
+        return self.process.returncode, err
 
 
 def test_a_second_build_that_will_not_wait_says_another_build_is_running(tmp_path):
     db = tmp_path / "w" / "w.duckdb"
-    first = build_process(db)
+    first = HeldBuild(db, tmp_path)
     try:
-        wait_until_building(db, first)
         second = build_process(db, "--wait", "0")
         out, err = second.communicate(timeout=120)
-        assert first.poll() is None  # the first was still running when the second ended
+        before = sorted(p.name for p in db.parent.iterdir())
     finally:
-        first_out, first_err = first.communicate(timeout=300)
+        code, first_err = first.finish()
     assert second.returncode == 75
     assert err.strip().splitlines() == [
         "hubvalue build: error: another build is running on w.duckdb; try again when it has "
         "finished; nothing was changed"
     ]
-    assert first.returncode == 0, first_err
+    # while the first held the lock, the folder had only the first build's own files
+    assert [n for n in before if f".{first.process.pid}." not in n] == ["w.build.lock"]
+    assert code == 0, first_err
     assert sorted(releases_by_period(db)) == ALL_QUARTERS
     assert all(len(r) == 1 for r in releases_by_period(db).values())
     assert sorted(p.name for p in db.parent.iterdir()) == [
@@ -385,14 +422,15 @@ def test_a_second_build_that_will_not_wait_says_another_build_is_running(tmp_pat
 
 def test_a_second_build_waits_for_the_first_and_both_succeed(tmp_path):
     db = tmp_path / "w" / "w.duckdb"
-    first = build_process(db)
+    first = HeldBuild(db, tmp_path)
     try:
-        wait_until_building(db, first)
         second = build_process(db, "--wait", "300")
-        out, err = second.communicate(timeout=400)
+        time.sleep(3)
+        assert second.poll() is None  # waiting
     finally:
-        first_out, first_err = first.communicate(timeout=300)
-    assert (first.returncode, second.returncode) == (0, 0), (first_err, err)
+        code, first_err = first.finish()
+    out, err = second.communicate(timeout=400)
+    assert (code, second.returncode) == (0, 0), (first_err, err)
     assert "failed" not in err and "Exception" not in err
     # the second build found the first one's releases and made none of its own
     releases = releases_by_period(db)
