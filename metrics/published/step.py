@@ -1,7 +1,7 @@
 """The release step: build the public release in the warehouse, from the marts.
 
-Which quarters: every financial quarter that has ended by the as-of date and whose three
-months are all in the warehouse.
+Which quarters: every financial quarter from the hub's first month that has ended by the
+as-of date and is covered by the extract (`quarters.publishable_quarters`).
 
 What each quarter gets, given the releases of it already in the archive:
 
@@ -43,9 +43,10 @@ from metrics.disclosure.rules import (
 )
 from metrics.published import figures, frames, protect, specs
 from metrics.published.archive import ArchivedRelease, ReleaseArchive
+from metrics.published.quarters import publishable_quarters
 from metrics.published.schema import write_schema
 from metrics.report import data
-from metrics.report.periods import Period, add_months, period_starting
+from metrics.report.periods import Period
 
 RULES = (
     f"counts of people (distinct victims); counts of 1 to {THRESHOLD - 1} hidden as [c] "
@@ -117,21 +118,6 @@ class ReleaseResult:
         if self.archive is None:
             out.append("public release: no archive of earlier releases was given")
         return out
-
-
-def _complete_quarters(as_of: dt.date, first_month: dt.date | None) -> list[Period]:
-    if first_month is None:
-        return []
-    start = first_month
-    while start.month not in (1, 4, 7, 10):
-        start = add_months(start, 1)
-    out = []
-    while True:
-        quarter = period_starting("quarter", start)
-        if add_months(quarter.last, 1) - dt.timedelta(days=1) > as_of:
-            return out
-        out.append(quarter)
-        start = add_months(start, 3)
 
 
 def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -243,11 +229,9 @@ def write_public_release(
     build = _read(con, "select * from meta.build").iloc[0]
     build_id = str(build_id or build["build_id"])
     as_of = pd.Timestamp(build["as_of"]).date()
-    first = _read(con, "select min(month) as m from marts.indicator_monthly")["m"].iloc[0]
-    first_month = None if pd.isna(first) else pd.Timestamp(first).date()
     # people are counted from the referral facts: without them nothing can be published
     facts = queries.has_table(con, "marts", "fct_referrals")
-    quarters = _complete_quarters(as_of, first_month) if facts else []
+    quarters = publishable_quarters(con) if facts else []
     revise = set(revise)
     store = ReleaseArchive(archive) if archive is not None else None
     archived = store.releases([q.label for q in quarters]) if store else {}
