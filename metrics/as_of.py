@@ -7,10 +7,12 @@ covers would publish months the extract knows nothing about as zeros. So the bui
 refuses when the as-of date is more than the allowance after:
 
 * the end of the period the extract declares (the manifest's `period`, else the
-  snapshot folder's name such as `2026-11/`): a later as-of date given with `--as-of`
-  would close months that are not in the snapshot;
-* the newest date in the hub's own records, when the extract declares no period (the
-  as-of date is then the only claim of how far the extract reaches): referral, contact,
+  snapshot folder's name such as `2026-11/`, else the manifest's own `as_of`): a later
+  as-of date given with `--as-of` would close months that are not in the snapshot. An
+  as-of date the extract declares itself is its own statement of when it was taken:
+  quiet months before it are true zeros;
+* the newest date in the hub's own records, when the extract declares none of these
+  (the `--as-of` date is then the only claim of how far the extract reaches): referral, contact,
   assessment and closure dates, agency referral dates, service dates, assessment dates
   and exit survey dates. Police and NHS tables have their own coverage dates and are not
   used; neither are funding and population, which can be planned ahead.
@@ -61,13 +63,19 @@ def allowance_days(manifest: dict) -> int:
 
 
 def declared_period_end(snapshot: Snapshot, manifest: dict) -> tuple[dt.date, str] | None:
-    """The last day of the period the extract declares, and where it is declared (the
-    manifest's `period`, else the folder name); None when it declares none."""
+    """The last day the extract declares it covers, and where it says so: the end of
+    the manifest's `period`, else of the folder's period name, else the manifest's own
+    `as_of`; None when it declares none of these."""
     for text, where in ((manifest.get("period"), "manifest.json"), (snapshot.folder.name, "")):
         match = _PERIOD.match(str(text or ""))
         if match and 1 <= int(match.group(2)) <= 12:
             source = where or f"the folder name {snapshot.folder.name}"
             return month_end(int(match.group(1)), int(match.group(2))), source
+    if "as_of" in manifest:
+        try:
+            return dt.date.fromisoformat(str(manifest["as_of"])), "manifest.json's as_of"
+        except ValueError:
+            return None
     return None
 
 
@@ -118,7 +126,8 @@ def check_as_of(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
     if newest is not None and as_of > newest + dt.timedelta(days=allowance):
         raise ExtractError(
             f"the as-of date {as_of.isoformat()} is more than {allowance} days after the "
-            f"newest date in the hub's records, and the extract declares no period; {hint}",
+            f"newest date in the hub's records, and the extract declares no period or "
+            f"as-of date; {hint}",
             file="--as-of" if snapshot.as_of_source == "flag" else "manifest.json",
             rule=RULE,
         )

@@ -34,8 +34,9 @@ validation, the synthetic generator and the tests all use.
 the month the folder is named after; else the build stops and asks. Never the
 latest date in the data. The build refuses an as-of date more than
 `as_of_allowance_days` (0 to 366, default 31) after the end of the extract's
-period (the manifest's `period` or the folder name) or, when it declares no
-period, after the newest date in the hub's records (rule `as_of_not_covered`).
+period (the manifest's `period`, the folder name or the manifest's `as_of`)
+or, when it declares none of these, after the newest date in the hub's records
+(rule `as_of_not_covered`).
 
 ## Values
 

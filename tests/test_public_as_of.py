@@ -71,11 +71,23 @@ def test_an_as_of_after_the_extracts_period_is_refused(extract, tmp_path, capsys
     assert not db.exists()
 
 
-def test_an_as_of_the_extract_does_not_back_is_refused_without_a_declared_period(
-        extract, tmp_path, capsys):
-    # No period in the manifest and a folder not named by period: the newest date in the
-    # hub's records (November 2026) is what the as-of date must be near.
+def test_an_as_of_after_the_extracts_own_as_of_is_refused(extract, tmp_path, capsys):
+    # No period, but the manifest's own as-of date (2026-11-30) says how far it reaches.
     folder = _copy(extract, tmp_path, period=None)
+    db = tmp_path / "w.duckdb"
+    assert main(["build", "--input", str(folder), "--db", str(db), "--as-of", "2027-03-31",
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "121 days after the end of the extract's period (2026-11-30, from " \
+        "manifest.json's as_of)" in err
+    assert not db.exists()
+
+
+def test_an_as_of_the_records_do_not_back_is_refused_when_nothing_is_declared(
+        extract, tmp_path, capsys):
+    # No period and no as-of in the manifest, a folder not named by period: the newest
+    # date in the hub's records (November 2026) is what the as-of date must be near.
+    folder = _copy(extract, tmp_path, period=None, as_of=None)
     db = tmp_path / "w.duckdb"
     assert main(["build", "--input", str(folder), "--db", str(db), "--as-of", "2027-03-31",
                  "--quiet"]) == 2
