@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import __version__, archive_commit, contract
+from metrics.as_of import check_as_of
 from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
 from metrics.keep_quarters import check_not_older, keep_published_quarters
@@ -302,6 +303,7 @@ def load_and_model(
     started = time.perf_counter()
     say(f"reading {snapshot.folder} (as of {snapshot.as_of})")
     result = ingest(con, snapshot, progress=say, workdir=workdir, workers=WORKERS)
+    check_as_of(con, snapshot)  # an as-of date the extract does not cover is refused
     phases["load"] = time.perf_counter() - started
     started = time.perf_counter()
     _write_meta(con, snapshot, build_id, result, base_year)

@@ -77,6 +77,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return report_main(args)
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from metrics.published.revise import main as publish_main
+
+    return publish_main(args)
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from metrics.bench import main as bench_main
 
@@ -186,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("html", "pdf"), default="html")
     rep.add_argument("--out", required=True, type=check.path_text)
     rep.set_defaults(func=_cmd_report)
+
+    pub = sub.add_parser("publish", help="revise a published quarter (scheduled, audited)")
+    pub.add_argument("--db", default="data/warehouse.duckdb")
+    pub.add_argument("--revise", required=True, help="the quarter to revise, e.g. 2026/27-Q1")
+    pub.add_argument("--reason", required=True, help="why, in words (published)")
+    pub.set_defaults(func=_cmd_publish)
 
     ben = sub.add_parser("bench", help="measure build, pandas reference and dashboard queries")
     ben.add_argument("--referrals", type=check.referrals, nargs="+", default=[10000])

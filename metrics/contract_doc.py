@@ -24,15 +24,19 @@ validation, the synthetic generator and the tests all use.
   row; `""` quoting; CRLF or LF. Header names are matched ignoring case and
   surrounding spaces.
 - `manifest.json` (optional): `as_of`, `period`, `source_system`,
-  `date_format` (`iso` or `uk`) and `coverage` (the date up to which
+  `date_format` (`iso` or `uk`), `coverage` (the date up to which
   `repeat_crimes` and `health_use`, drawn from the police and the NHS, are
-  complete).
+  complete) and `as_of_allowance_days` (below).
 - `code_map.csv` (optional): `table, column, source_value, code` maps the
   system's own labels to the codes below before validation.
 
 **As-of date**: `--as-of`, else the manifest's `as_of`, else the last day of
 the month the folder is named after; else the build stops and asks. Never the
-latest date in the data.
+latest date in the data. The build refuses an as-of date more than
+`as_of_allowance_days` (0 to 366, default 31) after the end of the extract's
+period (the manifest's `period`, the folder name or the manifest's `as_of`)
+or, when it declares none of these, after the newest date in the hub's records
+(rule `as_of_not_covered`).
 
 ## Values
 

@@ -14,7 +14,7 @@ import pytest
 from metrics.build import build
 from metrics.generate import generate
 from metrics.report import scan, write_report
-from tests.test_report_support import html_tables, row_of
+from metrics.report.periods import PeriodError
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "reports"
 needs_poppler = pytest.mark.skipif(
@@ -115,12 +115,11 @@ def test_public_report_pdf_and_tables(demo, tmp_path):
     assert len(pngs(out, "public-2026-27-Q2", pages=6)) == 6
 
 
-def test_public_yearly_report_html(demo, tmp_path):
+def test_public_yearly_report_is_refused(demo, tmp_path):
+    # The public release is published by quarter only (a year beside its quarters could
+    # narrow hidden quarterly figures), and the public report prints the published
+    # release: a year is refused, and nothing is written.
     out = tmp_path / "public-2025-26.html"
-    written = write_report(demo, "public", "2025/26", "html", out)
-    assert scan.scan_public_output([out, written.tables]) == []
-    tables = html_tables(out.read_text(encoding="utf-8"))
-    # A year of referrals to March 2026 is long enough for the end-of-support outcomes.
-    assert row_of(tables["outcomes_wellbeing"], "Coping better by the end of support")[-1].endswith(
-        "%"
-    )
+    with pytest.raises(PeriodError, match="published by financial quarter only"):
+        write_report(demo, "public", "2025/26", "html", out)
+    assert list(tmp_path.iterdir()) == []

@@ -7,11 +7,11 @@ import argparse
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from metrics.disclosure import DisclosureError, audit
-from metrics.report import ReleaseBlocked, data, main, protected, render, scan, write_report
-from metrics.report.periods import parse_period
+from metrics.published import write_public_release
+from metrics.report import ReleaseBlocked, data, main, render, scan, write_report
 from tests.support import indicator, warehouse_from_rows
 from tests.test_report_support import (
     AS_OF,
@@ -25,7 +25,14 @@ from tests.test_report_support import (
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory) -> Path:
-    return small_hub_file(tmp_path_factory.mktemp("hub") / "hub.duckdb")
+    path = small_hub_file(tmp_path_factory.mktemp("hub") / "hub.duckdb")
+    # the public report prints the published release, made as the build makes it
+    con = duckdb.connect(str(path))
+    try:
+        write_public_release(con)
+    finally:
+        con.close()
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -175,13 +182,14 @@ def test_public_report_figures_are_protected_by_hand(public_out):
 
 
 def test_public_release_passes_its_audit(hub):
-    con = data.open_warehouse(hub)
+    # The report prints the published release; its audit ran when it was made.
+    con = duckdb.connect(str(hub), read_only=True)
     try:
-        release = protected.public_release(con, parse_period("2026/27-Q2"), ["first_contact_2wd"])
+        assert con.execute(
+            "select status, audit from published.periods where period = '2026/27-Q2'"
+        ).fetchone() == ("published", "passed")
     finally:
         con.close()
-    result = audit(release.protected)
-    assert result.passed, result.summary()
 
 
 def test_public_outputs_pass_the_scan_and_every_count_is_safe(public_out):
@@ -201,37 +209,56 @@ def test_public_outputs_pass_the_scan_and_every_count_is_safe(public_out):
                 assert number % 5 == 0 and number not in range(1, 8), (path.name, cell)
 
 
-def test_a_release_that_fails_the_audit_writes_nothing(hub, tmp_path, monkeypatch, capsys):
-    out = tmp_path / "public.html"
-    with pytest.raises(DisclosureError):
-        write_report(hub, "public", "2026/27-Q2", "html", out, protector=publish_exact)
-    # The command: exit 3, a message naming the failure, and no file of any kind.
-    monkeypatch.setattr("metrics.report.command.publish", publish_exact)
-    assert main(args(hub, out, "public", "2026/27-Q2")) == 3
+def _copy_of(hub: Path, folder: Path) -> Path:
+    folder.mkdir()
+    copy = folder / "hub.duckdb"
+    copy.write_bytes(hub.read_bytes())
+    return copy
+
+
+def test_a_release_that_fails_the_audit_writes_nothing(hub, tmp_path, capsys):
+    # A release made with exact counts fails its audit when the warehouse is built and
+    # is not written; the public report then has no figures to print for the quarter:
+    # exit 2, a message naming the period, and no file of any kind.
+    copy = _copy_of(hub, tmp_path / "db")
+    con = duckdb.connect(str(copy))
+    try:
+        result = write_public_release(con, protector=publish_exact)
+    finally:
+        con.close()
+    assert not result.passed
+    out = tmp_path / "out" / "public.html"
+    assert main(args(copy, out, "public", "2026/27-Q2")) == 2
     message = capsys.readouterr().err
-    assert "failed disclosure control and was not written" in message
-    assert list(tmp_path.iterdir()) == []
+    assert "2026/27-Q2 is not in the published release" in message
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
-def test_the_scan_stops_an_unaudited_under_protected_release(hub, tmp_path, monkeypatch):
-    # Skip the audit (test only) and publish exact counts: the scan is the last guard.
-    class Passed:
-        passed = True
-
-        def raise_if_failed(self):
-            return None
-
-    monkeypatch.setattr(protected, "audit", lambda _release: Passed())
-    out = tmp_path / "public.html"
+def test_the_scan_stops_an_unaudited_under_protected_release(hub, tmp_path):
+    # Tamper with the published tables (test only) so they hold exact counts: the scan is
+    # the last guard. Female 22 and non-binary 3, as the quarter's true counts.
+    copy = _copy_of(hub, tmp_path / "db")
+    con = duckdb.connect(str(copy))
+    try:
+        for category, count in (("female", 22), ("non_binary", 3)):
+            con.execute(
+                "update published.tables set count = ?, display = ? where period = "
+                "'2026/27-Q2' and table_name = 'referred_by_gender' and category = ?",
+                [count, str(count), category],
+            )
+    finally:
+        con.close()
+    out = tmp_path / "out" / "public.html"
+    out.parent.mkdir()
     with pytest.raises(ReleaseBlocked):
-        write_report(hub, "public", "2026/27-Q2", "html", out, protector=publish_exact)
-    assert list(tmp_path.iterdir()) == []
+        write_report(copy, "public", "2026/27-Q2", "html", out)
+    assert list(out.parent.iterdir()) == []
     # The same release rendered by hand: the scan finds the non-binary 3 and the 22 women.
-    con = data.open_warehouse(hub)
+    con = data.open_warehouse(copy)
     try:
         from metrics.report import build_report
 
-        report = build_report(con, "public", "2026/27-Q2", protector=publish_exact)
+        report = build_report(con, "public", "2026/27-Q2")
     finally:
         con.close()
     page = tmp_path / "unsafe.html"

@@ -9,7 +9,8 @@
   every month keeps its status. Any other indicator is `not_published`: it is not a count
   of people the release holds (referral counts, medians, modelled estimates);
 * `reach_rows`: reach by characteristic, worked out from the published (rounded) counts
-  and the comparison population's shares (published data), as in the public report.
+  and the comparison population's protected counts and shares (`comparison.py`: they
+  count people by sensitive group too).
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from metrics.catalogue import MONEY_INDICATORS as MONEY
 from metrics.disclosure import ProtectedRelease, protect_money, rate
 from metrics.disclosure.rules import SENSITIVE_THRESHOLD, TOTAL, UNKNOWN, threshold_for
 from metrics.disclosure.rules import SUPPRESSED as SUPPRESSED_MARK
+from metrics.published.names import COUNT_ONLY, PERIOD, base_table, met_table
 from metrics.queries import wilson_interval
 from metrics.report import data
-from metrics.report.protected import COUNT_ONLY, PERIOD, base_table, met_table
 
 NOT_PUBLISHED = "not_published"
+COMPARISON_HIDDEN = (
+    "not shown: the comparison population's count is fewer than 8 people (10 for a "
+    "sensitive group), or hidden to protect another figure"
+)
 SUPPRESSED = "suppressed"
 INDICATOR_COLUMNS = [
     "indicator_id",
@@ -245,7 +250,8 @@ def reach_rows(
 ) -> list[dict]:
     """Reach by characteristic for the quarter; `comparisons`: the comparison
     population's rows (basis, basis_label, characteristic, category, comparison_people,
-    comparison_share) of the latest month in the quarter."""
+    comparison_share, comparison_hidden) of the latest month in the quarter, protected
+    (`comparison.protect_comparisons`)."""
     rows = []
     records = comparisons.to_dict("records")
     for dim in data.DEMOGRAPHICS:
@@ -279,7 +285,10 @@ def reach_rows(
                 "status": "ok",
                 "suppressed": "",
             }
-            if count is None:
+            if comp.get("comparison_hidden"):
+                row["status"] = SUPPRESSED
+                row["suppressed"] = COMPARISON_HIDDEN
+            elif count is None:
                 labels = ((PERIOD, label), (dim, comp["category"]))
                 row["status"] = SUPPRESSED
                 row["suppressed"] = hidden_label(threshold_for(info.labels_of(labels)))

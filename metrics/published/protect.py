@@ -25,8 +25,8 @@ from metrics.disclosure import (
 )
 from metrics.disclosure.release import cell_id
 from metrics.published.frames import PERIOD_START
+from metrics.published.names import PERIOD
 from metrics.published.specs import REFERRED
-from metrics.report.protected import PERIOD
 
 Protector = Callable[..., ProtectedRelease]
 

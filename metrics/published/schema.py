@@ -11,6 +11,8 @@ Everything is replaced in one transaction. The tables:
 * `tables`: every published cell (period, table, dimension, category, count or null
   when hidden, the text shown, the table's footnote);
 * `indicator_quarter`: the dashboard's indicator rows, one per indicator and quarter;
+* `revisions`: every scheduled revision of a published quarter (the quarter, the release
+  it made, the reason, when, the build it was made from), from the archive;
 * `equity_reach`: reach by characteristic per quarter, from the published counts;
 * `build`, `catalogue`, `parameters`: the build facts, the indicator catalogue and the
   assumptions register (not about people) as built.
@@ -43,6 +45,10 @@ DDL = {
         months_no_data integer, months_empty_base integer, numerator double,
         denominator double, persons double, status varchar, value double,
         value_low double, value_high double, suppressed varchar
+    """,
+    "revisions": """
+        period varchar, sequence integer, reason varchar, revised_at timestamp,
+        build_id varchar
     """,
     "equity_reach": """
         period varchar, month date, basis varchar, basis_label varchar,

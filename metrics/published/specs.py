@@ -1,6 +1,7 @@
-"""The tables of a quarter's public release, named and cut as the public report's are
-(`metrics.report.protected.public_specs`), each in the namespace of the frame it is cut
-from.
+"""The tables of a quarter's public release: the one definition of the public tables
+and of rule 6's pre-decision, used by the release step and (for the PCC's sensitive
+cuts) by `metrics.report.protected`. Each table is in the namespace of the frame it is
+cut from.
 
 * namespace `referred` (the people referred in the quarter): people referred by gender,
   age band, ethnic group, disability and LGBT+ (`referred_by_<dim>`) and by crime type,
@@ -8,33 +9,45 @@ from.
   cohort is the referral month;
 * namespace `outcome:<id>` (the people in that outcome's base): its base and met tables.
 
-As in the report, a breakdown by ethnic group, disability or LGBT+ in which one recorded
-group holds everyone is left out (rule 6); the disclosure library hides the categories of
-any other breakdown rule 6 covers.
+A breakdown by ethnic group, disability or LGBT+ in which one recorded group holds
+everyone is left out (rule 6); the disclosure library hides the categories of any other
+breakdown rule 6 covers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from metrics.contract import CHARACTERISTICS, CRIME_TYPES
 from metrics.disclosure import TableSpec
-from metrics.disclosure.rules import SPECIAL_CATEGORY, UNKNOWN
 from metrics.published.frames import REFERRED_OUTCOMES
-from metrics.report import data
-from metrics.report.protected import (
+from metrics.published.names import (
     COUNT_ONLY,
     PERIOD,
+    REFERRED_WHERE,
     SENSITIVE_OUTCOMES,
     base_table,
     met_table,
+    one_group_holds_everyone,
 )
+from metrics.report import data
+
+__all__ = [
+    "COUNT_ONLY",
+    "PERIOD",
+    "REFERRED_WHERE",
+    "SENSITIVE_OUTCOMES",
+    "base_table",
+    "met_table",
+    "one_group_holds_everyone",
+    "outcome_specs",
+    "quarter_specs",
+    "referral_specs",
+]
 
 REFERRED = "referred"
-REFERRED_WHERE = {"stage": "referred"}
 
 
 def outcome_namespace(indicator: str) -> str:
@@ -68,37 +81,12 @@ def outcome_specs(indicator: str, label: str) -> list[TableSpec]:
     return specs
 
 
-def one_group_holds_everyone(
-    people: pd.DataFrame, dim: str, referred: np.ndarray | None = None
-) -> bool:
-    """Rule 6 decided before publishing, as the report decides it
-    (`metrics.report.protected.one_group_holds_everyone`): among the people referred, one
-    recorded group of a special category characteristic holds everyone.
-    referred: `referred_rows(people)`, if already worked out."""
-    if dim not in SPECIAL_CATEGORY or people.empty:
-        return False
-    if referred is None:
-        referred = referred_rows(people)
-    groups, _ = pd.factorize(people[dim])
-    rows = referred & (people[dim] != UNKNOWN).to_numpy() & (groups >= 0)
-    counts = people["count"].to_numpy(dtype=float)
-    sizes = np.bincount(groups[rows], weights=counts[rows], minlength=1)
-    return int((sizes > 0).sum()) == 1
-
-
-def referred_rows(people: pd.DataFrame) -> np.ndarray:
-    """Which rows of a referred frame are people whose stages include `referred`."""
-    stages, uniques = pd.factorize(people["stage"])
-    return np.array(["referred" in u for u in uniques], dtype=bool)[stages]
-
-
 def referral_specs(label: str, people: pd.DataFrame) -> tuple[list[TableSpec], set[str]]:
     """The referral tables of a quarter, and the names of those left out under rule 6."""
     specs, dropped = [], set()
-    referred = referred_rows(people) if len(people) else None
     for dim in data.DEMOGRAPHICS:
         name = f"referred_by_{dim}"
-        if one_group_holds_everyone(people, dim, referred):
+        if one_group_holds_everyone(people, dim, REFERRED_WHERE):
             dropped.add(name)
             continue
         specs.append(

@@ -1,7 +1,7 @@
 """The release step: build the public release in the warehouse, from the marts.
 
-Which quarters: every financial quarter that has ended by the as-of date and whose three
-months are all in the warehouse.
+Which quarters: every financial quarter from the hub's first month that has ended by the
+as-of date and is covered by the extract (`quarters.publishable_quarters`).
 
 What each quarter gets, given the releases of it already in the archive:
 
@@ -41,9 +41,13 @@ from metrics.disclosure.rules import (
     SENSITIVE_THRESHOLD,
     THRESHOLD,
 )
-from metrics.period import Period, complete_quarters, parse
+from metrics.period import Period
 from metrics.published import figures, frames, protect, specs
 from metrics.published.archive import ArchivedRelease, ReleaseArchive
+from metrics.published.comparison import protect_comparisons
+from metrics.published.quarters import publishable_quarters
+from metrics.published.revisions import COLUMNS as REVISION_COLUMNS
+from metrics.published.revisions import Revision, add_revisions, read_revisions
 from metrics.published.schema import write_schema
 from metrics.report import data
 
@@ -67,6 +71,7 @@ METHODS = (
     "scheduled revision, audited together with the figures it revises. Other indicators "
     "(referral counts, medians, modelled estimates) are not in the public release."
 )
+DEFAULT_REASON = "scheduled revision"
 PARAMETERS_NOTE = "the assumptions register with every parameter's source: table parameters"
 
 
@@ -117,14 +122,6 @@ class ReleaseResult:
         if self.archive is None:
             out.append("public release: no archive of earlier releases was given")
         return out
-
-
-def _complete_quarters(as_of: dt.date, first_month: dt.date | None) -> list[Period]:
-    """The financial quarters from the first month on that have ended by `as_of`, in order."""
-    if first_month is None:
-        return []
-    quarters = [parse(q) for q in reversed(complete_quarters(first_month, as_of))]
-    return [q for q in quarters if q.end_date <= as_of]
 
 
 def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -223,6 +220,7 @@ def write_public_release(
     archive: str | Path | None = None,
     revise: Iterable[str] = (),
     protector: protect.Protector = publish,
+    reason: str = DEFAULT_REASON,
 ) -> ReleaseResult:
     """Build, protect, audit and write the public release into the `published` schema of
     the warehouse open on `con` (read-write; the marts must exist).
@@ -231,16 +229,16 @@ def write_public_release(
     (`archive_path_for(db_path)`); None keeps nothing and audits against nothing earlier.
     revise: quarters ("2026/27-Q1") to publish again as a scheduled revision.
     protector: `publish` (tests pass an under-protecting one to see the audit stop it).
+    reason: why the quarters in `revise` are revised, recorded with each revision made
+    (in the archive and `published.revisions`; `revise.revise_quarter` checks it).
     """
     started = time.perf_counter()
     build = _read(con, "select * from meta.build").iloc[0]
     build_id = str(build_id or build["build_id"])
     as_of = pd.Timestamp(build["as_of"]).date()
-    first = _read(con, "select min(month) as m from marts.indicator_monthly")["m"].iloc[0]
-    first_month = None if pd.isna(first) else pd.Timestamp(first).date()
     # people are counted from the referral facts: without them nothing can be published
     facts = queries.has_table(con, "marts", "fct_referrals")
-    quarters = _complete_quarters(as_of, first_month) if facts else []
+    quarters = publishable_quarters(con) if facts else []
     revise = set(revise)
     store = ReleaseArchive(archive) if archive is not None else None
     archived = store.releases([q.label for q in quarters]) if store else {}
@@ -315,8 +313,15 @@ def write_public_release(
                 "audit": outcome.message or (history[-1].audit if history else ""),
             }
         )
+    made_revisions = [
+        Revision(r.period, r.sequence, reason, now, build_id)
+        for r in written if r.kind == "revision"
+    ]
     if store is not None:
         store.add(written)
+        add_revisions(store.path, made_revisions)
+    revisions = read_revisions(store.path) if store is not None else pd.DataFrame(
+        [vars(r) for r in made_revisions], columns=REVISION_COLUMNS)
 
     frames_out = _outputs(con, published, pooled, catalogue)
     cells = frames_out["tables"]
@@ -332,6 +337,7 @@ def write_public_release(
         written=written,
     )
     frames_out["periods"] = pd.DataFrame(period_rows)
+    frames_out["revisions"] = revisions[revisions["period"].isin(list(published))]
     frames_out["release"] = pd.DataFrame(
         [
             {
@@ -426,6 +432,7 @@ def _outputs(
     catalogue: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
     comparisons = _comparisons(con)
+    protected_comparisons: dict[object, pd.DataFrame] = {}
     table_rows, indicator_rows, reach_rows = [], [], []
     for label in sorted(published, key=lambda k: published[k][0].first):
         period, releases = published[label]
@@ -433,9 +440,12 @@ def _outputs(
         table_rows += figures.table_rows(label, tables)
         rows = pooled[pooled["bucket"] == period.first]
         indicator_rows += figures.indicator_rows(label, period.first, catalogue, rows, tables)
-        reach_rows += figures.reach_rows(
-            label, period.last, tables, _latest_comparisons(comparisons, period.last)
-        )
+        latest = _latest_comparisons(comparisons, period.last)
+        month = latest["month"].iloc[0] if len(latest) else None
+        if month not in protected_comparisons:  # counts of people: protected (rule 2, 3)
+            protected_comparisons[month] = protect_comparisons(latest)
+        reach_rows += figures.reach_rows(label, period.last, tables,
+                                         protected_comparisons[month])
     return {
         "tables": pd.DataFrame(table_rows, columns=figures.TABLE_COLUMNS),
         "indicator_quarter": pd.DataFrame(indicator_rows, columns=figures.INDICATOR_COLUMNS),

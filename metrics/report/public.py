@@ -6,13 +6,17 @@ wellbeing; prevention; NHS demand; value for money; the data tables; glossary; h
 data were measured; strengths and limitations; disclosure control and this release;
 parameters and their sources; contact and next release.
 
-Every count is of people (distinct victims) and comes from one protected, audited
-release (`protected.public_release`); rates are worked out from the rounded counts;
-money is rounded to 3 significant figures and shown only with at least 8 people behind
-it (`metrics.disclosure.protect_money`). A figure for a period whose cohort is not yet
-measurable in every month is "Not yet measurable", never a partial figure. The
-release publishes its own period only: comparisons with earlier periods are in the
-earlier releases, so no figure of a closed period is published twice (spec rule 4).
+The bulletin prints the published release (`metrics.published.read`): the quarter's
+tables, indicator rows and reach as protected and audited when the warehouse was built,
+the same figures the public dashboard reads. It protects nothing itself, so there is one
+protection path and a report cannot disagree with the dashboard or with a frozen
+quarter; a figure changes only in a scheduled, audited revision (`hubvalue publish
+--revise`), which the revisions section lists (spec rule 4). Counts are of people
+(distinct victims); rates are worked out from the rounded counts; money is rounded to 3
+significant figures and shown only with at least 8 people behind it. A figure whose
+cohort is not yet measurable in every month is "Not yet measurable", never a partial
+figure. Only published quarters can be printed: a year is not published beside its
+quarters (docs/decisions.md, "Quarters only for the public").
 Indicator texts are written here in words, without the catalogue's scale values, so
 that no bare small number appears on the page.
 """
@@ -21,11 +25,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics.disclosure import SUPPRESSED, protect_money, publish
+from metrics.disclosure import SUPPRESSED
+from metrics.period import PeriodError, month_name
+from metrics.published.names import base_table
+from metrics.published.read import NotPublished, PublishedQuarter, published_quarter
 from metrics.register import setting
-from metrics.report import charts, data, protected
+from metrics.report import charts, data
 from metrics.report import text as fmt
-from metrics.report.content import Context, facts, figure_row
+from metrics.report.content import Context, facts
 from metrics.report.render import Cell, Figure, Report, Section, Table
 
 # indicator -> (short label, definition in words)
@@ -219,11 +226,6 @@ def _published(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _status(pooled: pd.DataFrame, indicator: str) -> str:
-    row = figure_row(pooled, indicator)
-    return "no_data" if row is None else str(row["status"])
-
-
 # --- who was referred -------------------------------------------------------------------------
 
 
@@ -245,14 +247,19 @@ def _shares(table: pd.DataFrame, dim: str) -> tuple[pd.DataFrame, int | None]:
     return known_rows, known_total
 
 
-def _breakdown_figure(
-    ctx: Context, release: protected.PublicRelease, dim: str, comparisons: pd.DataFrame
-) -> Figure:
+def _reach_cell(row: dict | None) -> Cell:
+    if row is None or row["status"] == "empty_base" or pd.isna(row["reach_ratio"]):
+        return Cell(SUPPRESSED if row is not None and row["status"] == "suppressed" else "–",
+                    "status")
+    return Cell(f"{float(row['reach_ratio']):.2f}", "number")
+
+
+def _breakdown_figure(ctx: Context, release: PublishedQuarter, dim: str) -> Figure:
     table = release.table(f"referred_by_{dim}")
     known_rows, known_total = _shares(table, dim)
-    basis = comparisons[comparisons["characteristic"] == dim]
+    basis = release.reach_of(dim)
     basis_label = str(basis["basis_label"].iloc[0]) if not basis.empty else ""
-    shares = dict(zip(basis["category"], basis["comparison_share"], strict=True))
+    reach = {r["category"]: r for r in basis.to_dict("records")}
     name = fmt.characteristic_name(dim)
     words = fmt.characteristic_words(dim)
     headers = [name, "People referred", "Share of those recorded"]
@@ -268,13 +275,7 @@ def _breakdown_figure(
             Cell(SUPPRESSED, "status") if share is None else Cell(fmt.percent(share, 0), "rate"),
         ]
         if basis_label:
-            comparison = shares.get(r[dim])
-            ratio = (share / comparison) if share is not None and comparison else None
-            cells.append(
-                Cell(f"{ratio:.2f}", "number")
-                if ratio is not None
-                else Cell("–" if not comparison else SUPPRESSED, "status")
-            )
+            cells.append(_reach_cell(reach.get(r[dim])))
         rows.append(cells)
         bars.append(
             charts.Bar(
@@ -294,7 +295,7 @@ def _breakdown_figure(
         [Cell("All people referred"), _count_cell(total["count"].iloc[0]), Cell("", "text")]
         + ([Cell("", "text")] if basis_label else [])
     )
-    notes = [release.protected.legend(f"referred_by_{dim}")]
+    notes = [release.legend(f"referred_by_{dim}")]
     if basis_label:
         notes.append(
             "Reach: the share of people referred in a group divided by the group's "
@@ -323,7 +324,7 @@ def _breakdown_figure(
     )
 
 
-def _crime_figure(ctx: Context, release: protected.PublicRelease) -> Figure:
+def _crime_figure(ctx: Context, release: PublishedQuarter) -> Figure:
     table = release.table("referred_by_crime_type")
     total = _published(table.loc[table["crime_type"] == "all", "count"].iloc[0])
     rows, bars = [], []
@@ -365,7 +366,7 @@ def _crime_figure(ctx: Context, release: protected.PublicRelease) -> Figure:
             "People referred by crime type",
             ["Crime type", "People referred", "Share of people referred"],
             rows,
-            [release.protected.legend("referred_by_crime_type")],
+            [release.legend("referred_by_crime_type")],
             csv_name="people_referred_by_crime_type",
         ),
         source=ctx.source,
@@ -375,7 +376,7 @@ def _crime_figure(ctx: Context, release: protected.PublicRelease) -> Figure:
 # --- outcomes ----------------------------------------------------------------------------------
 
 
-def _outcome_row(indicator: str, status: str, release: protected.PublicRelease) -> tuple:
+def _outcome_row(indicator: str, status: str, release: PublishedQuarter) -> tuple:
     label = WORDS[indicator][0]
     if status != "ok":
         word = fmt.status_word(status)
@@ -398,7 +399,7 @@ def _outcome_figure(
     heading: str,
     indicators: tuple[str, ...],
     statuses: dict[str, str],
-    release: protected.PublicRelease,
+    release: PublishedQuarter,
 ) -> Figure:
     rows, bars = [], []
     for indicator in indicators:
@@ -407,7 +408,7 @@ def _outcome_figure(
         bars.append(bar)
     definitions = [f"{WORDS[i][0]}: {WORDS[i][1]}." for i in indicators]
     legend = (
-        release.protected.legend(protected.base_table(indicators[0]))
+        release.legend(base_table(indicators[0]))
         if statuses[indicators[0]] == "ok"
         else ""
     )
@@ -441,24 +442,12 @@ def _outcome_figure(
 # --- money -------------------------------------------------------------------------------------
 
 
-def _money(row: pd.Series | None, column: str) -> tuple[float | None, str]:
-    if row is None:
-        return None, "no_data"
-    if row["status"] != "ok":
-        return None, str(row["status"])
-    figure = protect_money(row[column], int(row["persons_max"]))
-    return figure.value, figure.status
-
-
-def _money_figure(ctx: Context, pooled: pd.DataFrame, release: protected.PublicRelease) -> Figure:
+def _money_figure(ctx: Context, release: PublishedQuarter) -> Figure:
     base_year = ctx.build.price_base_year or "base year"
     rows, ranges = [], []
     for indicator, label in MONEY_ROWS:
-        row = figure_row(pooled, indicator)
-        central, status = _money(row, "value")
-        low, _ = _money(row, "value_low")
-        high, _ = _money(row, "value_high")
-        if central is None:
+        central, low, high, status = release.money(indicator)
+        if central is None or low is None or high is None:
             word = fmt.status_word(status)
             rows.append([Cell(label), Cell(word, "status"), Cell("", "text"), Cell("", "text")])
             ranges.append(charts.Range(label, None, None, None, word))
@@ -480,9 +469,8 @@ def _money_figure(ctx: Context, pooled: pd.DataFrame, release: protected.PublicR
                 f"{fmt.gbp(central)} ({fmt.gbp(min(low, high))} to {fmt.gbp(max(low, high))})",
             )
         )
-    per_pound = figure_row(pooled, "value_per_pound")
-    central, status = _money(per_pound, "value")
-    if central is None:
+    central, low, high, status = release.money("value_per_pound")
+    if central is None or low is None or high is None:
         rows.append(
             [
                 Cell("Public value per £1 of funding"),
@@ -492,8 +480,6 @@ def _money_figure(ctx: Context, pooled: pd.DataFrame, release: protected.PublicR
             ]
         )
     else:
-        low, _ = _money(per_pound, "value_low")
-        high, _ = _money(per_pound, "value_high")
         rows.append(
             [
                 Cell("Public value per £1 of funding"),
@@ -589,9 +575,7 @@ def _release_table(ctx: Context) -> Table:
     )
 
 
-def _main_points(
-    ctx: Context, release: protected.PublicRelease, statuses: dict, pooled: pd.DataFrame
-) -> list[str]:
+def _main_points(ctx: Context, release: PublishedQuarter, statuses: dict) -> list[str]:
     points = []
     stages = release.table("stages")
     total = _published(stages.loc[stages["stage"] == "referred", "count"].iloc[0])
@@ -615,11 +599,8 @@ def _main_points(
         count = release.rate("homes_made_safer")["base"]
         if count:
             points.append(f"The homes of about {count:,} people were made safer.")
-    total_row = figure_row(pooled, "public_value_total_gbp")
-    central, _ = _money(total_row, "value")
-    if central is not None:
-        low, _ = _money(total_row, "value_low")
-        high, _ = _money(total_row, "value_high")
+    central, low, high, _ = release.money("public_value_total_gbp")
+    if central is not None and low is not None and high is not None:
         points.append(
             f"Projected public value: {fmt.gbp(central)} (from {fmt.gbp(min(low, high))}"
             f" to {fmt.gbp(max(low, high))}), at {ctx.build.price_base_year} prices."
@@ -632,7 +613,7 @@ def _main_points(
     return points[:6]
 
 
-def _method_sections(ctx: Context, release: protected.PublicRelease) -> list[Section]:
+def _method_sections(ctx: Context, release: PublishedQuarter) -> list[Section]:
     build = ctx.build
     meaningful = setting(data.parameters(ctx.con), "swemwbs_meaningful_change")
     rise = (f"at least {fmt.count(meaningful)} metric points" if meaningful is not None
@@ -715,14 +696,60 @@ def _method_sections(ctx: Context, release: protected.PublicRelease) -> list[Sec
     return [measured, quality, control, parameters, sources, contact]
 
 
-def build(ctx: Context, protector=publish) -> Report:
-    """The public report; raises DisclosureError if its figures cannot be protected."""
+def _release(ctx: Context) -> PublishedQuarter:
+    """The published quarter; PeriodError (exit 2) for a period the release lacks."""
     period = ctx.period
-    pooled = ctx.pooled(period, require_complete=True, agencies=False)
-    statuses = {i: _status(pooled, i) for i in PERSON_INDICATORS}
-    outcomes = [i for i in PERSON_INDICATORS if statuses[i] == "ok"]
-    release = protected.public_release(ctx.con, period, outcomes, protector)
-    comparisons = data.comparison_shares(ctx.con, period.last)
+    if period.kind != "quarter":
+        raise PeriodError(
+            "the public release is published by financial quarter only (a year beside its "
+            "quarters could reveal hidden figures): ask for a quarter such as 2026/27-Q1"
+        )
+    try:
+        return published_quarter(ctx.con, period)
+    except NotPublished:
+        raise PeriodError(
+            f"{period.label} is not in the published release of this warehouse (not ended "
+            "and covered by the extract, or refused by its audit); the public report "
+            "prints the published release only"
+        ) from None
+
+
+def _revisions_section(release: PublishedQuarter) -> Section:
+    history = release.history
+    first = (
+        f"The figures of {release.period.title()} were first published in build "
+        f"{history['first_build_id']}."
+    )
+    revisions = release.revisions
+    if revisions.empty:
+        return Section("revisions", "Revisions", [
+            first, "They have not been revised: every figure is as first published. "
+            "Figures change only in a scheduled revision, audited together with the "
+            "figures it revises, and listed here.",
+        ])
+    rows = [
+        [Cell(month_name(pd.Timestamp(r["revised_at"]).date())), Cell(str(r["reason"])),
+         Cell(str(r["build_id"]))]
+        for r in revisions.to_dict("records")
+    ]
+    return Section(
+        "revisions",
+        "Revisions",
+        [first, "Revised since in a scheduled revision, audited together with the figures "
+         "it revises; the figures in this release are the revised ones."],
+        [Table("revisions", "Revisions of this quarter", ["Revised in", "Reason", "Build"],
+               rows, csv_name="revisions")],
+    )
+
+
+def build(ctx: Context, protector=None) -> Report:
+    """The public report of a published quarter. `protector` is not used: the figures
+    were protected and audited when the release was made (kept so every audience's
+    builder is called alike)."""
+    del protector
+    period = ctx.period
+    release = _release(ctx)
+    statuses = {i: release.status(i) for i in PERSON_INDICATORS}
 
     who = Section(
         "who",
@@ -734,8 +761,8 @@ def build(ctx: Context, protector=publish) -> Report:
         ],
         [
             *(
-                _breakdown_figure(ctx, release, dim, comparisons)
-                if f"referred_by_{dim}" not in release.dropped
+                _breakdown_figure(ctx, release, dim)
+                if release.has(f"referred_by_{dim}")
                 else NOT_SHOWN.format(what=f"People referred by {fmt.characteristic_words(dim)}")
                 for dim in data.DEMOGRAPHICS
             ),
@@ -785,13 +812,13 @@ def build(ctx: Context, protector=publish) -> Report:
             "People by stage reached",
             ["Stage", "People"],
             stage_rows,
-            [release.protected.legend("stages")],
+            [release.legend("stages")],
             csv_name="people_by_stage",
         ),
         source=ctx.source,
     )
     sections = [
-        Section("main_points", "Main points", bullets=_main_points(ctx, release, statuses, pooled)),
+        Section("main_points", "Main points", bullets=_main_points(ctx, release, statuses)),
         who,
     ]
     for key, heading, indicators in THEME_SECTIONS:
@@ -826,7 +853,7 @@ def build(ctx: Context, protector=publish) -> Report:
                 "Projected values are estimates, not cash: they rest on the assumptions listed "
                 "under 'Parameters and their sources'.",
             ],
-            [_money_figure(ctx, pooled, release)],
+            [_money_figure(ctx, release)],
         )
     )
     report = Report(
@@ -843,7 +870,7 @@ def build(ctx: Context, protector=publish) -> Report:
     data_rows = [
         [Cell(f"{t.csv_name}.csv"), Cell(t.caption)] for t in report.tables() if t.csv_name
     ]
-    methods = _method_sections(ctx, release)
+    methods = [_revisions_section(release), *_method_sections(ctx, release)]
     for section in methods:
         for t in [*section.blocks, *section.csv_only]:
             if isinstance(t, Table) and t.csv_name:
