@@ -297,3 +297,41 @@ def test_outcomes_by_agency_count_leaves_out_outcomes_without_a_base(con):
     indicators = {r[0] for r in con.execute(
         "select distinct indicator_id from marts.outcomes_by_agency_count").fetchall()}
     assert indicators == {"coped_better_at_exit"}  # no SWEMWBS or safety in the fixture
+
+
+# --- collaboration_by_area (Place) ----------------------------------------------------
+
+
+def by_area(con, indicator_id, month):
+    return {r[0]: r[1:] for r in con.execute(
+        "select area, numerator, denominator, persons from marts.collaboration_by_area "
+        "where indicator_id = ? and month = ?", [indicator_id, month]).fetchall()}
+
+
+def test_every_area_is_listed_even_without_anybody_in_the_base(con):
+    # A01: r1 (two agencies), r2, r5; A02: r3 (two); blank area (r4) -> unknown;
+    # A03: r6 is not assessed; A04 has a victim but no referral.
+    assert by_area(con, "multi_agency_share", "2025-04-01") == {
+        "A01": (1.0, 3.0, 3), "A02": (1.0, 1.0, 1), "unknown": (0.0, 1.0, 1),
+        "A03": (0.0, 0.0, 0), "A04": (0.0, 0.0, 0)}
+
+
+def test_redirects_and_listening_by_area(con):
+    redirects = by_area(con, "redirect_resolved_10wd", "2025-04-01")
+    assert redirects["A02"] == (1.0, 1.0, 1)  # a4, picked up on the 10th working day
+    assert redirects["unknown"] == (0.0, 1.0, 1)  # a6, on the 11th
+    assert redirects["A01"] == (0.0, 0.0, 0)
+    listened = by_area(con, "listened_to_at_exit", "2025-05-01")
+    assert listened["A01"] == (2.0, 3.0, 3)  # r1 5, r2 3, r5 4
+    assert listened["unknown"] == (0.0, 0.0, 0)  # r4 has no score
+
+
+def test_areas_add_up_to_the_hub(con):
+    for indicator_id, month in (("multi_agency_share", APRIL),
+                                ("redirect_resolved_10wd", APRIL),
+                                ("listened_to_at_exit", MAY)):
+        numerator, denominator = con.execute(
+            "select sum(numerator), sum(denominator) from marts.collaboration_by_area "
+            "where indicator_id = ? and month = ?", [indicator_id, month]).fetchone()
+        hub = indicator(con, indicator_id, month)
+        assert (numerator, denominator) == (hub["numerator"], hub["denominator"])
