@@ -106,7 +106,9 @@ def test_by_area_lists_every_area_and_not_recorded(monkeypatch, db):
     at.run()
     table = at.dataframe[0].value
     rows = dict(zip(table["area"], table["status"], strict=True))
-    # A03 (r6 not assessed) and A04 (no referral) are empty, not left out
-    assert rows == {"A01": "ok", "A02": "ok", "A03": "empty_base", "A04": "empty_base",
-                    "unknown": "ok"}
+    # the whole hub first (2 of 5); A03 (r6 not assessed) and A04 (no referral) are
+    # empty, not left out
+    assert rows == {"all": "ok", "A01": "ok", "A02": "ok", "A03": "empty_base",
+                    "A04": "empty_base", "unknown": "ok"}
+    assert list(table["area"])[0] == "all"
     assert "2 with nobody in the base in the period" in texts(at)

@@ -36,6 +36,8 @@ OUTCOME_COLOURS = {"accepted": charts.TURQUOISE, "declined": charts.DARK_PINK,
 OUTCOME_WORDS = {"accepted": "Accepted", "declined": "Declined", "redirected": "Redirected",
                  "withdrawn": "Withdrawn", "pending": "Pending"}
 OUTCOMES = ["wellbeing_gain_at_exit", "coped_better_at_exit", "feel_safer_at_exit"]
+OUTCOME_SHORT = {"wellbeing_gain_at_exit": "Wellbeing gain (SWEMWBS)",
+                 "coped_better_at_exit": "Coping better", "feel_safer_at_exit": "Feeling safer"}
 GROUP_WORDS = {"at_most_one": "At most one agency", "two_or_more": "Two or more agencies"}
 AREA_INDICATORS = ["multi_agency_share", "redirect_resolved_10wd", "listened_to_at_exit"]
 NOT_CAUSAL = ("Descriptive, not causal: people whose cases need two or more agencies "
@@ -74,7 +76,7 @@ def sankey(flow: pd.DataFrame) -> go.Figure:
     shown = flow[flow["sent"].notna()]
     partners = [fmt.plain(fmt.readable(a)) for a in shown["to_agency"]]
     outcomes = [o for o in OUTCOME_WORDS if shown[o].fillna(0).sum() > 0]
-    labels = [fmt.plain(fmt.readable("victim_support")) + " (lead)", *partners,
+    labels = [fmt.plain(fmt.readable("victim_support")), *partners,
               *[OUTCOME_WORDS[o] for o in outcomes]]
     colours = [charts.DARK_BLUE] * (1 + len(partners)) + [OUTCOME_COLOURS[o] for o in outcomes]
     source_ids, target_ids, values, link_colours = [], [], [], []
@@ -143,6 +145,9 @@ def flow_section() -> None:
     columns = ["pair", "accepted", "median_days_to_acceptance",
                "median_days_to_first_contact"]
     speed = speed[columns].reset_index(drop=True)
+    headers = {"pair": "Agency pair", "accepted": "Accepted",
+               "median_days_to_acceptance": "Median to acceptance",
+               "median_days_to_first_contact": "Median to first contact"}
     table_block(
         view, name="working_together_speed",
         title="Working days from sending to acceptance and to first contact, by agency pair",
@@ -157,11 +162,12 @@ def flow_section() -> None:
                                        for v in speed["median_days_to_acceptance"]],
             median_days_to_first_contact=[fmt.value_text(v, DAYS)
                                           for v in speed["median_days_to_first_contact"]],
-            accepted=[fmt.count(v) for v in speed["accepted"]]),
+            accepted=[fmt.count(v) for v in speed["accepted"]]).rename(columns=headers),
     )
 
 
 def by_agency_bars(indicator: str, rows: pd.DataFrame, words: str) -> None:
+    """One indicator by agency, the whole hub first; `words` says which agency a row is."""
     part = with_intervals(rows[rows["indicator_id"] == indicator])
     if part.empty:
         return
@@ -174,7 +180,7 @@ def by_agency_bars(indicator: str, rows: pd.DataFrame, words: str) -> None:
                   "ci_high"]].reset_index(drop=True)
     chart_block(
         view, name=f"working_together_{indicator}_by_agency",
-        title=headlines.headline(figure, view.period.title()) if figure else entry["title"],
+        title=f"{fmt.md(entry['title'])}: {words.lower()}",
         subtitle=f"{words}, {view.period.title()}; the whole hub first (orange); bars show "
                  "95% intervals",
         figure=shared_figures.bars(view.audience, part, "agency", "rate",
@@ -200,7 +206,7 @@ def outcomes_figure(frame: pd.DataFrame) -> go.Figure:
         ok = rows["status"] == "ok"
         values = rows["value"].where(ok)
         fig.add_trace(go.Bar(
-            x=[fmt.plain(entries.loc[i, "title"]) for i in rows["indicator_id"]], y=values,
+            x=[fmt.plain(OUTCOME_SHORT[i]) for i in rows["indicator_id"]], y=values,
             name=GROUP_WORDS[group], marker={"color": colour},
             error_y={"type": "data", "symmetric": False,
                      "array": (rows["ci_high"] - rows["value"]).where(ok),
@@ -208,13 +214,14 @@ def outcomes_figure(frame: pd.DataFrame) -> go.Figure:
                      "color": charts.DARK_GREY, "thickness": 1.2, "width": 4},
             text=[fmt.percent(v) if pd.notna(v) else fmt.status_label(s)
                   for v, s in zip(values, rows["status"], strict=True)],
-            textposition="outside",
+            textposition="inside", insidetextanchor="end", textfont={"color": "white"},
             hovertemplate="%{x}: %{text}<extra>" + GROUP_WORDS[group] + "</extra>"))
     fig.update_layout(barmode="group", height=380, paper_bgcolor="white",
-                      plot_bgcolor="white", margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      plot_bgcolor="white", margin={"l": 60, "r": 10, "t": 40, "b": 60},
                       legend={"orientation": "h", "y": 1.1},
                       font={"family": "Arial, sans-serif", "size": 13, "color": "#0B0C0C"})
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], gridcolor="#E5E5E5")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], gridcolor="#E5E5E5", automargin=True)
+    fig.update_xaxes(automargin=True)
     return fig
 
 
@@ -261,25 +268,33 @@ def area_section() -> None:
     if frame.empty:
         st.info("No victim in this warehouse has an area recorded.")
         return
+    figure = by_id.get(indicator)
+    if figure is not None:  # the whole hub first, as in the breakdowns by agency
+        hub = {"indicator_id": indicator, "area": "all", "kind": "rate",
+               "status": figure.status, "numerator": figure.numerator,
+               "denominator": figure.denominator, "value": figure.value,
+               "suppressed": figure.suppressed}
+        frame = pd.concat([pd.DataFrame([hub]), frame], ignore_index=True)
     # area codes are shown as recorded; 'unknown' (blank) reads "Not recorded"
     frame = with_intervals(frame).assign(
-        label=[fmt.readable(a) if a == "unknown" else a for a in frame["area"]])
+        label=[fmt.readable(a) if a in ("unknown", "all") else a for a in frame["area"]])
     entry = entry_of(indicator)
     table = frame[["area", "status", "numerator", "denominator", "value", "ci_low",
                    "ci_high", "suppressed"]].reset_index(drop=True)
-    empty = int((frame["status"] == "empty_base").sum())
+    areas = frame[frame["area"] != "all"]
+    empty = int((areas["status"] == "empty_base").sum())
     chart_block(
         view, name=f"working_together_{indicator}_by_area",
         title=f"{fmt.md(entry['title'])} by area, {view.period.title()}",
-        subtitle="By the victim's area; whole hub; bars show 95% intervals; 'Not "
-                 "recorded': no area on the victim's record",
+        subtitle="By the victim's area; the whole hub first (orange); bars show 95% "
+                 "intervals; 'Not recorded': no area on the victim's record",
         figure=shared_figures.bars(view.audience, frame, "area", "rate",
-                                   label_column="label"),
+                                   label_column="label", highlight="all"),
         data=table,
         description=fmt.md(entry["definition"]) + " Every area among the victims is listed"
         + (f"; {empty} with nobody in the base in the period (shown as such, not as 0)"
-           if empty else "") + ". " + status_note(frame["status"]),
-        base=f"{fmt.count(frame['denominator'].sum())} in the base across the areas",
+           if empty else "") + ". " + status_note(areas["status"]),
+        base=f"{fmt.count(areas['denominator'].sum())} in the base across the areas",
         source=source, excel=True,
     )
 
