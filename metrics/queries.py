@@ -1640,7 +1640,6 @@ def agency_flow(con, audience: str, filters: Filters) -> pd.DataFrame:
     sensitive agency or crime type goes through disclosure control."""
     _require(con, "marts.fct_agency_referrals", "marts.fct_referrals")
     first, last = _bounds(con, filters)
-    agency = filters.agency if filters.agency in AGENCY_CODES else "all"
     sql = """
         with
 
@@ -1692,7 +1691,7 @@ def agency_flow(con, audience: str, filters: Filters) -> pd.DataFrame:
         select * from final
         order by sent desc, to_agency
     """
-    frame = _frame(con, sql, {"first": first, "last": last, "agency": agency,
+    frame = _frame(con, sql, {"first": first, "last": last, "agency": filters.agency,
                               "crime_type": filters.crime_type})
     for column in FLOW_COUNTS:
         frame[column] = frame[column].astype("float64")
