@@ -51,6 +51,7 @@ PAGES = {
     "nhs_demand": ("NHS demand", ":material/local_hospital:", queries.AUDIENCES),
     "value_for_money": ("Value for money", ":material/payments:", queries.AUDIENCES),
     "operations": ("Hub operations", ":material/fact_check:", ("manager", "pcc")),
+    "working_together": ("Working together", ":material/handshake:", ("manager", "pcc")),
     "equity": ("Equity and reach", ":material/diversity_3:", queries.AUDIENCES),
     "data_quality": ("Data quality", ":material/rule:", ("manager", "pcc")),
     "methods": ("Methods", ":material/menu_book:", queries.AUDIENCES),
@@ -58,7 +59,7 @@ PAGES = {
 SECTIONS = {
     "Outcomes": ["scorecard", "wellbeing", "prevention", "nhs_demand"],
     "Value and fairness": ["value_for_money", "equity"],
-    "Running the hub": ["operations", "data_quality"],
+    "Running the hub": ["operations", "working_together", "data_quality"],
     "About the figures": ["methods"],
 }
 

@@ -16,8 +16,9 @@ assembly of `marts.indicator_monthly` reads:
 * ``cohort_month``: the month a record counts in: ``referral`` (referral_date),
   ``closed`` (the month the case closed), ``survey`` (the exit survey's month), ``sent``
   (the agency referral's sent_date), ``target_hardening`` (the first target-hardening
-  service's start), ``month_end`` (a stock at the month's last day) or ``components``
-  (value for money: the months of its parts). The family models read it (the wellbeing
+  service's start), ``month_end`` (a stock at the month's last day), ``redirect`` (a
+  redirected agency referral's outcome_date) or ``components`` (value for money: the months
+  of its parts). The family models read it (the wellbeing
   family picks each indicator's cohort month from it) and so do the readers.
 * ``record_table`` / ``base_flag`` / ``success_flag``: for an outcome counted per record
   (a person-level rate the reports and the public release cut by characteristic), the
@@ -101,7 +102,7 @@ ALLOWED = {
     "coverage_table": {"", "repeat_crimes", "health_use"},
     "record_table": {"", "fct_referrals", "agency_referrals"},
     "cohort_month": {"", "referral", "closed", "survey", "sent", "target_hardening", "month_end",
-                     "components"},
+                     "components", "redirect"},
     "has_agency_rows": {"true", "false"},
     "uses_parameters": {"true", "false"},
 }

@@ -41,6 +41,7 @@ COHORT_WORDS = {
     "survey": "people surveyed",
     "sent": "agency referrals sent",
     "target_hardening": "homes made safer",
+    "redirect": "agency referrals redirected",
 }
 
 

@@ -1109,6 +1109,247 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
                     agency=filters.agency, crime_type=filters.crime_type)
 
 
+# --- working together -----------------------------------------------------------------------
+
+FLOW_OUTCOMES = ("accepted", "declined", "redirected", "withdrawn", "pending")
+FLOW_COUNTS = ("sent", *FLOW_OUTCOMES)
+FLOW_MEDIANS = {  # median column: (distinct victims behind it)
+    "median_days_to_acceptance": "acceptance_persons",
+    "median_days_to_first_contact": "contact_persons",
+}
+AGENCY_COUNT_GROUPS = ("at_most_one", "two_or_more")
+AREA_INDICATORS = ("multi_agency_share", "redirect_resolved_10wd", "listened_to_at_exit")
+
+
+def _control_flow(frame: pd.DataFrame, crime_type: str) -> pd.DataFrame:
+    """Disclosure control of flow rows for pcc: in a cut by a sensitive receiving agency
+    or crime type, counts of 1 to 9 suppressed and counts rounded to 5; medians withheld
+    with fewer than 10 people behind them."""
+    out = frame.copy()
+    reasons = []
+    for i, row in out.iterrows():
+        sensitive = rules.labels_are_sensitive({"agency": row["to_agency"],
+                                                "crime_type": crime_type})
+        if not sensitive:
+            reasons.append("")
+            continue
+        reason = ""
+        for column in FLOW_COUNTS:
+            protected = rules.protect_count(int(row[column]), True)
+            out.at[i, column] = math.nan if protected is None else float(protected)
+            if protected is None:
+                reason = suppression_label(True)
+        for column, persons in FLOW_MEDIANS.items():
+            figure = rules.protect_statistic(row[column], _persons({"persons": row[persons]}),
+                                             "median", True)
+            out.at[i, column] = math.nan if figure.value is None else figure.value
+        reasons.append(reason)
+    out["suppressed"] = reasons
+    # head counts would give away the suppressed counts: pcc sees the counts only
+    return out.drop(columns=["persons", *FLOW_MEDIANS.values()])
+
+
+@query("manager", "pcc", examples=({},))
+def agency_flow(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """The flow from the lead agency to each partner over the period (month of sent_date):
+    agency referrals sent and their outcomes, and the median working days from sending to
+    acceptance (accepted referrals) and to the partner's first contact (where recorded).
+    Filtered by receiving agency and by the referral's crime type; for pcc a cut by a
+    sensitive agency or crime type goes through disclosure control."""
+    _require(con, "marts.fct_agency_referrals", "marts.fct_referrals")
+    first, last = _bounds(con, filters)
+    sql = """
+        with
+
+        flows as (
+
+            select * from marts.fct_agency_referrals
+
+        ),
+
+        facts as (
+
+            select * from marts.fct_referrals
+
+        ),
+
+        final as (
+
+            select
+                flows.from_agency,
+                flows.to_agency,
+                count(*) as sent,
+                count(*) filter (where flows.outcome = 'accepted') as accepted,
+                count(*) filter (where flows.outcome = 'declined') as declined,
+                count(*) filter (where flows.outcome = 'redirected') as redirected,
+                count(*) filter (where flows.outcome = 'withdrawn') as withdrawn,
+                count(*) filter (where flows.outcome = 'pending') as pending,
+                count(distinct flows.victim_id) as persons,
+                quantile_cont(flows.working_days_to_acceptance, 0.5)
+                    as median_days_to_acceptance,
+                count(distinct flows.victim_id)
+                    filter (where flows.working_days_to_acceptance is not null)
+                    as acceptance_persons,
+                quantile_cont(flows.working_days_to_first_contact, 0.5)
+                    as median_days_to_first_contact,
+                count(distinct flows.victim_id)
+                    filter (where flows.working_days_to_first_contact is not null)
+                    as contact_persons
+            from flows
+            inner join facts
+                on flows.referral_id = facts.referral_id
+            where
+                flows.sent_month between $first and $last
+                and ($agency = 'all' or flows.to_agency = $agency)
+                and ($crime_type = 'all' or facts.crime_type = $crime_type)
+            group by flows.from_agency, flows.to_agency
+
+        )
+
+        select * from final
+        order by sent desc, to_agency
+    """
+    frame = _frame(con, sql, {"first": first, "last": last, "agency": filters.agency,
+                              "crime_type": filters.crime_type})
+    for column in FLOW_COUNTS:
+        frame[column] = frame[column].astype("float64")
+    frame["suppressed"] = ""
+    if audience == "pcc":
+        frame = _control_flow(frame, filters.crime_type)
+    return frame
+
+
+@query("manager", "pcc", examples=({},))
+def outcomes_by_agency_count(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Exit outcomes of cases worked on by at most one agency and by two or more, over the
+    period's closed months the hub counts (status ok in indicator_monthly), with 95 %
+    Wilson intervals. The whole hub (the mart has no agency or crime type cut).
+    Descriptive, not causal."""
+    _require(con, "marts.outcomes_by_agency_count", "marts.indicator_monthly")
+    first, last = _bounds(con, filters)
+    sql = """
+        with
+
+        outcomes as (
+
+            select * from marts.outcomes_by_agency_count
+
+        ),
+
+        counted_months as (
+
+            select indicator_id, month
+            from marts.indicator_monthly
+            where agency = 'all' and status = 'ok' and month between $first and $last
+
+        ),
+
+        final as (
+
+            select
+                outcomes.indicator_id,
+                outcomes.agency_count,
+                sum(outcomes.base) as denominator,
+                sum(outcomes.successes) as numerator,
+                sum(outcomes.persons) as persons
+            from outcomes
+            inner join counted_months
+                on
+                    outcomes.indicator_id = counted_months.indicator_id
+                    and outcomes.month = counted_months.month
+            group by outcomes.indicator_id, outcomes.agency_count
+
+        )
+
+        select * from final
+    """
+    found = _frame(con, sql, {"first": first, "last": last})
+    rows = []
+    for indicator in ("wellbeing_gain_at_exit", "coped_better_at_exit", "feel_safer_at_exit"):
+        for group in AGENCY_COUNT_GROUPS:
+            hit = found[(found["indicator_id"] == indicator) & (found["agency_count"] == group)]
+            numerator = float(hit["numerator"].iloc[0]) if not hit.empty else math.nan
+            denominator = float(hit["denominator"].iloc[0]) if not hit.empty else 0.0
+            persons = int(hit["persons"].iloc[0]) if not hit.empty else 0
+            interval = wilson_interval(numerator, denominator) if denominator else None
+            rows.append({
+                "indicator_id": indicator, "agency_count": group, "kind": "rate",
+                "status": "ok" if denominator else "empty_base",
+                "numerator": numerator if denominator else math.nan,
+                "denominator": denominator if denominator else math.nan,
+                "value": numerator / denominator if denominator else math.nan,
+                "ci_low": interval[0] if interval else math.nan,
+                "ci_high": interval[1] if interval else math.nan,
+                "persons": persons,
+            })
+    frame = pd.DataFrame(rows)
+    frame["suppressed"] = ""
+    return frame
+
+
+@query("manager", "pcc", examples=tuple({"indicator": i} for i in AREA_INDICATORS))
+def collaboration_by_area(con, audience: str, filters: Filters,
+                          indicator: str = "multi_agency_share") -> pd.DataFrame:
+    """One working-together rate over the period by the victim's area: every area among
+    the victims, an area with nobody in the base as empty_base (never left out), blank
+    areas as 'unknown' (Not recorded). The whole hub (no agency or crime type cut). For
+    pcc every area goes through primary disclosure control (small areas)."""
+    if indicator not in AREA_INDICATORS:
+        raise ValueError("no area breakdown for this indicator")
+    _require(con, "marts.collaboration_by_area", "marts.indicator_monthly")
+    first, last = _bounds(con, filters)
+    sql = """
+        with
+
+        areas as (
+
+            select * from marts.collaboration_by_area
+
+        ),
+
+        hub as (
+
+            select status
+            from marts.indicator_monthly
+            where indicator_id = $indicator and agency = 'all'
+                and month between $first and $last
+
+        ),
+
+        final as (
+
+            select
+                areas.area,
+                sum(areas.numerator) as numerator,
+                sum(areas.denominator) as denominator,
+                sum(areas.persons) as persons,
+                (select bool_and(hub.status = 'no_data') from hub) as is_no_data
+            from areas
+            where areas.indicator_id = $indicator and areas.month between $first and $last
+            group by areas.area
+
+        )
+
+        select * from final
+        order by area = 'unknown', area
+    """
+    frame = _frame(con, sql, {"indicator": indicator, "first": first, "last": last})
+    no_data = frame["is_no_data"].fillna(False).astype(bool)
+    frame["status"] = ["no_data" if n else ("ok" if d > 0 else "empty_base")
+                       for n, d in zip(no_data, frame["denominator"], strict=True)]
+    ok = frame["status"] == "ok"
+    frame["value"] = (frame["numerator"] / frame["denominator"]).where(ok)
+    frame["numerator"] = frame["numerator"].where(ok)
+    frame["denominator"] = frame["denominator"].where(ok)
+    frame["kind"] = "rate"
+    frame.insert(0, "indicator_id", indicator)
+    frame = frame.drop(columns=["is_no_data"])
+    if audience == "pcc":
+        return _control_rates(frame, False).drop(columns=["persons"])
+    frame["suppressed"] = ""
+    return frame
+
+
 # --- typical calls, timing -------------------------------------------------------------------
 
 

@@ -70,15 +70,15 @@ def test_columns_and_types(small_con):
 
 def test_spine_covers_every_indicator_month_and_agency(small_con):
     # Months: Nov 2026, Dec 2026, Jan 2027 (first referral month to the as-of month) = 3.
-    # The catalogue has 41 indicators; reach_ratio lives in equity_reach: 40 here.
+    # The catalogue has 44 indicators; reach_ratio lives in equity_reach: 43 here.
     # 5 are hub-only (the three GBP indicators and value for money): 1 row a month;
-    # the other 35 have `all` + 7 agencies = 8 rows a month.
-    # 3 x (35 x 8 + 5 x 1) = 3 x 285 = 855.
+    # the other 38 have `all` + 7 agencies = 8 rows a month.
+    # 3 x (38 x 8 + 5 x 1) = 3 x 309 = 927.
     total, distinct = small_con.execute(
         "select count(*), count(distinct (indicator_id, month, agency)) "
         "from marts.indicator_monthly"
     ).fetchone()
-    assert (total, distinct) == (855, 855)
+    assert (total, distinct) == (927, 927)
     months = [
         r[0]
         for r in small_con.execute(

@@ -3,7 +3,8 @@
 Each partner takes its typical caseload: hate crime, people aged 65+, children and young
 adults, LGBT+ people, cases going to court (witness care) and a minority with high mental
 health need. The lead agency (victim support) is involved in every case and is never referred
-to.
+to. Most redirected referrals are picked up by another partner a few working days later (no
+wrong door); some of those land after the 10-working-day mark.
 """
 
 from __future__ import annotations
@@ -75,6 +76,37 @@ def _lognormal_days(rng: np.random.Generator, median: np.ndarray, sigma: float) 
     return np.rint(draws).astype(np.int64)
 
 
+def _with_pick_ups(
+    rng: np.random.Generator, wd: WorkingDays, eligible: np.ndarray, referral: np.ndarray,
+    agency: np.ndarray, sent: np.ndarray, outcome: np.ndarray, outcome_day: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Add the referrals that pick up a redirect: another partner whose caseload the person
+    fits and that the case has not been sent to (so never the one that redirected), sent a
+    few working days after the redirect and accepted as any other. `eligible`: per
+    referral and agency code, whether the agency takes such cases. Rows stay in
+    (referral, agency, sent) order."""
+    redirected = np.flatnonzero(outcome == OUTCOME["redirected"])
+    picked = redirected[chance(rng, shape.REDIRECT_PICKED_UP, len(redirected))]
+    already = np.zeros_like(eligible)
+    already[referral, agency] = True
+    candidates = eligible[referral[picked]] & ~already[referral[picked]]
+    choice = np.argmax(rng.random(candidates.shape) * candidates, axis=1)
+    found = candidates.any(axis=1)
+    picked, new_agency = picked[found], choice[found]
+    n = len(picked)
+    new_sent = wd.after(outcome_day[picked], lag(rng, shape.lag_table(shape.REDIRECT_SEND_WD), n))
+    new_outcome_day = wd.after(new_sent, lag(rng, shape.lag_table(shape.ACCEPT_WD), n))
+    columns = (
+        np.concatenate([referral, referral[picked]]),
+        np.concatenate([agency, new_agency]),
+        np.concatenate([sent, new_sent]),
+        np.concatenate([outcome, np.full(n, OUTCOME["accepted"], dtype=outcome.dtype)]),
+        np.concatenate([outcome_day, new_outcome_day]),
+    )
+    order = np.lexsort((columns[2], columns[1], columns[0]))
+    return tuple(column[order] for column in columns)
+
+
 def draw_agency_referrals(
     rng: np.random.Generator, cases: Cases, wd: WorkingDays
 ) -> AgencyReferrals:
@@ -82,7 +114,11 @@ def draw_agency_referrals(
         cases.closure, [CLOSURE["support_completed"], CLOSURE["transferred"], CLOSURE["other"]]
     )
     referral_parts, agency_parts = [], []
-    for agency, rate in _agency_rates(cases).items():
+    rates = _agency_rates(cases)
+    eligible = np.zeros((cases.size, len(contract.AGENCIES)), dtype=bool)
+    for agency, rate in rates.items():
+        eligible[:, AGENCY[agency]] = engaged & (np.asarray(rate) > 0)
+    for agency, rate in rates.items():
         chosen = np.flatnonzero(engaged & chance(rng, rate, cases.size))
         referral_parts.append(chosen)
         agency_parts.append(np.full(len(chosen), AGENCY[agency], dtype=np.int64))
@@ -102,6 +138,10 @@ def draw_agency_referrals(
         wd.after(sent, lag(rng, shape.lag_table(shape.ACCEPT_WD), size)),
         wd.after(sent, lag(rng, shape.lag_table(shape.OTHER_OUTCOME_WD), size)),
     )
+    referral, agency, sent, outcome, outcome_day = _with_pick_ups(
+        rng, wd, eligible, referral, agency, sent, outcome, outcome_day)
+    size = len(referral)
+    accepted = outcome == OUTCOME["accepted"]
     mental_health_contact = np.maximum(
         wd.after(sent, lag(rng, shape.lag_table(shape.MENTAL_HEALTH_CONTACT_WD), size)),
         outcome_day,

@@ -205,6 +205,10 @@ MENTAL_HEALTH_CONTACT_WD = {(1, 5): 0.35, (6, 10): 0.35, (11, 25): 0.30}
 PARTNER_CONTACT_MISSING = 0.05
 PARTNER_MEDIAN_DAYS = {"nhs_mental_health": 70}
 PARTNER_MEDIAN_DAYS_OTHER = 40
+# no wrong door: most redirected referrals are sent on to another partner within a few
+# working days and accepted as any other (a minority of those land after 10 working days)
+REDIRECT_PICKED_UP = 0.75
+REDIRECT_SEND_WD = {0: 0.35, 1: 0.30, (2, 5): 0.35}
 
 # ---- services --------------------------------------------------------------------------------
 

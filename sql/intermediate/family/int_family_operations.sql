@@ -1,6 +1,6 @@
 -- grain: one row per (indicator_id, month, agency): the operations family
--- (hub operations, mental_health_seen_10wd, enhanced_rights_share), with the
--- family columns of docs/architecture.md. Each part is built in its own
+-- (hub operations, mental_health_seen_10wd, enhanced_rights_share, working
+-- together), with the family columns of docs/architecture.md. Each part is built in its own
 -- int_operations_* model.
 with
 
@@ -31,6 +31,12 @@ follow_up_coverage as (
 exit_surveys as (
 
     select * from intermediate.int_operations_exit_surveys
+
+),
+
+collaboration as (
+
+    select * from intermediate.int_operations_collaboration
 
 ),
 
@@ -95,6 +101,18 @@ final as (
         exit_surveys.value_high,
         exit_surveys.persons
     from exit_surveys
+    union all
+    select
+        collaboration.indicator_id,
+        collaboration.month, -- noqa: RF04
+        collaboration.agency,
+        collaboration.numerator,
+        collaboration.denominator,
+        collaboration.value, -- noqa: RF04
+        collaboration.value_low,
+        collaboration.value_high,
+        collaboration.persons
+    from collaboration
 
 )
 
