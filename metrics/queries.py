@@ -1007,20 +1007,29 @@ def _control_reach(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         total_shown = rules.protect_count(total_known, is_sensitive_cut(
             characteristic=characteristic))
+        # the comparison population is counted in people by group too: the same rules,
+        # and its share from the rounded counts (a share of the exact counts gives them)
+        comparison_shown = rules.protect_count(round(comparison_total), is_sensitive_cut(
+            characteristic=characteristic))
         for i, row in group.iterrows():
             sensitive = is_sensitive_cut(characteristic=characteristic, category=row["category"])
             shown = rules.protect_count(int(row["victims_referred"]), sensitive)
             out.at[i, "victims_referred"] = math.nan if shown is None else float(shown)
+            people = row["comparison_people"]
+            compared = None if pd.isna(people) else rules.protect_count(round(people), sensitive)
+            out.at[i, "comparison_people"] = math.nan if compared is None else float(compared)
+            if compared is None and row["category"] != rules.UNKNOWN:
+                shown = None  # its reach would give the comparison count away
             if shown is None or total_shown is None:
                 for column in ("reach_ratio", "ci_low", "ci_high"):
                     out.at[i, column] = math.nan
                 out.at[i, "status"] = "suppressed"
                 out.at[i, "suppressed"] = suppression_label(sensitive)
                 continue
-            if row["category"] == rules.UNKNOWN or not total_shown or not comparison_total \
-                    or not row["comparison_people"]:
+            if row["category"] == rules.UNKNOWN or not total_shown or not comparison_shown \
+                    or not compared:
                 continue
-            comparison_share = row["comparison_people"] / comparison_total
+            comparison_share = compared / comparison_shown
             out.at[i, "reach_ratio"] = shown / total_shown / comparison_share
             interval = wilson_interval(shown, total_shown)
             out.at[i, "ci_low"] = interval[0] / comparison_share
