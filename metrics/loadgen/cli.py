@@ -18,12 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-from metrics.loadgen import report
-from metrics.loadgen.measure import measure
-from metrics.loadgen.people import Pace
-from metrics.loadgen.protocol import require_loopback
-from metrics.loadgen.server import served
-
 DEFAULT_OUT = Path("artifacts") / "load"
 
 
@@ -70,6 +64,8 @@ def _problem(args: argparse.Namespace) -> str:
     if args.db and not Path(args.db).is_file():
         return f"--db: no warehouse file at {args.db}"
     if args.url:
+        from metrics.loadgen.protocol import require_loopback
+
         try:
             require_loopback(args.url)
         except ValueError as exc:
@@ -87,6 +83,12 @@ def _problem(args: argparse.Namespace) -> str:
 
 
 def main_with_args(args: argparse.Namespace) -> int:
+    # imported here: building the parser must stay light for every hubvalue command
+    from metrics.loadgen import report
+    from metrics.loadgen.measure import measure
+    from metrics.loadgen.people import Pace
+    from metrics.loadgen.server import served
+
     problem = _problem(args)
     if problem:
         print(f"hubvalue loadgen: error: {problem}", file=sys.stderr)
@@ -108,13 +110,19 @@ def main_with_args(args: argparse.Namespace) -> int:
                              with_browser=args.browser)
         (out / f"loadgen_{label}_{sessions}.json").write_text(json.dumps(result, indent=2))
         print(report.describe(result), flush=True)
-        any_errors = any_errors or result["pages"]["error_count"] > 0
-        check = result.get("browser") or {}
-        if check.get("pages") is not None and (not check["all_titles_match"]
-                                               or check["browser_errors"]
-                                               or check["browser_failures"]):
-            any_errors = True
+        any_errors = failed(result) or any_errors
     return 1 if any_errors else 0
+
+
+def failed(result: dict) -> bool:
+    """Whether the run saw an error: in a page run or the warm-up, a connection, or
+    what the Chromium session drew (a title other than the page's, an error box)."""
+    pages = result["pages"]
+    if pages["error_count"] or pages.get("warm_up_errors"):
+        return True
+    check = result.get("browser") or {}
+    return check.get("pages") is not None and bool(
+        not check["all_titles_match"] or check["browser_errors"] or check["browser_failures"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ import os
 import random
 import resource
 import time
+from collections import Counter
 
 import psutil
 
@@ -97,6 +98,7 @@ def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "
     own = _generator_cpu_s() - own_before
     time.sleep(2.0)
     pages = report.page_figures(visits, failures)
+    pages["warm_up_errors"] = dict(sorted(Counter(e for v in warm for e in v.run.errors).items()))
     if seen is not None:
         check = browser.compare(seen, warm + visits)
     return {

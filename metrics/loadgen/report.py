@@ -60,7 +60,8 @@ def describe(result: dict) -> str:
     lines = [
         f"{result['sessions']} sessions for {result['pace']['duration_s']:.0f} s "
         f"({result['label']}): {pages['page_runs']} page runs, "
-        f"{pages['error_count']} errors {pages['errors'] or ''}".rstrip(),
+        f"{pages['error_count']} errors {pages['errors'] or ''}".rstrip()
+        + (f"; warm-up errors {pages['warm_up_errors']}" if pages.get("warm_up_errors") else ""),
         f"  page time p50 {pages['all']['p50_s']:.3f} s, p95 {pages['all']['p95_s']:.3f} s, "
         f"max {pages['all']['max_s']:.3f} s (first page p95 "
         f"{pages['first_page']['p95_s']:.3f} s; moves p95 {pages['moves']['p95_s']:.3f} s; "
