@@ -32,6 +32,7 @@ from metrics.loadgen.cli import failed, main
 from metrics.loadgen.measure import measure
 from metrics.loadgen.people import Pace
 from metrics.loadgen.protocol import Page, StreamlitSession
+from metrics.loadgen.report import describe
 from metrics.loadgen.server import served
 from tests.app_support import write_model_fixture
 
@@ -66,6 +67,8 @@ def test_two_people_make_real_page_runs(fixture_db):
     # the warm-up visits every page of the navigation once, in its order, without error
     assert [v["page"] for v in result["warm_up"]] == MANAGER_PAGES
     assert pages["warm_up_errors"] == {}
+    assert all(v["server_cpu_s"] >= 0 for v in result["warm_up"])
+    assert sum(v["server_cpu_s"] for v in result["warm_up"]) > 0
     # both people opened the dashboard (its default page) and moved on at least once
     visits = result["visits"]
     assert {v["person"] for v in visits} == {0, 1}
@@ -84,6 +87,9 @@ def test_two_people_make_real_page_runs(fixture_db):
     assert result["server"]["rss_peak_mb"] >= result["server"]["rss_before_mb"] > 50
     assert pages["all"]["n"] == len(visits) and pages["all"]["p95_s"] > 0
     assert not failed(result)
+    summary = describe(result)
+    assert summary.startswith(f"2 sessions for 8 s (fixture): {len(visits)} page runs, 0 errors")
+    assert "warm-up, each page once: server CPU per page" in summary
 
 
 def test_a_page_that_fails_is_counted_as_an_error(damaged_db):
@@ -100,6 +106,7 @@ def test_a_page_that_fails_is_counted_as_an_error(damaged_db):
     warm = {v["page"]: v["errors"] for v in result["warm_up"]}
     assert warm["Methods"] == [] and warm["Public value scorecard"] == ["error_box"]
     assert failed(result)
+    assert "error_box" in describe(result).splitlines()[0]
 
 
 # --- a stand-in server speaking the protocol ------------------------------------------------

@@ -26,18 +26,29 @@ from metrics.loadgen.people import Pace, Visit, crowd
 from metrics.loadgen.protocol import StreamlitSession
 
 
-async def warm_up(url: str, page_timeout_s: float) -> tuple[list[str], list[Visit]]:
-    """Visit every page once in one session: the page names and the visits."""
-    visits = []
+async def warm_up(url: str, page_timeout_s: float, pid: int | None = None
+                  ) -> tuple[list[str], list[Visit], list[float]]:
+    """Visit every page once in one session: the page names, the visits and, with the
+    server's pid, the server's CPU seconds for each page (its cost on an idle core)."""
+    visits: list[Visit] = []
+    costs: list[float] = []
+
+    def spent() -> float:
+        return server.cpu_seconds(pid) if pid else 0.0
+
     async with StreamlitSession(url, page_timeout_s=page_timeout_s) as session:
+        before = spent()
         first = await session.open()
+        costs.append(spent() - before)
         visits.append(Visit(-1, 0, 0.0, first))
         names = [p.name for p in session.pages]
         for page in list(session.pages):
             if first.page is not None and page.script_hash == first.page.script_hash:
                 continue
+            before = spent()
             visits.append(Visit(-1, len(visits), 0.0, await session.follow(page)))
-    return names, visits
+            costs.append(spent() - before)
+    return names, visits, costs
 
 
 def _generator_cpu_s() -> float:
@@ -71,7 +82,7 @@ def browser_route(names: list[str], seed: int, length: int = 12) -> list[str]:
 def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "",
             with_browser: bool = False) -> dict:
     """Run the warm-up, then ``sessions`` people (and Chromium); the figures as a dict."""
-    names, warm = asyncio.run(warm_up(url, pace.page_timeout_s))
+    names, warm, costs = asyncio.run(warm_up(url, pace.page_timeout_s, pid))
     time.sleep(1.0)
     route = None
     check: dict | None = None
@@ -108,8 +119,9 @@ def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "
         "pace": dataclasses.asdict(pace),
         "wall_s": wall,
         "warm_up": [{"page": v.run.page.name if v.run.page else "",
-                     "seconds": round(v.run.seconds, 4), "errors": v.run.errors}
-                    for v in warm],
+                     "seconds": round(v.run.seconds, 4), "errors": v.run.errors,
+                     "server_cpu_s": round(cost, 4) if pid else None}
+                    for v, cost in zip(warm, costs, strict=True)],
         "pages": pages,
         "server": {
             "measured": bool(pid),

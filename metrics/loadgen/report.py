@@ -74,6 +74,13 @@ def describe(result: dict) -> str:
         f"{machine['busy_cpu_s']:.0f} of {machine['available_cpu_s']:.0f} CPU-s; "
         f"this generator {machine['generator_cpu_s']:.1f} CPU-s",
     ]
+    costs = [(v["server_cpu_s"], v["page"]) for v in result.get("warm_up", [])
+             if v.get("server_cpu_s") is not None]
+    if costs:
+        most, page = max(costs)
+        lines.append(f"  warm-up, each page once: server CPU per page median "
+                     f"{statistics.median(c for c, _ in costs):.3f} s, most {most:.3f} s "
+                     f"({page})")
     check = result.get("browser")
     if check and "skipped" in check:
         lines.append(f"  Chromium check skipped: {check['skipped']}")
