@@ -16,6 +16,7 @@ import dataclasses
 import os
 import random
 import resource
+import statistics
 import time
 from collections import Counter
 
@@ -102,6 +103,7 @@ def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "
     with sampler:
         visits, failures, seen = asyncio.run(_run(url, sessions, pace, route))
     peak = max(sampler.peak, rss_before) if pid else 0
+    runnable = sampler.runnable if pid else []
     wall = time.perf_counter() - started
     cpu = (server.cpu_seconds(pid) - cpu_before) if pid else 0.0
     busy = server.machine_busy_seconds() - busy_before
@@ -138,6 +140,9 @@ def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "
             "busy_cpu_s": busy,
             "available_cpu_s": wall * (psutil.cpu_count() or 1),
             "generator_cpu_s": own,
+            # threads running or ready on the machine, sampled every 0.5 s in the run
+            "runnable_mean": statistics.mean(runnable) if runnable else None,
+            "runnable_max": max(runnable) if runnable else None,
         },
         "browser": check,
         "visits": [{"person": v.person, "order": v.order, "at_s": round(v.started_s, 3),

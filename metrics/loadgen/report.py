@@ -72,7 +72,9 @@ def describe(result: dict) -> str:
         f"  machine: load average {machine['loadavg_before'][0]:.2f} before, "
         f"{machine['loadavg_after'][0]:.2f} after (1 min); busy "
         f"{machine['busy_cpu_s']:.0f} of {machine['available_cpu_s']:.0f} CPU-s; "
-        f"this generator {machine['generator_cpu_s']:.1f} CPU-s",
+        f"this generator {machine['generator_cpu_s']:.1f} CPU-s"
+        + (f"; runnable threads mean {machine['runnable_mean']:.1f}, max "
+           f"{machine['runnable_max']}" if machine.get("runnable_mean") is not None else ""),
     ]
     costs = [(v["server_cpu_s"], v["page"]) for v in result.get("warm_up", [])
              if v.get("server_cpu_s") is not None]

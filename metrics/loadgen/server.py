@@ -99,13 +99,24 @@ def machine_busy_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
+def runnable_tasks() -> int | None:
+    """Threads running or ready to run on the whole machine now (Linux), or None."""
+    try:
+        field = Path("/proc/loadavg").read_text().split()[3]
+        return int(field.split("/")[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class PeakMemory:
-    """Samples the server's RSS every ``every_s`` seconds in a thread; keeps the peak."""
+    """Samples the server's RSS every ``every_s`` seconds in a thread and keeps the
+    peak; samples the machine's runnable threads alongside (how contended it is)."""
 
     def __init__(self, pid: int, every_s: float = 0.5):
         self.pid = pid
         self.every_s = every_s
         self.peak = 0
+        self.runnable: list[int] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -113,6 +124,9 @@ class PeakMemory:
         while not self._stop.is_set():
             with contextlib.suppress(psutil.Error):
                 self.peak = max(self.peak, rss_bytes(self.pid))
+            tasks = runnable_tasks()
+            if tasks is not None:
+                self.runnable.append(tasks)
             self._stop.wait(self.every_s)
 
     def __enter__(self):
