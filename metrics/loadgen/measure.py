@@ -131,7 +131,9 @@ def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "
             "rss_peak_mb": peak / 2**20,
             "rss_after_mb": (server.rss_bytes(pid) if pid else 0) / 2**20,
             "cpu_s": cpu,
-            "cpu_s_per_page": cpu / max(1, pages["page_runs"]),
+            # the Chromium session's pages are served too
+            "pages_served": pages["page_runs"] + len(seen or []),
+            "cpu_s_per_page": cpu / max(1, pages["page_runs"] + len(seen or [])),
         },
         "machine": {
             "cores": psutil.cpu_count() or 1,
