@@ -52,6 +52,10 @@ def page_figures(visits: list[Visit], failures: list[str]) -> dict:
     }
 
 
+def _s(seconds: float) -> str:
+    return "none" if math.isnan(seconds) else f"{seconds:.3f} s"
+
+
 def describe(result: dict) -> str:
     """The run in a few lines, for the terminal."""
     pages = result["pages"]
@@ -62,13 +66,14 @@ def describe(result: dict) -> str:
         f"({result['label']}): {pages['page_runs']} page runs, "
         f"{pages['error_count']} errors {pages['errors'] or ''}".rstrip()
         + (f"; warm-up errors {pages['warm_up_errors']}" if pages.get("warm_up_errors") else ""),
-        f"  page time p50 {pages['all']['p50_s']:.3f} s, p95 {pages['all']['p95_s']:.3f} s, "
-        f"max {pages['all']['max_s']:.3f} s (first page p95 "
-        f"{pages['first_page']['p95_s']:.3f} s; moves p95 {pages['moves']['p95_s']:.3f} s; "
-        f"with a filter set p95 {pages['with_filters']['p95_s']:.3f} s)",
-        f"  server RSS before {server['rss_before_mb']:.0f} MB, peak "
-        f"{server['rss_peak_mb']:.0f} MB, after {server['rss_after_mb']:.0f} MB; "
-        f"server CPU {server['cpu_s']:.1f} s ({server['cpu_s_per_page']:.3f} s per page)",
+        f"  page time p50 {_s(pages['all']['p50_s'])}, p95 {_s(pages['all']['p95_s'])}, "
+        f"max {_s(pages['all']['max_s'])} (first page p95 {_s(pages['first_page']['p95_s'])}; "
+        f"moves p95 {_s(pages['moves']['p95_s'])}; with a filter set p95 "
+        f"{_s(pages['with_filters']['p95_s'])})",
+        (f"  server RSS before {server['rss_before_mb']:.0f} MB, peak "
+         f"{server['rss_peak_mb']:.0f} MB, after {server['rss_after_mb']:.0f} MB; "
+         f"server CPU {server['cpu_s']:.1f} s ({server['cpu_s_per_page']:.3f} s per page)"
+         if server["measured"] else "  server memory and CPU not measured (no --server-pid)"),
         f"  machine: load average {machine['loadavg_before'][0]:.2f} before, "
         f"{machine['loadavg_after'][0]:.2f} after (1 min); busy "
         f"{machine['busy_cpu_s']:.0f} of {machine['available_cpu_s']:.0f} CPU-s; "
