@@ -40,6 +40,7 @@ from tests.app_support import write_model_fixture
 MANAGER_PAGES = ["Public value scorecard", "Victim wellbeing", "Prevention", "NHS demand",
                  "Value for money", "Equity and reach", "Hub operations", "Data quality",
                  "Methods"]
+RESULTS = Path(__file__).resolve().parents[1] / "artifacts" / "load"
 QUICK = Pace(duration_s=8.0, arrive_within_s=0.5, read_s=(1.0, 2.0), filter_share=0.5,
              page_timeout_s=60.0, seed=7)
 
@@ -286,15 +287,18 @@ def demo_hub(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sessions", [10, 25, 50])
-def test_many_people_at_a_persons_pace(demo_hub, sessions, tmp_path):
+def test_many_people_at_a_persons_pace(demo_hub, sessions):
     """10, 25 and 50 people for 90 s each, reading 5-15 s per page, with one Chromium
     session alongside when it is installed. The targets: no error at any count, and for
-    10 people the server's page time p95 under 1 s."""
+    10 people the server's page time p95 under 1 s. The figures go to artifacts/load/,
+    with the machine's load: on a machine busy with other work the p95 target fails
+    (docs/scaling.md, "Many people at once")."""
     pace = Pace(duration_s=90, arrive_within_s=15, read_s=(5, 15), filter_share=0.25,
                 page_timeout_s=60, seed=7)
     with served(demo_hub) as (url, pid):
         result = measure(url, pid, sessions, pace, label="demo20k", with_browser=True)
-    (tmp_path / f"loadgen_{sessions}.json").write_text(json.dumps(result, indent=2))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"loadgen_slow_{sessions}.json").write_text(json.dumps(result, indent=2))
     pages = result["pages"]
     print(f"\n{sessions} people: p50 {pages['all']['p50_s']:.3f} s, p95 "
           f"{pages['all']['p95_s']:.3f} s, errors {pages['errors']}, RSS peak "
