@@ -13,6 +13,8 @@ Modules, one job each:
 - ``people``: the pace of one person and the run of many at once;
 - ``server``: start ``hubvalue serve`` on loopback, its memory and CPU seconds;
 - ``browser``: one real Chromium session alongside, to check what it draws;
+- ``measure``: one run: the warm-up, the people (and Chromium), the server's cost and
+  the machine's load around it;
 - ``report``: percentiles and the summary printed and written as JSON;
 - ``cli``: ``hubvalue loadgen`` and ``python -m metrics.loadgen``.
 """
