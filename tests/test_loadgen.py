@@ -30,9 +30,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from metrics.loadgen.cli import failed, main
 from metrics.loadgen.measure import measure
-from metrics.loadgen.people import Pace
-from metrics.loadgen.protocol import Page, StreamlitSession
-from metrics.loadgen.report import describe
+from metrics.loadgen.people import Pace, Visit
+from metrics.loadgen.protocol import Page, PageRun, StreamlitSession
+from metrics.loadgen.report import describe, page_figures, percentile
 from metrics.loadgen.server import served
 from tests.app_support import write_model_fixture
 
@@ -267,6 +267,27 @@ def test_bad_arguments_are_refused_in_one_line(capsys, tmp_path):
     assert lines == [f"hubvalue loadgen: error: --db: no warehouse file at "
                      f"{tmp_path / 'none.duckdb'}",
                      "hubvalue loadgen: error: --read: LOW HIGH must satisfy 0 <= LOW <= HIGH"]
+
+
+def test_percentiles_and_overlap_are_worked_out_by_hand():
+    def visit(person, order, at, seconds, errors=()):
+        run = PageRun(requested="h", query_string="", seconds=seconds, errors=list(errors))
+        return Visit(person, order, at, run)
+
+    # nearest rank: p95 of 1..20 is the 19th smallest, p50 of 1..4 the 2nd
+    assert percentile([float(n) for n in range(20, 0, -1)], 0.95) == 19.0
+    assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.0
+    a = visit(0, 0, at=0.0, seconds=1.0)  # overlaps b (0.5-1.5)
+    b = visit(1, 0, at=0.5, seconds=1.0)
+    c = visit(0, 1, at=3.0, seconds=0.5)  # alone
+    d = visit(1, 1, at=4.0, seconds=60.0, errors=["timeout"])  # no time: an error
+    figures = page_figures([a, b, c, d], ["connect_failed"])
+    assert figures["alone"]["n"] == 1 and figures["alone"]["p95_s"] == 0.5
+    assert figures["overlapping"]["n"] == 2 and figures["overlapping"]["max_s"] == 1.0
+    assert figures["all"]["n"] == 3 and figures["page_runs"] == 4
+    assert figures["first_page"]["n"] == 2 and figures["moves"]["n"] == 1
+    assert figures["errors"] == {"connect_failed": 1, "timeout": 1}
+    assert figures["error_count"] == 2 and figures["page_runs_with_errors"] == 1
 
 
 # --- the measurement -------------------------------------------------------------------------

@@ -25,6 +25,13 @@ def spread(values: list[float]) -> dict:
             "max_s": max(values) if values else math.nan}
 
 
+def overlapped(visit: Visit, visits: list[Visit]) -> bool:
+    """Whether another person's page run was in progress during part of this one."""
+    start, end = visit.started_s, visit.started_s + visit.run.seconds
+    return any(other is not visit and other.started_s < end
+               and other.started_s + other.run.seconds > start for other in visits)
+
+
 def page_figures(visits: list[Visit], failures: list[str]) -> dict:
     """Percentiles of the page times of the runs that finished (a timed-out page has no
     time to count: it is an error), split into first pages and moves, and by page;
@@ -45,6 +52,9 @@ def page_figures(visits: list[Visit], failures: list[str]) -> dict:
         "first_page": spread([v.run.seconds for v in finished if v.first]),
         "moves": spread([v.run.seconds for v in finished if not v.first]),
         "with_filters": spread([v.run.seconds for v in finished if v.run.query_string]),
+        # page runs the server ran alone, and while another person's was running
+        "alone": spread([v.run.seconds for v in finished if not overlapped(v, visits)]),
+        "overlapping": spread([v.run.seconds for v in finished if overlapped(v, visits)]),
         "by_page": {name: spread(times) for name, times in sorted(by_page.items())},
         "pages_visited": sorted(by_page),
         "errors": dict(sorted(errors.items())),
@@ -69,7 +79,8 @@ def describe(result: dict) -> str:
         f"  page time p50 {_s(pages['all']['p50_s'])}, p95 {_s(pages['all']['p95_s'])}, "
         f"max {_s(pages['all']['max_s'])} (first page p95 {_s(pages['first_page']['p95_s'])}; "
         f"moves p95 {_s(pages['moves']['p95_s'])}; with a filter set p95 "
-        f"{_s(pages['with_filters']['p95_s'])})",
+        f"{_s(pages['with_filters']['p95_s'])}; alone p95 {_s(pages['alone']['p95_s'])}, "
+        f"overlapping another p95 {_s(pages['overlapping']['p95_s'])})",
         (f"  server RSS before {server['rss_before_mb']:.0f} MB, peak "
          f"{server['rss_peak_mb']:.0f} MB, after {server['rss_after_mb']:.0f} MB; "
          f"server CPU {server['cpu_s']:.1f} s ({server['cpu_s_per_page']:.3f} s per page)"
