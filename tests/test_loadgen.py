@@ -28,6 +28,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from metrics.loadgen import browser
+from metrics.loadgen.browser import BrowserPage, compare
 from metrics.loadgen.cli import failed, main
 from metrics.loadgen.measure import measure
 from metrics.loadgen.people import Pace, Visit
@@ -288,6 +290,31 @@ def test_percentiles_and_overlap_are_worked_out_by_hand():
     assert figures["first_page"]["n"] == 2 and figures["moves"]["n"] == 1
     assert figures["errors"] == {"connect_failed": 1, "timeout": 1}
     assert figures["error_count"] == 2 and figures["page_runs_with_errors"] == 1
+
+
+def test_the_chromium_check_compares_titles_headings_and_error_boxes(monkeypatch, tmp_path):
+    def visit(name, title, headings, query=""):
+        run = PageRun(requested="h", query_string=query, seconds=0.2, title=title,
+                      headings=headings, page=Page(f"h-{name}", name, name.lower()))
+        return Visit(0, 0, 0.0, run)
+
+    visits = [visit("Home", "Home", ["Home", "Figures"]),
+              visit("Home", "Home", ["Home"], query="months=2026-01"),  # other filters
+              visit("Data", "Data", ["Data", "Checks"])]
+    same = [BrowserPage("Home", 1.0, "Home", ["Home", "Figures"]),
+            BrowserPage("Data", 1.0, "Data", ["Data", "Checks"])]
+    check = compare(same, visits)
+    assert check["all_titles_match"] and check["browser_errors"] == 0
+    # headings are compared only with the runs on the default filters
+    assert [p["headings_match"] for p in check["pages"]] == [True, True]
+    differs = [BrowserPage("Home", 1.0, "Home", ["Home"], exceptions=1),
+               BrowserPage("Data", 1.0, "Data (old)", ["Data (old)"], error_boxes=2)]
+    check = compare(differs, visits)
+    assert not check["all_titles_match"] and check["browser_errors"] == 3
+    assert [p["headings_match"] for p in check["pages"]] == [False, False]
+    assert [p["title_matches"] for p in check["pages"]] == [True, False]
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    assert browser.unavailable() == f"no Chromium at {tmp_path / 'no-chromium'}"
 
 
 # --- the measurement -------------------------------------------------------------------------
