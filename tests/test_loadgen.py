@@ -72,6 +72,7 @@ def test_two_people_make_real_page_runs(fixture_db):
     assert pages["warm_up_errors"] == {}
     assert all(v["server_cpu_s"] >= 0 for v in result["warm_up"])
     assert sum(v["server_cpu_s"] for v in result["warm_up"]) > 0
+    assert all(v["received_bytes"] > 1000 for v in result["warm_up"])
     # both people opened the dashboard (its default page) and moved on at least once
     visits = result["visits"]
     assert {v["person"] for v in visits} == {0, 1}

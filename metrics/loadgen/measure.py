@@ -122,7 +122,8 @@ def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "
         "wall_s": wall,
         "warm_up": [{"page": v.run.page.name if v.run.page else "",
                      "seconds": round(v.run.seconds, 4), "errors": v.run.errors,
-                     "server_cpu_s": round(cost, 4) if pid else None}
+                     "server_cpu_s": round(cost, 4) if pid else None,
+                     "received_bytes": v.run.received_bytes}
                     for v, cost in zip(warm, costs, strict=True)],
         "pages": pages,
         "server": {
@@ -150,6 +151,7 @@ def measure(url: str, pid: int | None, sessions: int, pace: Pace, label: str = "
         "visits": [{"person": v.person, "order": v.order, "at_s": round(v.started_s, 3),
                     "page": v.run.page.name if v.run.page else "",
                     "query_string": v.run.query_string, "seconds": round(v.run.seconds, 4),
-                    "title": v.run.title, "errors": v.run.errors} for v in visits],
+                    "title": v.run.title, "received_bytes": v.run.received_bytes,
+                    "errors": v.run.errors} for v in visits],
     }
 

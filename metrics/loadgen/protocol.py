@@ -86,6 +86,7 @@ class PageRun:
     title: str = ""  # the first h1 heading in the main area
     headings: list[str] = field(default_factory=list)  # h1-h3 in the main area, in order
     elements: int = 0
+    received_bytes: int = 0  # the run's messages as sent on the socket
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -208,6 +209,7 @@ class StreamlitSession:
         current_hash = ""
         while True:
             frame = await self._socket.recv()
+            run.received_bytes += len(frame)
             msg = ForwardMsg()
             msg.ParseFromString(frame)
             if msg.WhichOneof("type") == "ref_hash":
