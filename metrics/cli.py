@@ -220,6 +220,9 @@ def parser() -> argparse.ArgumentParser:
         help="runs of the build, core and pandas steps; the median is reported (default 1)",
     )
     ben.set_defaults(func=_cmd_bench)
+    from metrics.loadgen.cli import add_parser as add_loadgen_parser  # hubvalue loadgen
+
+    add_loadgen_parser(sub)
     return root
 
 

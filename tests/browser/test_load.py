@@ -14,6 +14,13 @@ drawing, without the frontend's start-up) and the server's CPU seconds per page.
 CI: 10 sessions x 2 pages on a small hub, in under a minute. Slow (`-m slow`):
 25 sessions x 4 pages on the 1M-referral warehouse when present (else a 100k hub),
 three rounds, to show memory does not grow with each round.
+
+Ten Chromium processes on two cores measure the browsers more than the server, so the
+page-time target for many people (p95 under 1 s for 10, no error at 50) is measured
+with the load generator instead (metrics/loadgen: sessions over Streamlit's own
+WebSocket protocol, one real Chromium alongside; tests/test_loadgen.py and
+docs/scaling.md, "Many people at once"). This file keeps what only browsers show: the
+time a person waits, with the frontend's start-up and drawing.
 """
 
 from __future__ import annotations
@@ -23,14 +30,11 @@ import json
 import math
 import random
 import statistics
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from tests.test_hardening import free_port, running, serve_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,62 +66,13 @@ async_api = pytest.importorskip("playwright.async_api",
                                 reason="the playwright package is not installed")
 psutil = pytest.importorskip("psutil")
 
-
-def server_processes(pid: int) -> list:
-    root = psutil.Process(pid)
-    return [root, *root.children(recursive=True)]
-
-
-def server_cpu_seconds(pid: int) -> float:
-    total = 0.0
-    for process in server_processes(pid):
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores have spent busy since boot (not idle or waiting for I/O)."""
-    times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
-
-
-def server_rss(pid: int) -> int:
-    """Resident bytes of the server process and every process under it."""
-    root = psutil.Process(pid)
-    total = 0
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            total += process.memory_info().rss
-        except psutil.NoSuchProcess:
-            continue
-    return total
-
-
-class PeakMemory:
-    """Samples the server's RSS every 0.25 s in a thread; keeps the peak."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, server_rss(self.pid))
-            time.sleep(0.25)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+from metrics.loadgen.server import (  # noqa: E402
+    PeakMemory,
+    cpu_seconds,
+    machine_busy_seconds,
+    rss_bytes,
+    served,
+)
 
 
 @dataclass
@@ -195,24 +150,23 @@ def percentile(values: list[float], share: float) -> float:
 
 def run_load(db: Path, sessions: int, pages: int, rounds: int, label: str,
              timeout_ms: float, pace: Pace | None = None) -> dict:
-    port = free_port()
     figures = {"label": label, "warehouse": db.name, "sessions": sessions, "pages": pages,
                "pace": None if pace is None else {"arrive_within_s": pace.arrive_within_s,
                                                   "read_s": list(pace.read_s)},
                "rounds": []}
-    with running(serve_command(db, "manager", port), port) as (url, process):
+    with served(db) as (url, pid):
         # one warm-up session: the server's caches and the first snapshot exist
         asyncio.run(many_sessions(url, 1, 1, timeout_ms))
         time.sleep(1.0)
-        figures["rss_before_mb"] = server_rss(process.pid) / 2**20
+        figures["rss_before_mb"] = rss_bytes(pid) / 2**20
         for _ in range(rounds):
-            cpu_before = server_cpu_seconds(process.pid)
+            cpu_before = cpu_seconds(pid)
             machine_before = machine_busy_seconds()
-            with PeakMemory(process.pid) as peak:
+            with PeakMemory(pid) as peak:
                 started = time.perf_counter()
                 loads = asyncio.run(many_sessions(url, sessions, pages, timeout_ms, pace))
                 wall = time.perf_counter() - started
-            cpu = server_cpu_seconds(process.pid) - cpu_before
+            cpu = cpu_seconds(pid) - cpu_before
             machine_busy = machine_busy_seconds() - machine_before
             time.sleep(2.0)
             seconds = [load["seconds"] for load in loads]
@@ -240,7 +194,7 @@ def run_load(db: Path, sessions: int, pages: int, rounds: int, label: str,
                 "server_cpu_s": cpu,
                 "wall_s": wall,
                 "rss_peak_mb": peak.peak / 2**20,
-                "rss_after_mb": server_rss(process.pid) / 2**20,
+                "rss_after_mb": rss_bytes(pid) / 2**20,
             })
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"browser_load_{label}.json").write_text(json.dumps(figures, indent=2))
