@@ -145,7 +145,8 @@ def _copy_quarters(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> None:
                 f"""
                 update {PUBLISHED}.release set
                     quarters = list_sort(list_distinct(list_concat(quarters, ?::varchar[]))),
-                    status = case when status = 'empty' then 'published' else status end,
+                    status = case status when 'empty' then 'published'
+                        when 'refused' then 'partial' else status end,
                     tables = (select count(distinct (period, table_name))
                               from {PUBLISHED}.tables),
                     cells = (select count(*) from {PUBLISHED}.tables),
