@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import __version__, archive_commit, contract
+from metrics.args import max_threads
 from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
 from metrics.keep_quarters import check_not_older, keep_published_quarters
@@ -353,6 +354,8 @@ def build(
     then raises BuildLocked). A snapshot older than the warehouse is refused
     (OlderSnapshot) unless ``allow_older``. Files are created owner-only."""
     db_path = Path(db_path)
+    if threads is not None and not 1 <= threads <= max_threads():
+        raise ValueError(f"threads must be from 1 to {max_threads()}")
     snapshot = locate(input_dir, as_of)  # a bad extract or as-of date: nothing is created
     previous_umask = os.umask(PRIVATE_UMASK)
     try:

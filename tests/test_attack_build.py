@@ -537,6 +537,12 @@ def test_memory_limits_duckdb_reads_are_accepted(text, kept):
     con.close()
 
 
+def test_build_called_directly_refuses_more_threads_than_the_cap(tmp_path):
+    with pytest.raises(ValueError, match=f"threads must be from 1 to {check.max_threads()}"):
+        build(BASELINE, tmp_path / "w" / "w.duckdb", threads=100_000)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_memory_limit_above_the_machine_is_refused():
     too_much = check.machine_memory_bytes() // 1000**3 + 10
     with pytest.raises(argparse.ArgumentTypeError, match="more than this machine's memory"):
