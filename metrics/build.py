@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import __version__, archive_commit, contract
+from metrics.args import max_threads
 from metrics.as_of import check_as_of
 from metrics.catalogue import load_catalogue
 from metrics.ingest import IngestResult, LoadReport, ingest
@@ -356,6 +357,8 @@ def build(
     then raises BuildLocked). A snapshot older than the warehouse is refused
     (OlderSnapshot) unless ``allow_older``. Files are created owner-only."""
     db_path = Path(db_path)
+    if threads is not None and not 1 <= threads <= max_threads():
+        raise ValueError(f"threads must be from 1 to {max_threads()}")
     # a bad extract or as-of date: nothing is created
     snapshot = locate(input_dir, as_of, max_line_bytes)
     previous_umask = os.umask(PRIVATE_UMASK)

@@ -96,13 +96,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def parser() -> argparse.ArgumentParser:
-    root = _Parser(
-        prog="hubvalue",
-        description="Public-value indicators for a multi-agency victim support hub.",
-    )
-    sub = root.add_subparsers(dest="command", required=True)
-
+def _add_generate(sub: argparse._SubParsersAction) -> None:
     gen = sub.add_parser("generate", help="write a realistic synthetic hub extract")
     gen.add_argument(
         "--out", required=True, type=check.path_text, help="folder to write the extract into"
@@ -129,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     gen.set_defaults(func=_cmd_generate)
 
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
     bld = sub.add_parser("build", help="validate an extract and build the warehouse")
     bld.add_argument(
         "--input",
@@ -178,6 +174,8 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--quiet", action="store_true")
     bld.set_defaults(func=_cmd_build)
 
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
     srv = sub.add_parser("serve", help="serve the dashboard")
     srv.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text)
     srv.add_argument("--port", type=check.port, default=8501, help="1 to 65535 (default 8501)")
@@ -185,6 +183,8 @@ def parser() -> argparse.ArgumentParser:
     srv.add_argument("--headless", action="store_true", help="do not open a browser")
     srv.set_defaults(func=_cmd_serve)
 
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
     rep = sub.add_parser("report", help="write a report for an audience and period")
     rep.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text)
     rep.add_argument("--audience", choices=("manager", "pcc", "public"), required=True)
@@ -193,12 +193,17 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, type=check.path_text)
     rep.set_defaults(func=_cmd_report)
 
+
+
+def _add_publish(sub: argparse._SubParsersAction) -> None:
     pub = sub.add_parser("publish", help="revise a published quarter (scheduled, audited)")
-    pub.add_argument("--db", default="data/warehouse.duckdb")
+    pub.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text)
     pub.add_argument("--revise", required=True, help="the quarter to revise, e.g. 2026/27-Q1")
     pub.add_argument("--reason", required=True, help="why, in words (published)")
     pub.set_defaults(func=_cmd_publish)
 
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
     ben = sub.add_parser("bench", help="measure build, pandas reference and dashboard queries")
     ben.add_argument("--referrals", type=check.referrals, nargs="+", default=[10000])
     ben.add_argument(
@@ -220,9 +225,27 @@ def parser() -> argparse.ArgumentParser:
         help="runs of the build, core and pandas steps; the median is reported (default 1)",
     )
     ben.set_defaults(func=_cmd_bench)
+
+
+def _add_loadgen(sub: argparse._SubParsersAction) -> None:
     from metrics.loadgen.cli import add_parser as add_loadgen_parser  # hubvalue loadgen
 
     add_loadgen_parser(sub)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = _Parser(
+        prog="hubvalue",
+        description="Public-value indicators for a multi-agency victim support hub.",
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+    _add_generate(sub)
+    _add_build(sub)
+    _add_serve(sub)
+    _add_report(sub)
+    _add_publish(sub)
+    _add_bench(sub)
+    _add_loadgen(sub)
     return root
 
 

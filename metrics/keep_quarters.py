@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics.published import ReleaseArchive
+from metrics.published.archive import TABLE as ARCHIVE_TABLE
 from metrics.refusals import OlderSnapshot
 
 PUBLISHED = "published"
@@ -74,6 +74,20 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: st
     ]
 
 
+def archived_periods(archive: Path) -> list[str]:
+    """The quarters with at least one release in the archive (without reading them)."""
+    if not archive.is_file():
+        return []
+    con = duckdb.connect(str(archive), read_only=True)
+    try:
+        if not _has_table(con, current(con), "main", ARCHIVE_TABLE):
+            return []
+        return [r[0] for r in con.execute(
+            f"select distinct period from {ARCHIVE_TABLE} order by period").fetchall()]
+    finally:
+        con.close()
+
+
 def keep_published_quarters(
     con: duckdb.DuckDBPyConnection, previous_db: Path, archive: Path
 ) -> tuple[list[str], list[str]]:
@@ -83,7 +97,7 @@ def keep_published_quarters(
     Returns (quarters kept, quarters in the archive that the previous warehouse did not
     publish either, so there is nothing to keep). ``con`` is the build's read-write
     connection, after the public release step."""
-    archived = set(ReleaseArchive(archive).releases())
+    archived = set(archived_periods(archive))
     if not archived or not _has_table(con, current(con), PUBLISHED, "periods"):
         return [], []
     ours = {r[0] for r in con.execute(f"select period from {PUBLISHED}.periods").fetchall()}
@@ -145,7 +159,8 @@ def _copy_quarters(con: duckdb.DuckDBPyConnection, quarters: list[str]) -> None:
                 f"""
                 update {PUBLISHED}.release set
                     quarters = list_sort(list_distinct(list_concat(quarters, ?::varchar[]))),
-                    status = case when status = 'empty' then 'published' else status end,
+                    status = case status when 'empty' then 'published'
+                        when 'refused' then 'partial' else status end,
                     tables = (select count(distinct (period, table_name))
                               from {PUBLISHED}.tables),
                     cells = (select count(*) from {PUBLISHED}.tables),

@@ -297,20 +297,18 @@ def test_every_file_a_build_writes_is_owner_only(tmp_path, monkeypatch):
     old = os.umask(0o022)
     try:
         build(BASELINE, db)
+        assert os.umask(0o022) == 0o022  # the build gave the umask back
     finally:
         os.umask(old)
-    assert any(name.endswith(".tmp") for name in seen)  # the temporaries were there
-    wrong = {name: oct(mode) for name, mode in seen.items()
-             if mode & 0o077 and not Path(db.parent / name).is_dir()}
-    assert wrong == {}
-    folders = {name: oct(mode) for name, mode in seen.items() if (db.parent / name).is_dir()
-               and mode & 0o077}
-    assert folders == {}
+    pid = os.getpid()
+    assert {"w.build.lock", f".w.duckdb.{pid}.tmp", f".w.quarantine.duckdb.{pid}.tmp"} <= set(
+        seen
+    )
+    # files 0600, folders 0700: nothing for the group or others
+    assert {name: oct(mode) for name, mode in seen.items() if mode & 0o077} == {}
     after = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in db.parent.iterdir()}
     assert after == {"w.duckdb": "0o600", "w.quarantine.duckdb": "0o600",
                      "w.releases.duckdb": "0o600"}
-    assert os.umask(0o022) == 0o022  # the build gave the umask back
-    os.umask(old)
 
 
 def test_a_world_readable_warehouse_from_before_is_replaced_owner_only(built, tmp_path):
@@ -535,6 +533,12 @@ def test_memory_limits_duckdb_reads_are_accepted(text, kept):
     assert check.memory_limit(text) == kept
     con = duckdb.connect(":memory:", config={"memory_limit": kept})  # DuckDB reads it
     con.close()
+
+
+def test_build_called_directly_refuses_more_threads_than_the_cap(tmp_path):
+    with pytest.raises(ValueError, match=f"threads must be from 1 to {check.max_threads()}"):
+        build(BASELINE, tmp_path / "w" / "w.duckdb", threads=100_000)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_memory_limit_above_the_machine_is_refused():
