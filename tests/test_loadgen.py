@@ -40,7 +40,8 @@ from tests.app_support import write_model_fixture
 
 # the manager's pages, in the navigation's order (dashboard/app.py: SECTIONS, PAGES)
 MANAGER_PAGES = ["Public value scorecard", "Victim wellbeing", "Prevention", "NHS demand",
-                 "Value for money", "Equity and reach", "Hub operations", "Data quality",
+                 "Value for money", "Equity and reach", "Hub operations", "Working together",
+                 "Data quality",
                  "Methods"]
 RESULTS = Path(__file__).resolve().parents[1] / "artifacts" / "load"
 QUICK = Pace(duration_s=8.0, arrive_within_s=0.5, read_s=(1.0, 2.0), filter_share=0.5,
