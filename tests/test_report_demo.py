@@ -14,7 +14,7 @@ import pytest
 from metrics.build import build
 from metrics.generate import generate
 from metrics.report import scan, write_report
-from tests.test_report_support import html_tables, row_of
+from tests.report_support import html_tables, row_of
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "reports"
 needs_poppler = pytest.mark.skipif(

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_hardening import free_port, running, serve_command
+from tests.serve_support import free_port, running, serve_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
