@@ -77,11 +77,10 @@ def big_extract(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def previous(tmp_path) -> Path:
-    """A good warehouse built from the small baseline extract: what a failed build must keep."""
-    db = tmp_path / "warehouse" / "w.duckdb"
-    build(BASELINE, db)
-    return db
+def previous(baseline_copy) -> Path:
+    """A good warehouse built from the small baseline extract: what a failed build must keep
+    (this test's own copy of the session's build, tests/conftest.py)."""
+    return baseline_copy
 
 
 # ---------------------------------------------------------------------------
