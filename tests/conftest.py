@@ -2,17 +2,21 @@
 
 * Hypothesis profiles: `default` keeps `make test` fast; `ci` and `long` run more examples
   (`make test-all` loads `ci`; `pytest --hypothesis-profile=long -m slow` for the long runs).
-* Warehouses built once per test session and shared by the modules that need them (each is
-  a build's output on disk, under pytest's temporary folder; a test that changes one copies
-  it first). Test modules never import each other: helpers live in the tests/*_support.py
-  modules, fixtures here.
+* Warehouses built once per test run and shared by the modules that need them: each is a
+  build's output on disk under pytest's temporary folder, built by whichever process comes
+  first (with `pytest -n 2` the two workers share it; a file lock makes the other wait), and
+  only read afterwards (a test that changes one copies it first). Test modules never import
+  each other: helpers live in the tests/*_support.py modules, shared fixtures here.
 * pytest's own `__main__` kept in place after Streamlit's AppTest.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,7 +45,30 @@ def _restore_main_module():
         sys.modules["__main__"] = _MAIN_MODULE
 
 
-# --- warehouses built once per session ------------------------------------------------------
+# --- warehouses built once per run ---------------------------------------------------------
+
+
+def built_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """``make(folder)`` run once per test run, however many xdist workers ask; the folder.
+
+    The folder sits beside the workers' own temporary folders (in the run's base folder);
+    an exclusive lock on ``name.lock`` there lets the first process build while the others
+    wait, and ``name.done`` marks a finished build (a half-built folder is built again)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by every worker of this run
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                make(folder)
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -51,9 +78,9 @@ def baseline_build(tmp_path_factory) -> Path:
     or copy it; never build over it (see ``baseline_copy``)."""
     from metrics.build import build
 
-    folder = tmp_path_factory.mktemp("baseline")
-    build(BASELINE_EXTRACT, folder / "w.duckdb")
-    return folder
+    return built_once(
+        tmp_path_factory, "baseline", lambda folder: build(BASELINE_EXTRACT, folder / "w.duckdb")
+    )
 
 
 @pytest.fixture
@@ -73,6 +100,9 @@ def demo_warehouse(tmp_path_factory) -> Path:
     from metrics.build import build
     from metrics.generate import generate
 
-    folder = tmp_path_factory.mktemp("demo")
-    generate(folder / "extract", referrals=20000, seed=7, end="2026-10", months=36, quiet=True)
-    return build(folder / "extract", folder / "demo.duckdb").db_path
+    def make(folder: Path) -> None:
+        generate(folder / "extract", referrals=20000, seed=7, end="2026-10", months=36,
+                 quiet=True)
+        build(folder / "extract", folder / "demo.duckdb")
+
+    return built_once(tmp_path_factory, "demo", make) / "demo.duckdb"

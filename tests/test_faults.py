@@ -138,9 +138,7 @@ def test_killed_builds_leave_the_previous_warehouse(big_extract, previous, tmp_p
 
 
 @pytest.mark.slow
-def test_killed_builds_long_run(request, big_extract, previous, tmp_path):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("long run: pytest -m slow")
+def test_killed_builds_long_run(big_extract, previous, tmp_path):
     kill_builds(big_extract, previous, tmp_path, kills=40, seed=int(time.time()))
 
 

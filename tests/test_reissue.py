@@ -385,7 +385,5 @@ SnapshotFolderLong.TestCase.settings = settings(
 
 
 @pytest.mark.slow
-def test_snapshot_folder_state_machine_long_run(request):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("long run: pytest -m slow")
+def test_snapshot_folder_state_machine_long_run():
     SnapshotFolderLong.TestCase().runTest()

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from metrics.build import build
-from metrics.generate import generate
 from metrics.report import scan, write_report
 from tests.report_support import html_tables, row_of
 
@@ -24,12 +22,9 @@ needs_poppler = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    generate(folder / "extract", referrals=20000, seed=7, end="2026-10", months=36, quiet=True)
-    db = folder / "demo.duckdb"
-    build(folder / "extract", db)
-    return db
+def demo(demo_warehouse) -> Path:
+    """The demo hub, built once per session (tests/conftest.py)."""
+    return demo_warehouse
 
 
 def pngs(pdf: Path, name: str, pages: int = 3) -> list[Path]:
