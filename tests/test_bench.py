@@ -1,4 +1,6 @@
-"""A smoke run of `hubvalue bench` at a tiny size (the real benchmark is `make bench`)."""
+"""A smoke run of `hubvalue bench` at a tiny size (the real benchmark is `make bench`).
+
+The run itself is marked slow (ten timed worker processes): `make test-all` runs it."""
 
 from __future__ import annotations
 
