@@ -33,9 +33,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
 
 ## test-all: every test, the long runs marked slow too (load, scale, long fuzzing, many kills),
-## with Hypothesis's `ci` profile (more examples)
+## with Hypothesis's `ci` profile (more examples); the browser load runs last, on their own,
+## so their timings have the machine to themselves
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile -m '' --hypothesis-profile=ci
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile -m 'not (slow and browser)' \
+		--hypothesis-profile=ci
+	$(BIN)/python -m pytest -q -m 'slow and browser' --hypothesis-profile=ci
 
 ## lint: ruff on the Python, sqlfluff on the SQL models
 lint: $(STAMP)
