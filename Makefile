@@ -1,4 +1,5 @@
 # hubvalue: the two commands a new user needs are `make run` and `make test`.
+# `make test-all` adds the long runs (marked slow); `make lint` runs ruff and sqlfluff.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,8 +10,10 @@ REFERRALS ?= 20000
 SEED ?= 7
 PORT ?= 8501
 AUDIENCE ?= manager
+# pytest-xdist workers for the test targets (this project's machines have 2 cores)
+WORKERS ?= 2
 
-.PHONY: run test lint bench demo build serve clean
+.PHONY: run test test-all lint bench demo build serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +27,20 @@ run: $(STAMP)
 	$(BIN)/hubvalue build --input $(DEMO) --db $(DB)
 	$(BIN)/hubvalue serve --db $(DB) --port $(PORT) --audience $(AUDIENCE) --headless
 
-## test: install and run the whole suite (browser tests skip without Chromium)
+## test: install and run the whole default suite: every test but the long runs marked slow
+## (browser tests skip without Chromium; docs/testing.md)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
 
+## test-all: every test, the long runs marked slow too (load, scale, long fuzzing, many kills),
+## with Hypothesis's `ci` profile (more examples); the browser load runs last, on their own,
+## so their timings have the machine to themselves
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile -m 'not (slow and browser)' \
+		--hypothesis-profile=ci
+	$(BIN)/python -m pytest -q -m 'slow and browser' --hypothesis-profile=ci
+
+## lint: ruff on the Python, sqlfluff on the SQL models
 lint: $(STAMP)
 	$(BIN)/ruff check metrics dashboard tests
 	$(BIN)/sqlfluff lint sql

@@ -1,12 +1,17 @@
-"""A smoke run of `hubvalue bench` at a tiny size (the real benchmark is `make bench`)."""
+"""A smoke run of `hubvalue bench` at a tiny size (the real benchmark is `make bench`).
+
+The run itself is marked slow (ten timed worker processes): `make test-all` runs it."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from metrics.cli import main
 
 
+@pytest.mark.slow  # a benchmark run: ten timed worker processes (`make test-all`)
 def test_bench_writes_json_and_markdown(tmp_path, capsys):
     out = tmp_path / "bench"
     assert main(["bench", "--referrals", "300", "--out", str(out), "--repeats", "2",

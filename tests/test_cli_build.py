@@ -9,7 +9,7 @@ import pytest
 
 from metrics.build import quarantine_path_for
 from metrics.cli import main
-from tests.test_ingest import REFERRALS, VICTIMS, write_extract
+from tests.ingest_support import REFERRALS, VICTIMS, write_extract
 
 SECRET = "ZZSECRETVALUE"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from metrics.build import build, quarantine_path_for
+from metrics.build import quarantine_path_for
 from metrics.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -45,10 +45,10 @@ def case_has_secret(name: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def previous_warehouse(tmp_path_factory) -> tuple[Path, Path]:
-    """A good warehouse built from ``valid_baseline``: what each case's build may replace."""
-    db = tmp_path_factory.mktemp("previous") / "w.duckdb"
-    build(CORPUS / "valid_baseline" / "extract", db)
+def previous_warehouse(baseline_build) -> tuple[Path, Path]:
+    """A good warehouse built from ``valid_baseline`` (once per session, tests/conftest.py):
+    what each case's build may replace. Each case builds over its own copy."""
+    db = baseline_build / "w.duckdb"
     return db, quarantine_path_for(db)
 
 

@@ -830,9 +830,7 @@ def test_property_audit_interval_matches_brute_force(counts, hide):
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(people_frames(max_dims=3), st.randoms(use_true_random=False))
-def test_slow_property_three_way_tables_and_linked_tables(request, frame, random):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("long run: pytest -m slow")
+def test_slow_property_three_way_tables_and_linked_tables(frame, random):
     people, dims, totals = frame
     specs = [TableSpec("t", dims, totals=totals)]
     specs += [TableSpec(f"m_{d}", [d], totals=[d]) for d in dims]  # linked one-way margins

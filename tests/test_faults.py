@@ -77,11 +77,10 @@ def big_extract(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def previous(tmp_path) -> Path:
-    """A good warehouse built from the small baseline extract: what a failed build must keep."""
-    db = tmp_path / "warehouse" / "w.duckdb"
-    build(BASELINE, db)
-    return db
+def previous(baseline_copy) -> Path:
+    """A good warehouse built from the small baseline extract: what a failed build must keep
+    (this test's own copy of the session's build, tests/conftest.py)."""
+    return baseline_copy
 
 
 # ---------------------------------------------------------------------------
@@ -139,9 +138,7 @@ def test_killed_builds_leave_the_previous_warehouse(big_extract, previous, tmp_p
 
 
 @pytest.mark.slow
-def test_killed_builds_long_run(request, big_extract, previous, tmp_path):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("long run: pytest -m slow")
+def test_killed_builds_long_run(big_extract, previous, tmp_path):
     kill_builds(big_extract, previous, tmp_path, kills=40, seed=int(time.time()))
 
 

@@ -483,8 +483,6 @@ def test_fuzzed_extracts_keep_the_loading_guarantees(tmp_path_factory, mutations
 @pytest.mark.slow
 @settings(max_examples=3000, **FUZZ_SETTINGS)
 @given(mutations=st.lists(MUTATIONS, min_size=1, max_size=8))
-def test_fuzzed_extracts_long_run(request, tmp_path_factory, mutations):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("long run: pytest -m slow")
+def test_fuzzed_extracts_long_run(tmp_path_factory, mutations):
     folder = tmp_path_factory.mktemp("fuzz") / "extract"
     event(check_extract(folder, render(mutations)))

@@ -18,17 +18,13 @@ Streamlit's security settings, and error pages without details.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import hashlib
 import logging
 import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
 import tomllib
 import urllib.request
@@ -44,6 +40,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import serve as serve_module
 from metrics import queries
 from tests.app_support import write_mart_fixture, write_model_fixture
+from tests.serve_support import free_port, running, serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -465,49 +462,6 @@ def test_serve_repeats_the_security_options_as_flags():
 
 
 # --- the served app -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server stopped while starting")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"the server did not start within {seconds:.0f} seconds")
-
-
-@contextlib.contextmanager
-def running(command: list[str], port: int, env: dict | None = None):
-    """Run a server command from the project folder; yield its URL; stop it after."""
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def serve_command(db: Path, audience: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "metrics.cli", "serve", "--db", str(db), "--port",
-            str(port), "--audience", audience, "--headless"]
 
 
 @pytest.fixture(scope="module")

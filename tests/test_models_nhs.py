@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_models_wellbeing import extract, family_rows, outcome_warehouse, referral
+from tests.outcome_support import extract, family_rows, outcome_warehouse, referral
 
 AS_OF = "2026-10-31"
 UPRATE_GP = 105.3095 / 91.2996

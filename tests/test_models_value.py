@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_models_wellbeing import (
+from tests.outcome_support import (
     assessment,
     extract,
     family_rows,

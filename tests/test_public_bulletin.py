@@ -28,7 +28,7 @@ from metrics.published.revisions import read_revisions
 from metrics.report import build_report, data, render
 from metrics.report import text as fmt
 from metrics.report.periods import parse_period
-from tests.test_report_support import html_tables
+from tests.report_support import html_tables
 
 LATE = "2026/27-Q1"
 REVISED = "2025/26-Q4"  # no late records: its revision passes its audit

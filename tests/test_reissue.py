@@ -84,24 +84,36 @@ def generated(tmp_path_factory) -> Path:
     return out
 
 
-def test_same_extract_twice_gives_byte_identical_marts(generated, tmp_path):
-    dumps = []
-    for name in ("first", "second"):
-        db = tmp_path / name / "w.duckdb"
-        assert build_cli(generated / "csv", db) == 0
-        dumps.append(marts_csv(db, tmp_path / f"{name}-csv", ("marts", "raw")))
-    first, second = dumps
+@pytest.fixture(scope="module")
+def csv_build(generated, tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """The CSV extract built once (the first build each test below compares against): the
+    warehouse folder and its marts, raw and meta tables as CSV."""
+    folder = tmp_path_factory.mktemp("csv_build")
+    db = folder / "warehouse" / "w.duckdb"
+    assert build_cli(generated / "csv", db) == 0
+    return db, marts_csv(db, folder / "dump", ("marts", "raw", "meta"))
+
+
+def only(dump: dict[str, bytes], schemas: tuple[str, ...]) -> dict[str, bytes]:
+    return {name: data for name, data in dump.items() if name.split(".")[0] in schemas}
+
+
+def test_same_extract_twice_gives_byte_identical_marts(generated, csv_build, tmp_path):
+    first = only(csv_build[1], ("marts", "raw"))
+    db = tmp_path / "second" / "w.duckdb"
+    assert build_cli(generated / "csv", db) == 0
+    second = marts_csv(db, tmp_path / "second-csv", ("marts", "raw"))
     assert "marts.indicator_monthly" in first and "raw.referrals" in first
     # The indicator table is not trivially empty: 1,500 referrals give some 'ok' values.
     assert first["marts.indicator_monthly"].count(b",ok,") > 0
     assert first_difference(first, second) is None
 
 
-def test_rebuilding_over_the_same_warehouse_is_idempotent(generated, tmp_path):
+def test_rebuilding_over_the_same_warehouse_is_idempotent(generated, csv_build, tmp_path):
     """Building again into the same path (the swap over a live file) changes no table."""
-    db = tmp_path / "w.duckdb"
-    assert build_cli(generated / "csv", db) == 0
-    before = marts_csv(db, tmp_path / "before", ("marts", "raw", "meta"))
+    shutil.copytree(csv_build[0].parent, tmp_path / "warehouse")
+    db = tmp_path / "warehouse" / "w.duckdb"
+    before = dict(csv_build[1])
     assert build_cli(generated / "csv", db) == 0
     after = marts_csv(db, tmp_path / "after", ("marts", "raw", "meta"))
     # meta.build differs only in built_at (a timestamp): compare it without that column.
@@ -109,13 +121,11 @@ def test_rebuilding_over_the_same_warehouse_is_idempotent(generated, tmp_path):
     assert first_difference(before, after) is None
 
 
-def test_csv_and_parquet_of_the_same_data_give_identical_marts(generated, tmp_path):
-    dumps = []
-    for fmt in ("csv", "parquet"):
-        db = tmp_path / fmt / "w.duckdb"
-        assert build_cli(generated / fmt, db) == 0
-        dumps.append(marts_csv(db, tmp_path / f"{fmt}-out", ("marts", "raw")))
-    assert first_difference(*dumps) is None
+def test_csv_and_parquet_of_the_same_data_give_identical_marts(generated, csv_build, tmp_path):
+    db = tmp_path / "parquet" / "w.duckdb"
+    assert build_cli(generated / "parquet", db) == 0
+    parquet = marts_csv(db, tmp_path / "parquet-out", ("marts", "raw"))
+    assert first_difference(only(csv_build[1], ("marts", "raw")), parquet) is None
 
 
 # ---------------------------------------------------------------------------
@@ -375,7 +385,5 @@ SnapshotFolderLong.TestCase.settings = settings(
 
 
 @pytest.mark.slow
-def test_snapshot_folder_state_machine_long_run(request):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("long run: pytest -m slow")
+def test_snapshot_folder_state_machine_long_run():
     SnapshotFolderLong.TestCase().runTest()

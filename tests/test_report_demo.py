@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics.build import build
-from metrics.generate import generate
+from metrics.period import PeriodError
 from metrics.report import scan, write_report
-from metrics.report.periods import PeriodError
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "reports"
 needs_poppler = pytest.mark.skipif(
@@ -24,12 +22,9 @@ needs_poppler = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    generate(folder / "extract", referrals=20000, seed=7, end="2026-10", months=36, quiet=True)
-    db = folder / "demo.duckdb"
-    build(folder / "extract", db)
-    return db
+def demo(demo_warehouse) -> Path:
+    """The demo hub, built once per session (tests/conftest.py)."""
+    return demo_warehouse
 
 
 def pngs(pdf: Path, name: str, pages: int = 3) -> list[Path]:

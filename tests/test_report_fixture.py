@@ -1,4 +1,4 @@
-"""The three reports on a small hand-written hub (tests/test_report_support.py says what is
+"""The three reports on a small hand-written hub (tests/report_support.py says what is
 in it). Every expected figure is worked out by hand in the comments."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import pytest
 
 from metrics.published import write_public_release
 from metrics.report import ReleaseBlocked, data, main, render, scan, write_report
-from tests.support import indicator, warehouse_from_rows
-from tests.test_report_support import (
+from tests.report_support import (
     AS_OF,
     html_tables,
     publish_exact,
@@ -21,6 +20,7 @@ from tests.test_report_support import (
     small_hub_file,
     small_hub_tables,
 )
+from tests.support import indicator, warehouse_from_rows
 
 
 @pytest.fixture(scope="module")

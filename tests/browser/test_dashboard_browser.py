@@ -69,14 +69,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """A small synthetic hub: 3,000 referrals over 24 months."""
-    from metrics.build import build
-    from metrics.generate import generate
-
-    folder = tmp_path_factory.mktemp("hub")
-    generate(folder / "extract", referrals=3000, seed=11, end="2026-09", quiet=True)
-    return build(folder / "extract", folder / "warehouse.duckdb").db_path
+def warehouse(demo_warehouse) -> Path:
+    """The demo hub `make run` serves (tests/conftest.py): 20,000 referrals over 36 months."""
+    return demo_warehouse
 
 
 def serve(db: Path, audience: str):

@@ -11,9 +11,10 @@ at its peak and after, and writes them to artifacts/load/.
 It also reports the time after the WebSocket connected (the server's part and the
 drawing, without the frontend's start-up) and the server's CPU seconds per page.
 
-CI: 10 sessions x 2 pages on a small hub, in under a minute. Slow (`-m slow`):
-25 sessions x 4 pages on the 1M-referral warehouse when present (else a 100k hub),
-three rounds, to show memory does not grow with each round.
+All of it is marked slow (load runs, not in `make test`; `make test-all` runs them):
+10 sessions x 2 pages on a small hub, in under a minute; 25 sessions x 4 pages on the
+1M-referral warehouse when present (else a 100k hub), three rounds, to show memory does not
+grow with each round; a meeting of ten on the big warehouse.
 
 Ten Chromium processes on two cores measure the browsers more than the server, so the
 page-time target for many people (p95 under 1 s for 10, no error at 50) is measured
@@ -225,6 +226,7 @@ def small_hub(tmp_path_factory) -> Path:
     return build(folder / "extract", folder / "warehouse.duckdb", threads=1).db_path
 
 
+@pytest.mark.slow  # a multi-session load run: `make test-all`
 def test_ten_sessions_load_two_pages_each(small_hub):
     started = time.perf_counter()
     figures = run_load(small_hub, sessions=10, pages=2, rounds=1, label="ci",
