@@ -842,8 +842,10 @@ AGENCY_CODES = ("victim_support", "hate_crime", "older_people", "young_people", 
 
 @query("manager", "pcc", examples=tuple(
     {"indicator": i, "dimension": d}
-    for i in (min(BREAKDOWN_COHORTS.keys() - count_only_outcomes()),
-              min(BREAKDOWN_COHORTS.keys() & count_only_outcomes()))
+    for i in (  # the first rate and the first count
+        next(i for i in BREAKDOWN_COHORTS if i not in count_only_outcomes()),
+        next(i for i in BREAKDOWN_COHORTS if i in count_only_outcomes()),
+    )
     for d in ("crime_type", "enhanced_rights")))
 def referral_breakdown(con, audience: str, filters: Filters, indicator: str = "",
                        dimension: str = "crime_type") -> pd.DataFrame:
