@@ -37,26 +37,54 @@ assembly of `marts.indicator_monthly` reads:
 * ``dimension_why``: one line on why the indicator sits in its Benington dimension
   (shown on Methods); required where ``dimension`` is set.
 
+Where the reports and the read layer show an indicator (the lists they walk, in order):
+
+* ``bulletin_section`` / ``bulletin_order``: the public bulletin's section that shows the
+  indicator (``who``, ``timeliness``, ``wellbeing``, ``prevention``, ``nhs_demand``,
+  ``value_for_money``) and its place across the bulletin (1 first). A rate goes in its
+  section's outcome table, a count (homes made safer) in its own table, money in the
+  value-for-money table.
+* ``bulletin_point`` / ``bulletin_point_words``: the place of a rate in the bulletin's
+  main points and the words after its percentage.
+* ``standard`` / ``standard_order``: a timeliness standard (the words of the standard) and
+  its place in the timeliness tables of the manager and PCC reports.
+* ``pcc_key_point``, ``pcc_by_agency``, ``pcc_by_characteristic``: the place of the
+  indicator in the PCC report's key points, its table by agency and its tables by a
+  characteristic of the people referred.
+* ``manager_trend``: the place of the indicator among the manager pack's 13-month trends.
+* ``value_component``: the part of the value for money the indicator is (``wellbeing``,
+  ``nhs``, ``prevention``: the monetised components; ``total``; ``per_pound``).
+* ``sensitive_outcome``: an outcome about a sensitive service (a cut of it is published
+  with the sensitive threshold).
+* ``by_area``: the indicator has a breakdown by the victim's area.
+* ``by_agency_count``: the indicator is compared between people helped by at most one
+  agency and by two or more.
+
+A place column holds 1, 2, ... (each place once) and is empty where the list leaves the
+indicator out. A month-end stock is ``cohort_month`` ``month_end``; an outcome counted per
+person as a count (no rate) is ``kind`` ``count`` with a ``record_table``.
+
 Call ``load_catalogue(con)`` after the reference tables and before the models.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "indicator_catalogue.csv"
-# the monetised indicators (projected £, or £ per £ of funding), hub-wide only
-MONEY_INDICATORS = (
-    "wellbeing_social_value_gbp",
-    "nhs_cost_avoided_gbp",
-    "crime_cost_avoided_gbp",
-    "public_value_total_gbp",
-    "value_per_pound",
-)
+# the parts of the value for money, in the order the reports list them
+VALUE_COMPONENTS = ("wellbeing", "nhs", "prevention", "total", "per_pound")
+# the monetised components that add up to the total
+MONETISED_COMPONENTS = ("wellbeing", "nhs", "prevention")
+BULLETIN_SECTIONS = ("who", "timeliness", "wellbeing", "prevention", "nhs_demand",
+                     "value_for_money")
+PLACE_COLUMNS = ("bulletin_order", "bulletin_point", "standard_order", "pcc_key_point",
+                 "pcc_by_agency", "pcc_by_characteristic", "manager_trend")
 
 COLUMN_TYPES = {
     "indicator_id": "varchar",
@@ -87,6 +115,20 @@ COLUMN_TYPES = {
     "benchmark_parameter": "varchar",
     "benchmark_note": "varchar",
     "dimension_why": "varchar",
+    "bulletin_section": "varchar",
+    "bulletin_order": "integer",
+    "bulletin_point": "integer",
+    "bulletin_point_words": "varchar",
+    "standard": "varchar",
+    "standard_order": "integer",
+    "pcc_key_point": "integer",
+    "pcc_by_agency": "integer",
+    "pcc_by_characteristic": "integer",
+    "manager_trend": "integer",
+    "value_component": "varchar",
+    "sensitive_outcome": "boolean",
+    "by_area": "boolean",
+    "by_agency_count": "boolean",
 }
 REQUIRED_TEXT = ("indicator_id", "title", "theme", "unit", "direction", "definition", "source",
                  "family", "kind")
@@ -105,7 +147,15 @@ ALLOWED = {
                      "components", "redirect"},
     "has_agency_rows": {"true", "false"},
     "uses_parameters": {"true", "false"},
+    "bulletin_section": {"", *BULLETIN_SECTIONS},
+    "value_component": {"", *VALUE_COMPONENTS},
+    "sensitive_outcome": {"true", "false"},
+    "by_area": {"true", "false"},
+    "by_agency_count": {"true", "false"},
 }
+# columns that are filled together or not at all
+TOGETHER = (("bulletin_section", "bulletin_order"), ("bulletin_point", "bulletin_point_words"),
+            ("standard", "standard_order"))
 # the catalogue's cohort_month -> the month column of a record in the marts
 COHORT_COLUMNS = {
     "closed": "closed_month",
@@ -177,6 +227,15 @@ def read_catalogue(path: str | Path | None = None) -> pd.DataFrame:
             )
         _check_whole_number(row["censor_days"], line, "censor_days")
         _check_whole_number(row["censor_months"], line, "censor_months")
+        for pair in TOGETHER:
+            if bool(row[pair[0]].strip()) != bool(row[pair[1]].strip()):
+                raise CatalogueError(f"row {line}: {' and '.join(pair)} go together")
+        for column in PLACE_COLUMNS:
+            _check_whole_number(row[column], line, column)
+    for column in (*PLACE_COLUMNS, "value_component"):
+        filled = [v for v in frame[column] if v]
+        if len(filled) != len(set(filled)):
+            raise CatalogueError(f"{path.name}: {column} gives a value to two indicators")
     for line, coverage in enumerate(frame["coverage_indicator"], start=2):
         if coverage and coverage not in seen:
             raise CatalogueError(f"row {line}: coverage_indicator '{coverage}' is not an indicator")
@@ -191,6 +250,56 @@ def read_catalogue(path: str | Path | None = None) -> pd.DataFrame:
     return typed
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> pd.DataFrame:
+    return read_catalogue()
+
+
+def catalogue() -> pd.DataFrame:
+    """The checked catalogue shipped with the code (read once; a copy to change freely)."""
+    return _shipped().copy()
+
+
+def in_place_order(column: str) -> tuple[str, ...]:
+    """The indicators with a place in ``column`` (one of PLACE_COLUMNS), first place first."""
+    if column not in PLACE_COLUMNS:
+        raise ValueError(f"{column} is not a place column")
+    frame = _shipped()
+    listed = frame[frame[column].notna()].sort_values(column)
+    return tuple(listed["indicator_id"])
+
+
+def flagged(column: str) -> tuple[str, ...]:
+    """The indicators whose boolean ``column`` is true, in catalogue order."""
+    if COLUMN_TYPES.get(column) != "boolean":
+        raise ValueError(f"{column} is not a boolean column")
+    frame = _shipped()
+    return tuple(frame.loc[frame[column], "indicator_id"])
+
+
+def value_indicator(component: str) -> str:
+    """The indicator that is the value-for-money ``component`` (VALUE_COMPONENTS)."""
+    frame = _shipped()
+    found = frame.loc[frame["value_component"] == component, "indicator_id"]
+    if found.empty:
+        raise ValueError(f"no indicator is the value component {component}")
+    return str(found.iloc[0])
+
+
+def stock_indicators() -> frozenset[str]:
+    """The month-end counts (a period shows its last month): cohort_month month_end."""
+    frame = _shipped()
+    return frozenset(frame.loc[frame["cohort_month"] == "month_end", "indicator_id"])
+
+
+def count_only_outcomes() -> frozenset[str]:
+    """The outcomes counted per person as a count with no rate (kind count, record_table)."""
+    frame = _shipped()
+    return frozenset(
+        frame.loc[(frame["kind"] == "count") & frame["record_table"].notna(), "indicator_id"]
+    )
+
+
 def load_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path | None = None) -> None:
     """Write the checked catalogue to ``ref.indicator_catalogue`` with explicit types."""
     frame = read_catalogue(path)
@@ -203,3 +312,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path | None = Non
         con.execute(f"insert into ref.indicator_catalogue select {casts} from _catalogue")
     finally:
         con.unregister("_catalogue")
+
+
+# the monetised indicators (projected £, or £ per £ of funding), hub-wide only
+MONEY_INDICATORS = tuple(value_indicator(component) for component in VALUE_COMPONENTS)

@@ -47,6 +47,14 @@ import duckdb
 import pandas as pd
 
 from metrics import cohorts, period, read
+from metrics.catalogue import (
+    MONETISED_COMPONENTS,
+    count_only_outcomes,
+    flagged,
+    stock_indicators,
+    value_indicator,
+)
+from metrics.catalogue import catalogue as shipped_catalogue
 from metrics.disclosure import rules
 from metrics.read import NotInWarehouse, NotPermitted
 
@@ -64,7 +72,7 @@ CONNECTION_CONFIG = {
 # metrics.disclosure.rules; these name the sensitive agencies for the filters.
 SENSITIVE_AGENCIES = rules.SENSITIVE_VALUES["agency"]
 SENSITIVE_CRIME_TYPES = rules.SENSITIVE_VALUES["crime_type"]
-STOCK_INDICATORS = frozenset({"open_cases"})  # a month-end count: a period shows its last month
+STOCK_INDICATORS = stock_indicators()  # a month-end count: a period shows its last month
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -816,22 +824,28 @@ def _agency_medians(con, audience: str, first: dt.date, last: dt.date) -> dict[s
 
 BREAKDOWN_DIMENSIONS = ("crime_type", "enhanced_rights", "hate_crime", "domestic_abuse",
                         "source", "age_band", "gender", "ethnic_group", "disability", "lgbt")
-# the cohort month of each outcome a breakdown splits (metrics.cohorts holds the rule)
+# the outcomes a breakdown splits: the wellbeing, prevention and NHS outcomes counted per
+# referral (fct_referrals in the catalogue), each with its cohort month (metrics.cohorts
+# holds the rule)
+_OUTCOMES = shipped_catalogue()
 BREAKDOWN_COHORTS = {
     indicator: cohorts.cohort_month(indicator)
-    for indicator in ("wellbeing_gain_at_exit", "coped_better_at_exit", "informed_at_exit",
-                      "family_benefited", "wellbeing_sustained_3_12m",
-                      "back_to_daily_life_3_12m", "wellbeing_gain_12m_plus",
-                      "feel_safer_at_exit", "feel_safe_12m_plus", "health_improved_at_exit",
-                      "health_maintained_12m_plus", "not_revictimised_12m",
-                      "fewer_crisis_contacts", "homes_made_safer")
+    for indicator in _OUTCOMES.loc[
+        (_OUTCOMES["record_table"] == "fct_referrals")
+        & ~_OUTCOMES["theme"].isin(("operations", "equity")),
+        "indicator_id",
+    ]
 }
 AGENCY_CODES = ("victim_support", "hate_crime", "older_people", "young_people", "lgbt",
                 "witness_care", "nhs_mental_health")
 
 
 @query("manager", "pcc", examples=tuple(
-    {"indicator": i, "dimension": d} for i in ("coped_better_at_exit", "homes_made_safer")
+    {"indicator": i, "dimension": d}
+    for i in (  # the first rate and the first count
+        next(i for i in BREAKDOWN_COHORTS if i not in count_only_outcomes()),
+        next(i for i in BREAKDOWN_COHORTS if i in count_only_outcomes()),
+    )
     for d in ("crime_type", "enhanced_rights")))
 def referral_breakdown(con, audience: str, filters: Filters, indicator: str = "",
                        dimension: str = "crime_type") -> pd.DataFrame:
@@ -847,7 +861,7 @@ def referral_breakdown(con, audience: str, filters: Filters, indicator: str = ""
     if dimension not in BREAKDOWN_DIMENSIONS:
         raise ValueError("not a breakdown dimension")
     first, last = _bounds(con, filters)
-    kind = "count" if indicator == "homes_made_safer" else "rate"
+    kind = "count" if indicator in count_only_outcomes() else "rate"
     frame = read.run(con, "referral_breakdown", audience, indicator=indicator,
                      dimension=dimension, cohort=BREAKDOWN_COHORTS[indicator], first=first,
                      last=last, crime_type=filters.crime_type, agency=filters.agency)
@@ -920,8 +934,7 @@ def score_changes(con, audience: str, filters: Filters, measure: str = "swemwbs_
 
 NHS_CONTACT_TYPES = ("gp_appointments", "ae_attendances", "mental_health_crisis_contacts",
                      "ambulance_callouts", "nonelective_admissions")
-VALUE_INDICATORS = {"wellbeing": "wellbeing_social_value_gbp", "nhs": "nhs_cost_avoided_gbp",
-                    "prevention": "crime_cost_avoided_gbp"}
+VALUE_INDICATORS = {component: value_indicator(component) for component in MONETISED_COMPONENTS}
 
 
 @query("manager", "pcc", examples=({},))
@@ -1127,7 +1140,7 @@ FLOW_MEDIANS = {  # median column: (distinct victims behind it)
     "median_days_to_first_contact": "contact_persons",
 }
 AGENCY_COUNT_GROUPS = ("at_most_one", "two_or_more")
-AREA_INDICATORS = ("multi_agency_share", "redirect_resolved_10wd", "listened_to_at_exit")
+AREA_INDICATORS = flagged("by_area")
 
 
 def _control_flow(frame: pd.DataFrame, crime_type: str) -> pd.DataFrame:
@@ -1274,7 +1287,7 @@ def outcomes_by_agency_count(con, audience: str, filters: Filters) -> pd.DataFra
     """
     found = _frame(con, sql, {"first": first, "last": last})
     rows = []
-    for indicator in ("wellbeing_gain_at_exit", "coped_better_at_exit", "feel_safer_at_exit"):
+    for indicator in flagged("by_agency_count"):
         for group in AGENCY_COUNT_GROUPS:
             hit = found[(found["indicator_id"] == indicator) & (found["agency_count"] == group)]
             numerator = float(hit["numerator"].iloc[0]) if not hit.empty else math.nan
@@ -1298,7 +1311,7 @@ def outcomes_by_agency_count(con, audience: str, filters: Filters) -> pd.DataFra
 
 @query("manager", "pcc", examples=tuple({"indicator": i} for i in AREA_INDICATORS))
 def collaboration_by_area(con, audience: str, filters: Filters,
-                          indicator: str = "multi_agency_share") -> pd.DataFrame:
+                          indicator: str = AREA_INDICATORS[0]) -> pd.DataFrame:
     """One working-together rate over the period by the victim's area: every area among
     the victims, an area with nobody in the base as empty_base (never left out), blank
     areas as 'unknown' (Not recorded). The whole hub (no agency or crime type cut). For

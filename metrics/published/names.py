@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from metrics.catalogue import count_only_outcomes, flagged
 from metrics.disclosure.rules import SPECIAL_CATEGORY, UNKNOWN
 
 REFERRED_WHERE = {"stage": "referred"}
 PERIOD = "period"
 # outcomes about a sensitive group whose labels do not say so (rule 2: 1 to 9)
-SENSITIVE_OUTCOMES = frozenset({"mental_health_seen_10wd"})
-COUNT_ONLY = frozenset({"homes_made_safer"})
+SENSITIVE_OUTCOMES = frozenset(flagged("sensitive_outcome"))
+COUNT_ONLY = count_only_outcomes()
 
 
 def base_table(indicator: str, suffix: str = "") -> str:

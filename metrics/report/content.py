@@ -8,26 +8,18 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from metrics.catalogue import MONEY_INDICATORS
+from metrics.catalogue import MONEY_INDICATORS, catalogue, in_place_order
 from metrics.period import Period
 from metrics.report import data, figures
 from metrics.report import text as fmt
 from metrics.report.render import Cell
 
 SOURCE = "hub case records, hubvalue build {build}"
-TIMELINESS = (
-    "police_referral_2wd",
-    "first_contact_2wd",
-    "agency_accepted_5wd",
-    "mental_health_seen_10wd",
-)
+TIMELINESS = in_place_order("standard_order")
 STANDARD_WORDS = {
-    "police_referral_2wd": "Victims' Code: police pass the referral on within 2 working days "
-    "of the later of the report and the victim's consent",
-    "first_contact_2wd": "hub standard: first contact within 2 working days of referral",
-    "agency_accepted_5wd": "hub standard: partner agency accepts within 5 working days",
-    "mental_health_seen_10wd": "hub standard: NHS mental health sees the person within "
-    "10 working days",
+    entry["indicator_id"]: entry["standard"]
+    for entry in catalogue().to_dict("records")
+    if entry["indicator_id"] in TIMELINESS
 }
 MONEY = MONEY_INDICATORS
 THEMES = ("wellbeing", "prevention", "nhs_demand")

@@ -97,7 +97,7 @@ def first_month(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 
 def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     columns = ["indicator_id", "title", "theme", "horizon", "dimension", "unit", "direction",
-               "definition", "source", "kind", "has_agency_rows", "uses_parameters"]
+               "definition", "source", "family", "kind", "has_agency_rows", "uses_parameters"]
     return read.run(con, "catalogue", READER)[columns]
 
 

@@ -20,9 +20,10 @@ import math
 
 import pandas as pd
 
+from metrics.catalogue import stock_indicators
 from metrics.queries import wilson_interval
 
-STOCK_INDICATORS = frozenset({"open_cases"})
+STOCK_INDICATORS = stock_indicators()
 Z_95 = 1.959963984540054
 COLUMNS = [
     "indicator_id",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.catalogue import in_place_order
 from metrics.period import add_months, month_name
 from metrics.report import charts, data, figures
 from metrics.report import text as fmt
@@ -263,7 +264,7 @@ def _glance_tables(
         rows = []
         for _, entry in entries.iterrows():
             indicator, unit = entry["indicator_id"], entry["unit"]
-            if indicator == "reach_ratio":
+            if entry["family"] == "equity":  # reach: its own table by characteristic
                 continue
             cur = figure_row(current, indicator, agency)
             prev = figure_row(previous, indicator, agency)
@@ -329,7 +330,7 @@ def _trend_figures(ctx: Context) -> list[Figure]:
     rows = rows[rows["agency"] == "all"]
     months = [add_months(first, i) for i in range(13)]
     out = []
-    for indicator in ("referrals_received", "first_contact_2wd"):
+    for indicator in in_place_order("manager_trend"):
         unit = ctx.unit(indicator)
         part = {
             pd.Timestamp(r.month).date(): r

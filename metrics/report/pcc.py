@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.catalogue import in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED, publish
 from metrics.queries import wilson_interval
 from metrics.report import charts, data, protected
@@ -41,13 +42,11 @@ from metrics.report.content import (
 )
 from metrics.report.render import Cell, Figure, Report, Section, Table
 
-AGENCY_OUTCOMES = (
-    "wellbeing_gain_at_exit",
-    "coped_better_at_exit",
-    "feel_safer_at_exit",
-    "health_improved_at_exit",
-)
-CHARACTERISTIC_OUTCOMES = ("first_contact_2wd", "feel_safer_at_exit")
+AGENCY_OUTCOMES = in_place_order("pcc_by_agency")
+CHARACTERISTIC_OUTCOMES = in_place_order("pcc_by_characteristic")
+# the key points: a count first (how many), then the figures in words
+KEY_POINTS = in_place_order("pcc_key_point")
+PER_POUND = value_indicator("per_pound")
 NOT_SHOWN = "{what}: not shown for this period under the disclosure rules."
 
 
@@ -176,7 +175,7 @@ def _value_section(ctx: Context, current: pd.DataFrame) -> Section:
         note = coverage_note(row)
         if cell.kind == "status":
             rows.append([Cell(title), cell, Cell(""), Cell(""), Cell("")])
-            if indicator != "value_per_pound":
+            if indicator != PER_POUND:
                 ranges.append(charts.Range(title, None, None, None, cell.text))
             continue
         low, high = row["value_low"], row["value_high"]
@@ -189,7 +188,7 @@ def _value_section(ctx: Context, current: pd.DataFrame) -> Section:
                 Cell(note),
             ]
         )
-        if indicator != "value_per_pound":
+        if indicator != PER_POUND:
             ranges.append(
                 charts.Range(
                     title, charts.finite(low), float(row["value"]), charts.finite(high), cell.text
@@ -375,22 +374,13 @@ def _characteristic_tables(ctx: Context, statuses: dict, protector) -> list:
 
 def _key_points(ctx: Context, current: pd.DataFrame) -> list[str]:
     points = []
-    received = figure_row(current, "referrals_received")
-    if received is not None and received["status"] == "ok":
-        points.append(f"{fmt.count(received['value'])} referrals received.")
-    for indicator in (
-        "police_referral_2wd",
-        "first_contact_2wd",
-        "wellbeing_gain_at_exit",
-        "feel_safer_at_exit",
-    ):
+    received, *figures = KEY_POINTS
+    row = figure_row(current, received)
+    if row is not None and row["status"] == "ok":
+        points.append(f"{fmt.count(row['value'])} {ctx.title(received).lower()}.")
+    for indicator in figures:
         row = figure_row(current, indicator)
         points.append(f"{ctx.title(indicator)}: {_figure_text(ctx, row, indicator)}.")
-    total = figure_row(current, "public_value_total_gbp")
-    points.append(
-        f"{ctx.title('public_value_total_gbp')}: "
-        f"{_figure_text(ctx, total, 'public_value_total_gbp')}."
-    )
     return points
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.catalogue import catalogue, in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED
 from metrics.period import PeriodError, month_name
 from metrics.published.names import base_table
@@ -35,147 +36,57 @@ from metrics.report import text as fmt
 from metrics.report.content import Context, facts
 from metrics.report.render import Cell, Figure, Report, Section, Table
 
-# indicator -> (short label, definition in words)
+_CATALOGUE = catalogue().set_index("indicator_id")
+# indicator -> (short label, definition in words): the catalogue's public label and base
 WORDS = {
-    "first_contact_2wd": (
-        "First contacted within 2 working days",
-        "people whose referral reached its first-contact deadline (or who were contacted), "
-        "and of them those first contacted within 2 working days of referral",
-    ),
-    "police_referral_2wd": (
-        "Police referral within 2 working days",
-        "people referred by the police with a known report date, and of them those whose "
-        "referral reached the hub within 2 working days (Victims' Code)",
-    ),
-    "agency_accepted_5wd": (
-        "Accepted by a partner agency within 5 working days",
-        "people with an agency referral accepted (or still pending past its deadline), and "
-        "of them those accepted within 5 working days",
-    ),
-    "mental_health_seen_10wd": (
-        "Seen by NHS mental health within 10 working days",
-        "people referred on to NHS mental health services, and of them those seen within "
-        "10 working days",
-    ),
-    "wellbeing_gain_at_exit": (
-        "Wellbeing rose meaningfully by the end of support",
-        "people who completed support with a wellbeing score (SWEMWBS) at the start and the "
-        "end, and of them those whose score rose by at least the meaningful change",
-    ),
-    "coped_better_at_exit": (
-        "Coping better by the end of support",
-        "people who completed support with a coping score at the start and the end, and of "
-        "them those whose score rose or stayed at the top of the scale",
-    ),
-    "informed_at_exit": (
-        "Know their information and choices better",
-        "as coping, on knowing their information and choices",
-    ),
-    "family_benefited": (
-        "Family benefited from the support",
-        "people answering the exit survey question on their family, and of them those "
-        "answering yes",
-    ),
-    "wellbeing_sustained_3_12m": (
-        "Wellbeing gain lasted 3 to 12 months after support",
-        "people followed up between three months and a year after completing support, and "
-        "of them those still meaningfully above their starting wellbeing",
-    ),
-    "back_to_daily_life_3_12m": (
-        "Back to daily life 3 to 12 months after support",
-        "people followed up between three months and a year after support on daily "
-        "activities, and of them those whose score rose or stayed at the top",
-    ),
-    "wellbeing_gain_12m_plus": (
-        "Wellbeing gain lasted beyond a year",
-        "as above, for follow-ups between one and two years after support",
-    ),
-    "feel_safer_at_exit": (
-        "Feel safer by the end of support",
-        "people who completed support with a safety score at the start and the end, and of "
-        "them those whose score rose or stayed at the top of the scale",
-    ),
-    "not_revictimised_12m": (
-        "Not victimised again within 12 months",
-        "people referred, and of them those with no police-recorded crime against them in "
-        "the year after referral",
-    ),
-    "feel_safe_12m_plus": (
-        "Feel safe more than a year after support",
-        "people followed up between one and two years after support, and of them those "
-        "who said they feel safe",
-    ),
-    "homes_made_safer": (
-        "Homes made safer",
-        "people whose home was made safer (target hardening) in the period",
-    ),
-    "health_improved_at_exit": (
-        "Health and wellbeing improved by the end of support",
-        "people who completed support with a health score at the start and the end, and of "
-        "them those whose score rose or stayed at the top of the scale",
-    ),
-    "fewer_crisis_contacts": (
-        "Fewer crisis contacts after support",
-        "people with emergency department or mental health crisis contacts in the six "
-        "months before support, and of them those with fewer in the six months after "
-        "(before and after, no comparison group)",
-    ),
-    "health_maintained_12m_plus": (
-        "Health held up more than a year after support",
-        "people followed up between one and two years after support, and of them those "
-        "whose health score was at least what it was at the start",
-    ),
-    "enhanced_rights_share": (
-        "Entitled to enhanced rights under the Victims' Code",
-        "people referred, and of them those entitled to enhanced rights",
-    ),
+    indicator: (entry["public_label"], entry["public_base"])
+    for indicator, entry in _CATALOGUE.iterrows()
+    if entry["public_label"] is not None
 }
-THEME_SECTIONS = (
+# the bulletin's indicators in order, and the section of each
+_BULLETIN = in_place_order("bulletin_order")
+_SECTION = _CATALOGUE["bulletin_section"]
+SECTION_HEADINGS = (
+    ("timeliness", "Hub operations and timeliness"),
+    ("wellbeing", "Victim wellbeing"),
+    ("prevention", "Prevention"),
+    ("nhs_demand", "NHS demand"),
+)
+# each theme section's rates, in order
+THEME_SECTIONS = tuple(
     (
-        "timeliness",
-        "Hub operations and timeliness",
-        (
-            "first_contact_2wd",
-            "police_referral_2wd",
-            "agency_accepted_5wd",
-            "mental_health_seen_10wd",
+        key,
+        heading,
+        tuple(
+            i for i in _BULLETIN if _SECTION[i] == key and _CATALOGUE.loc[i, "kind"] == "rate"
         ),
-    ),
-    (
-        "wellbeing",
-        "Victim wellbeing",
-        (
-            "wellbeing_gain_at_exit",
-            "coped_better_at_exit",
-            "informed_at_exit",
-            "family_benefited",
-            "wellbeing_sustained_3_12m",
-            "back_to_daily_life_3_12m",
-            "wellbeing_gain_12m_plus",
-        ),
-    ),
-    (
-        "prevention",
-        "Prevention",
-        ("feel_safer_at_exit", "not_revictimised_12m", "feel_safe_12m_plus"),
-    ),
-    (
-        "nhs_demand",
-        "NHS demand",
-        ("health_improved_at_exit", "fewer_crisis_contacts", "health_maintained_12m_plus"),
-    ),
+    )
+    for key, heading in SECTION_HEADINGS
 )
-PERSON_INDICATORS = (
-    *[i for _, _, ids in THEME_SECTIONS for i in ids],
-    "homes_made_safer",
-    "enhanced_rights_share",
+# the outcomes counted in people (rates, and counts without a rate)
+PERSON_INDICATORS = tuple(i for i in _BULLETIN if _CATALOGUE.loc[i, "value_component"] is None)
+# a count shown in its own table of its section (homes made safer, under prevention)
+SECTION_COUNTS = {
+    _SECTION[i]: i for i in PERSON_INDICATORS if _CATALOGUE.loc[i, "kind"] == "count"
+}
+# rates shown under 'Who was referred'
+WHO_RATES = tuple(i for i in PERSON_INDICATORS if _SECTION[i] == "who")
+# the main points' rates and the words after each percentage
+MAIN_POINTS = tuple(
+    (i, _CATALOGUE.loc[i, "bulletin_point_words"]) for i in in_place_order("bulletin_point")
 )
-MONEY_ROWS = (
-    ("wellbeing_social_value_gbp", "Social value of wellbeing gained"),
-    ("nhs_cost_avoided_gbp", "NHS costs avoided"),
-    ("crime_cost_avoided_gbp", "Cost of crime avoided (not in the total)"),
-    ("public_value_total_gbp", "Total public value"),
+# the value-for-money table's rows: the money, then the value per pound
+MONEY_LABELS = {
+    "wellbeing": "Social value of wellbeing gained",
+    "nhs": "NHS costs avoided",
+    "prevention": "Cost of crime avoided (not in the total)",
+    "total": "Total public value",
+}
+MONEY_ROWS = tuple(
+    (value_indicator(component), label) for component, label in MONEY_LABELS.items()
 )
+TOTAL_VALUE = value_indicator("total")
+PER_POUND = value_indicator("per_pound")
 NOT_SHOWN = "{what}: not shown for this period under the disclosure rules."
 GLOSSARY = [
     (
@@ -469,7 +380,7 @@ def _money_figure(ctx: Context, release: PublishedQuarter) -> Figure:
                 f"{fmt.gbp(central)} ({fmt.gbp(min(low, high))} to {fmt.gbp(max(low, high))})",
             )
         )
-    central, low, high, status = release.money("value_per_pound")
+    central, low, high, status = release.money(PER_POUND)
     if central is None or low is None or high is None:
         rows.append(
             [
@@ -583,23 +494,17 @@ def _main_points(ctx: Context, release: PublishedQuarter, statuses: dict) -> lis
         points.append(
             f"About {total:,} people were referred to the hub in {release.period.title()}."
         )
-    for indicator, words in (
-        ("first_contact_2wd", "were first contacted within 2 working days of referral"),
-        ("feel_safer_at_exit", "of those who completed support felt safer by the end"),
-        (
-            "wellbeing_gain_at_exit",
-            "of those who completed support had a meaningful rise in wellbeing",
-        ),
-    ):
+    for indicator, words in MAIN_POINTS:
         if statuses.get(indicator) == "ok":
             info = release.rate(indicator)
             if info["rate_status"] == "published":
                 points.append(f"{fmt.percent(info['rate'], 0)} {words}.")
-    if statuses.get("homes_made_safer") == "ok":
-        count = release.rate("homes_made_safer")["base"]
+    homes = SECTION_COUNTS["prevention"]
+    if statuses.get(homes) == "ok":
+        count = release.rate(homes)["base"]
         if count:
             points.append(f"The homes of about {count:,} people were made safer.")
-    central, low, high, _ = release.money("public_value_total_gbp")
+    central, low, high, _ = release.money(TOTAL_VALUE)
     if central is not None and low is not None and high is not None:
         points.append(
             f"Projected public value: {fmt.gbp(central)} (from {fmt.gbp(min(low, high))}"
@@ -769,16 +674,17 @@ def build(ctx: Context, protector=None) -> Report:
             _crime_figure(ctx, release),
         ],
     )
-    if statuses["enhanced_rights_share"] == "ok":
-        info = release.rate("enhanced_rights_share")
+    [enhanced] = WHO_RATES
+    if statuses[enhanced] == "ok":
+        info = release.rate(enhanced)
         who.blocks.append(
             Table(
                 "enhanced_rights",
-                WORDS["enhanced_rights_share"][0],
+                WORDS[enhanced][0],
                 ["Measure", "People referred", "Entitled", "Share"],
                 [
                     [
-                        Cell(WORDS["enhanced_rights_share"][0]),
+                        Cell(WORDS[enhanced][0]),
                         _count_cell(info["base"]),
                         _count_cell(info["met"]),
                         _rate_cell(info),
@@ -824,24 +730,25 @@ def build(ctx: Context, protector=None) -> Report:
     for key, heading, indicators in THEME_SECTIONS:
         blocks = [funnel] if key == "timeliness" else []
         blocks.append(_outcome_figure(ctx, key, heading, indicators, statuses, release))
-        if key == "prevention":
-            status = statuses["homes_made_safer"]
+        if key in SECTION_COUNTS:
+            counted = SECTION_COUNTS[key]
+            status = statuses[counted]
             count_cell = (
-                _count_cell(release.rate("homes_made_safer")["base"])
+                _count_cell(release.rate(counted)["base"])
                 if status == "ok"
                 else Cell(fmt.status_word(status), "status")
             )
             blocks.append(
                 Table(
-                    "homes_made_safer",
-                    "Homes made safer",
+                    counted,
+                    WORDS[counted][0],
                     ["Measure", "People"],
-                    [[Cell(WORDS["homes_made_safer"][1].capitalize()), count_cell]],
+                    [[Cell(WORDS[counted][1].capitalize()), count_cell]],
                     [
                         "Prevention is credited only where a home was made safer; "
                         "support alone is not assumed to prevent repeat crime."
                     ],
-                    csv_name="homes_made_safer",
+                    csv_name=counted,
                 )
             )
         sections.append(Section(key, heading, blocks=blocks))
