@@ -378,12 +378,20 @@ def test_value_for_money_agrees_with_the_scorecard_or_names_the_months_it_counts
         assert label == f"none of the period's {months} months has every component measurable"
         assert not by_id["public_value_total_gbp"].shown
     elif counted != set(chosen.month_list):
-        assert label.startswith(
+        # each month left out is named with the total's status that month, as the
+        # scorecard's monthly rows hold it ("nobody in the base" is not "not yet measurable")
+        total = monthly[monthly["indicator_id"] == "public_value_total_gbp"]
+        why = {pd.Timestamp(m).date(): s for m, s in zip(total["period_start"],
+                                                         total["status"], strict=True)}
+        left_out = sorted(set(chosen.month_list) - counted)
+        groups = [(fmt.status_label(status).lower(),
+                   fmt.month_words([m for m in left_out if why[m] == status]))
+                  for status in ("no_data", "not_yet_measurable", "empty_base")
+                  if any(why[m] == status for m in left_out)]
+        assert label == (
             f"counts {len(counted)} of the period's {months} months "
             f"({fmt.month_words(sorted(counted))}), where every component is measurable; "
-            "left out, not yet measurable: "), label
-        left_out = sorted(set(chosen.month_list) - counted)
-        assert label.endswith(fmt.month_words(left_out)), label
+            + "; ".join(f"left out, {words}: {named}" for words, named in groups)), label
     agreed = 0
     for indicator, component in VFM_COMPONENTS.items():
         rows = monthly[(monthly["indicator_id"] == indicator) & (monthly["status"] == "ok")]
@@ -394,3 +402,22 @@ def test_value_for_money_agrees_with_the_scorecard_or_names_the_months_it_counts
             agreed += 1
     if counted == set(chosen.month_list):
         assert agreed == len(VFM_COMPONENTS)
+
+
+def test_value_for_money_names_why_each_month_is_left_out():
+    """Hand-made inputs: January counts; February has nobody in the wellbeing base;
+    March's NHS window has not closed (and nobody is in its wellbeing base)."""
+    jan, feb, mar = (pd.Timestamp(f"2026-0{m}-01") for m in (1, 2, 3))
+    rows = [(m, "status", i, s) for m, i, s in [
+        (jan, "wellbeing_social_value_gbp", "ok"), (jan, "nhs_cost_avoided_gbp", "ok"),
+        (feb, "wellbeing_social_value_gbp", "empty_base"), (feb, "nhs_cost_avoided_gbp", "ok"),
+        (mar, "wellbeing_social_value_gbp", "empty_base"),
+        (mar, "nhs_cost_avoided_gbp", "not_yet_measurable")]]
+    rows += [(m, "funding", "all", "ok") for m in (jan, feb, mar)]
+    frame = pd.DataFrame(rows, columns=["month", "component", "item", "status"]).assign(
+        amount=1.0, referrals=1)
+    inputs = valuation.inputs_from(frame)
+    assert inputs.months == (jan,)
+    assert valuation.months_counted(inputs, 3) == (
+        "counts 1 of the period's 3 months (Jan 2026), where every component is measurable; "
+        "left out, not yet measurable: Mar 2026; left out, nobody in the base: Feb 2026")
