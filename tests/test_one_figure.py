@@ -22,8 +22,10 @@ The dashboard's figure is `Figure.value_text()` (`dashboard.indicators.figures` 
 coverage label (`coverage_text`: "n of N months measurable"). Against it, for every
 indicator of the catalogue:
 
-* the scorecard's CSV download (`scorecard.table` through `ui.csv_bytes`, read back) and
-  each theme page's chart headline (`headlines.headline`), for the indicators on them;
+* the scorecard's CSV download (`scorecard.table` through `ui.csv_bytes`, read back),
+  each theme page's chart headline (`headlines.headline`) and, for a month (the public: a
+  quarter), the period's row of the chart's CSV download (`theme.data_table`), for the
+  indicators on them;
 * the manager pack's "whole hub" tables: every indicator but `reach_ratio` (the pack
   leaves the reach ratio to the equity page; skipped explicitly);
 * the PCC review: its scorecard cells (the three themes' indicators), its rates tables
@@ -234,6 +236,9 @@ def test_the_scorecard_download_and_the_theme_pages_carry_the_scorecard_figure(
                 indicator)
         else:
             assert (row["status"], row["value"]) == (figure.value_text(), ""), indicator
+    # a trend chart's download holds one row per month (per quarter for the public): for
+    # a one-month period (a public quarter) its row of the period is the figure
+    one_step = len(chosen.month_list) == 1 or audience == "public"
     for page in THEME_PAGES:
         for entry in theme.theme_entries(catalogue, page).to_dict("records"):
             figure = by_id[entry["indicator_id"]]
@@ -242,6 +247,15 @@ def test_the_scorecard_download_and_the_theme_pages_carry_the_scorecard_figure(
                 assert f": {figure.value_text()}" in title, (entry["indicator_id"], title)
             elif figure.status != "suppressed":
                 assert f": {figure.value_text().lower()} for" in title, title
+            if one_step:
+                rows = theme.data_table(theme.trend_rows(trend, entry["indicator_id"]),
+                                        entry["unit"])
+                [row] = [r for r in csv.DictReader(io.StringIO(csv_bytes(rows).decode()))
+                         if r["period_start"] == chosen.first.strftime("%Y-%m")]
+                assert row["status"] == figure.status, entry["indicator_id"]
+                if figure.shown:
+                    assert fmt.value_text(float(row["value"]), entry["unit"]) == (
+                        figure.value_text()), entry["indicator_id"]
 
 
 @pytest.mark.parametrize("kind", list(PERIODS))
