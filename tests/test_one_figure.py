@@ -39,7 +39,8 @@ indicator of the catalogue:
   decimal: a strict xfail below, for a decision.
 * the value-for-money page (manager and pcc): its recomputed central figures equal the
   scorecard's when it counts the same months as the indicator does, and its label names
-  the months it counts whenever they are not the period's months.
+  the months it counts whenever they are not the period's months, and each month it
+  leaves out with that month's status (one case through the page itself, under AppTest).
 
 Manager and PCC dashboards must also show the same hub figures (the pcc audience controls
 sensitive cuts only).
@@ -52,6 +53,7 @@ import datetime as dt
 import functools
 import io
 from html.parser import HTMLParser
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -116,7 +118,7 @@ def hub(tmp_path_factory):
     db = folder / "w.duckdb"
     build(folder / "extract", db)
     con = q.connect(db)
-    yield Surfaces(con)
+    yield Surfaces(con, db)
     con.close()
 
 
@@ -159,8 +161,8 @@ class _Tables(HTMLParser):
 class Surfaces:
     """Each surface's reads, made once per (audience, period)."""
 
-    def __init__(self, con):
-        self.con = con
+    def __init__(self, con, db: Path):
+        self.con, self.db = con, db
         self.summary = functools.cache(self._summary)
         self.figures = functools.cache(self._figures)
         self.report = functools.cache(self._report)
@@ -435,3 +437,31 @@ def test_value_for_money_names_why_each_month_is_left_out():
     assert valuation.months_counted(inputs, 3) == (
         "counts 1 of the period's 3 months (Jan 2026), where every component is measurable; "
         "left out, not yet measurable: Mar 2026; left out, nobody in the base: Feb 2026")
+
+
+def test_the_value_for_money_page_shows_its_figure_with_the_months_it_counts(
+        hub, monkeypatch):
+    """The page itself (Streamlit AppTest, manager, financial year 2024/25): its headline
+    is the scorecard's total where both count the same months, and its caption names them.
+    (The year's total counts 8 of its 12 months; the other 4 have nobody in a base.)"""
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+    monkeypatch.setenv("HUBVALUE_DB", str(hub.db))
+    monkeypatch.setenv("HUBVALUE_AUDIENCE", "manager")
+    at = AppTest.from_file(app, default_timeout=60)
+    at.query_params["period"] = "Financial year"
+    at.query_params["year"] = YEAR
+    at.run()
+    at.switch_page("views/value_for_money.py").run()
+    assert not at.exception
+    inputs = valuation.inputs_from(
+        q.QUERIES["valuation_inputs"].function(hub.con, "manager", hub.filters("year")))
+    total = hub.figures("manager", "year")["public_value_total_gbp"]
+    assert 0 < len(inputs.months) < 12 and total.coverage_text() == (
+        f"{len(inputs.months)} of 12 months measurable")
+    [headline] = [m for m in at.metric if m.label == "Projected public value"]
+    assert headline.value == total.value_text()
+    captions = "\n".join(c.value for c in at.caption)
+    assert valuation.months_counted(inputs, 12) in captions
+    assert "left out, nobody in the base: " in captions
