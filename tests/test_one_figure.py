@@ -43,7 +43,11 @@ indicator of the catalogue:
   leaves out with that month's status (one case through the page itself, under AppTest).
 
 Manager and PCC dashboards must also show the same hub figures (the pcc audience controls
-sensitive cuts only).
+sensitive cuts only). By agency (a quarter and a year, manager): the scorecard filtered
+to each agency, the theme pages' split by agency and the manager pack's agency sections
+agree. Not compared by agency: the PCC review's agency tables, which count people
+(distinct victims, disclosure-controlled) where the indicators count referrals, as the
+review says.
 """
 
 from __future__ import annotations
@@ -60,11 +64,12 @@ import pandas as pd
 import pytest
 
 from dashboard import headlines, scorecard, theme, valuation
-from dashboard.indicators import figures
+from dashboard.indicators import figures, with_intervals
 from dashboard.ui import csv_bytes
 from metrics import formatting as fmt
 from metrics import queries as q
 from metrics.build import build
+from metrics.contract import AGENCIES
 from metrics.generate import generate
 from metrics.period import Period, month_range
 from metrics.report import build_report, render
@@ -465,3 +470,40 @@ def test_the_value_for_money_page_shows_its_figure_with_the_months_it_counts(
     captions = "\n".join(c.value for c in at.caption)
     assert valuation.months_counted(inputs, 12) in captions
     assert "left out, nobody in the base: " in captions
+
+
+@pytest.mark.parametrize("kind", ["quarter", "year"])
+def test_the_manager_pack_shows_each_agency_figure_as_the_dashboard(hub, kind):
+    """Each agency: the scorecard filtered to it, the theme pages' split by agency and the
+    pack's section for it. The pack leaves out an indicator without a value in any of its
+    three periods and names it in the section's text instead (checked: it has none here)."""
+    tables = hub.report("manager", kind)
+    catalogue = hub.catalogue("manager")
+    catalogue = catalogue[catalogue["has_agency_rows"].astype(bool)]
+    by_agency = q.QUERIES["indicator_by_agency"].function(hub.con, "manager", hub.filters(kind))
+    split = {(r["indicator_id"], r["agency"]): r
+             for r in with_intervals(by_agency).to_dict("records")}
+    compared = 0
+    for agency in AGENCIES:
+        chosen = period_of(kind)
+        filters = q.Filters(chosen.first, chosen.last, agency)
+        summary = q.QUERIES["indicator_summary"].function(hub.con, "manager", filters)
+        by_id = figures(summary, catalogue)
+        for entry in catalogue.to_dict("records"):
+            indicator, figure = entry["indicator_id"], by_id[entry["indicator_id"]]
+            row = split.get((indicator, agency))
+            if row is not None:  # the theme page's bar for the agency
+                assert row["status"] == figure.status, (agency, indicator)
+                if figure.shown:
+                    assert fmt.value_text(row["value"], entry["unit"]) == figure.value_text()
+            table = tables.get(f"glance_{agency}_{entry['theme']}")
+            titles = [r[0] for r in table[1:]] if table else []
+            if not any(t == entry["title"] or t.startswith(entry["title"] + " (")
+                       for t in titles):
+                assert not figure.shown, (agency, indicator)
+                continue
+            cells, note = titled(table, entry["title"])
+            assert (cells[1], note) == (cell_text(figure), figure.coverage_text()), (
+                agency, indicator)
+            compared += 1
+    assert compared > len(AGENCIES) * 10
