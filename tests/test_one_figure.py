@@ -12,8 +12,9 @@ built once. Sampled periods, one or two of each type, every audience it applies 
 | financial year | 2024/25 | manager, pcc | manager pack, PCC review |
 | custom range | Dec 2025 to Nov 2026 (the dashboard's default 12 months) | manager, pcc | none: no report covers a range |
 
-Not sampled: the PCC review of a month (the generated hub's month fails its
-characteristic audit, a refusal tested elsewhere), a public month, year or range (the
+Not sampled: the PCC review of a month (on this hub `build_report` refuses June 2025: its
+characteristic release fails its audit, one age band holding everyone in a breakdown;
+an open question outside this test), a public month, year or range (the
 public dashboard and bulletin show published quarters only: `metrics.queries`,
 `metrics.report.periods`).
 
