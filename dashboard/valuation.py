@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics.formatting import month_words
+from metrics.formatting import month_words, status_label
 from metrics.register import annuity_factor
 
 NHS_CONTACT_TYPES = ("gp_appointments", "ae_attendances", "mental_health_crisis_contacts",
                      "ambulance_callouts", "nonelective_admissions")
 SCENARIOS = ("low", "central", "high")
+# why a month is left out: the first of these statuses any component has that month (the
+# order the pooled status of a period follows)
+EXCLUDED_ORDER = ("no_data", "not_yet_measurable", "empty_base")
 # the parameters the valuation reads (the tornado varies each in turn)
 WELLBEING_PARAMETERS = ("wellby_value_gbp", "deadweight_wellbeing", "attribution_wellbeing",
                         "dropoff_wellbeing", "benefit_years_wellbeing", "discount_rate_health")
@@ -78,6 +81,12 @@ class Inputs:
     funding: float = 0.0
     months: tuple = ()
     months_excluded: tuple = ()
+    why_excluded: dict = field(default_factory=dict)  # month left out -> its status
+
+
+def _first_status(statuses) -> str:
+    present = set(statuses)
+    return next((s for s in EXCLUDED_ORDER if s in present), sorted(present)[0])
 
 
 def inputs_from(frame: pd.DataFrame) -> Inputs:
@@ -87,7 +96,9 @@ def inputs_from(frame: pd.DataFrame) -> Inputs:
         return Inputs()
     months = sorted(frame["month"].unique())
     components = frame[frame["component"] != "funding"]
-    bad = set(components.loc[components["status"] != "ok", "month"])
+    not_ok = components[components["status"] != "ok"]
+    bad = set(not_ok["month"])
+    why = {month: _first_status(rows["status"]) for month, rows in not_ok.groupby("month")}
     kept = [m for m in months if m not in bad]
     if "status" in set(frame["component"]):
         # only months the warehouse has a status for (the indicator spine)
@@ -114,6 +125,7 @@ def inputs_from(frame: pd.DataFrame) -> Inputs:
         funding=float(funding["amount"].sum()),
         months=tuple(kept),
         months_excluded=tuple(sorted(bad)),
+        why_excluded=why,
     )
 
 
@@ -124,8 +136,11 @@ def months_counted(inputs: Inputs, period_months: int) -> str:
         return f"none of the period's {period_months} months has every component measurable"
     text = (f"counts {len(inputs.months)} of the period's {period_months} months "
             f"({month_words(inputs.months)}), where every component is measurable")
-    if inputs.months_excluded:
-        text += (f"; left out, not yet measurable: {month_words(inputs.months_excluded)}")
+    for status in EXCLUDED_ORDER:
+        left_out = [m for m in inputs.months_excluded
+                    if inputs.why_excluded.get(m, "not_yet_measurable") == status]
+        if left_out:
+            text += f"; left out, {status_label(status).lower()}: {month_words(left_out)}"
     return text
 
 
