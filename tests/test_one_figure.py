@@ -36,8 +36,7 @@ indicator of the catalogue:
 * the public bulletin: its outcome tables (base and people with the outcome), homes
   made safer, enhanced rights and the value-for-money table; the indicators it leaves out
   (`PUBLIC_LEAVES_OUT`: survey-level and modelled figures, operations counts) are skipped
-  explicitly. Its rates are whole percentages where the public dashboard writes one
-  decimal: a strict xfail below, for a decision.
+  explicitly. Its outcome rates read as the public dashboard writes them (one decimal).
 * the value-for-money page (manager and pcc): its recomputed central figures equal the
   scorecard's when it counts the same months as the indicator does, and its label names
   the months it counts whenever they are not the period's months, and each month it
@@ -364,10 +363,6 @@ def test_the_public_bulletin_shows_the_public_dashboard_figure(hub, kind):
     assert set(by_id) - seen == PUBLIC_LEAVES_OUT
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the public bulletin writes its rates as whole percentages (docs/decisions.md, 'Each rule "
-    "once') where the public dashboard writes the same rate with one decimal: 58% beside "
-    "58.3%; which precision both should use is for the hub's statistician"))
 @pytest.mark.parametrize("kind", REPORTS["public"])
 def test_the_public_bulletin_rates_read_as_the_public_dashboard_writes_them(hub, kind):
     by_id = hub.figures("public", kind)

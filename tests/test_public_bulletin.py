@@ -155,7 +155,7 @@ def test_every_published_quarter_of_the_bulletin_equals_what_the_dashboard_reads
                     if figure["status"] == "ok":
                         assert row[1:] == [
                             fmt.count(figure["denominator"]), fmt.count(figure["numerator"]),
-                            f"{figure['value'] * 100:.0f}%"], (label, indicator)
+                            f"{figure['value'] * 100:.1f}%"], (label, indicator)
                     elif figure["status"] == "suppressed":
                         assert row[3] == "[c]", (label, indicator)
                     else:

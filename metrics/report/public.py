@@ -127,7 +127,7 @@ def _count_cell(value) -> Cell:
 def _rate_cell(info: dict) -> Cell:
     status = info["rate_status"]
     if status == "published":
-        return Cell(fmt.percent(info["rate"], 0), "rate")
+        return Cell(fmt.percent(info["rate"]), "rate")  # as the public dashboard writes it
     if status == "empty_base":
         return Cell(fmt.status_word("empty_base"), "status")
     return Cell(SUPPRESSED, "status")
@@ -498,7 +498,7 @@ def _main_points(ctx: Context, release: PublishedQuarter, statuses: dict) -> lis
         if statuses.get(indicator) == "ok":
             info = release.rate(indicator)
             if info["rate_status"] == "published":
-                points.append(f"{fmt.percent(info['rate'], 0)} {words}.")
+                points.append(f"{fmt.percent(info['rate'])} {words}.")
     homes = SECTION_COUNTS["prevention"]
     if statuses.get(homes) == "ok":
         count = release.rate(homes)["base"]
