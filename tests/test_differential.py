@@ -37,9 +37,10 @@ from tests.support import load_raw
 
 
 def _max_examples() -> int:
-    """40 under Hypothesis's default profile; a loaded profile (e.g. ``ci``) decides otherwise."""
+    """20 under Hypothesis's default profile (`make test`); a loaded profile (``ci`` in
+    `make test-all`, ``long``) decides otherwise."""
     if settings.get_current_profile_name() == "default":
-        return 40
+        return 20
     return settings().max_examples
 
 

@@ -44,7 +44,7 @@ MANAGER_PAGES = ["Public value scorecard", "Victim wellbeing", "Prevention", "NH
                  "Data quality",
                  "Methods"]
 RESULTS = Path(__file__).resolve().parents[1] / "artifacts" / "load"
-QUICK = Pace(duration_s=8.0, arrive_within_s=0.5, read_s=(1.0, 2.0), filter_share=0.5,
+QUICK = Pace(duration_s=5.0, arrive_within_s=0.5, read_s=(1.0, 2.0), filter_share=0.5,
              page_timeout_s=60.0, seed=7)
 
 
@@ -93,7 +93,7 @@ def test_two_people_make_real_page_runs(fixture_db):
     assert pages["all"]["n"] == len(visits) and pages["all"]["p95_s"] > 0
     assert not failed(result)
     summary = describe(result)
-    assert summary.startswith(f"2 sessions for 8 s (fixture): {len(visits)} page runs, 0 errors")
+    assert summary.startswith(f"2 sessions for 5 s (fixture): {len(visits)} page runs, 0 errors")
     assert "warm-up, each page once: server CPU per page" in summary
 
 
