@@ -1180,59 +1180,8 @@ def agency_flow(con, audience: str, filters: Filters) -> pd.DataFrame:
     sensitive agency or crime type goes through disclosure control."""
     _require(con, "marts.fct_agency_referrals", "marts.fct_referrals")
     first, last = _bounds(con, filters)
-    sql = """
-        with
-
-        flows as (
-
-            select * from marts.fct_agency_referrals
-
-        ),
-
-        facts as (
-
-            select * from marts.fct_referrals
-
-        ),
-
-        final as (
-
-            select
-                flows.from_agency,
-                flows.to_agency,
-                count(*) as sent,
-                count(*) filter (where flows.outcome = 'accepted') as accepted,
-                count(*) filter (where flows.outcome = 'declined') as declined,
-                count(*) filter (where flows.outcome = 'redirected') as redirected,
-                count(*) filter (where flows.outcome = 'withdrawn') as withdrawn,
-                count(*) filter (where flows.outcome = 'pending') as pending,
-                count(distinct flows.victim_id) as persons,
-                quantile_cont(flows.working_days_to_acceptance, 0.5)
-                    as median_days_to_acceptance,
-                count(distinct flows.victim_id)
-                    filter (where flows.working_days_to_acceptance is not null)
-                    as acceptance_persons,
-                quantile_cont(flows.working_days_to_first_contact, 0.5)
-                    as median_days_to_first_contact,
-                count(distinct flows.victim_id)
-                    filter (where flows.working_days_to_first_contact is not null)
-                    as contact_persons
-            from flows
-            inner join facts
-                on flows.referral_id = facts.referral_id
-            where
-                flows.sent_month between $first and $last
-                and ($agency = 'all' or flows.to_agency = $agency)
-                and ($crime_type = 'all' or facts.crime_type = $crime_type)
-            group by flows.from_agency, flows.to_agency
-
-        )
-
-        select * from final
-        order by sent desc, to_agency
-    """
-    frame = _frame(con, sql, {"first": first, "last": last, "agency": filters.agency,
-                              "crime_type": filters.crime_type})
+    frame = read.run(con, "agency_flow", audience, first=first, last=last,
+                     agency=filters.agency, crime_type=filters.crime_type)
     for column in FLOW_COUNTS:
         frame[column] = frame[column].astype("float64")
     frame["suppressed"] = ""
@@ -1249,43 +1198,7 @@ def outcomes_by_agency_count(con, audience: str, filters: Filters) -> pd.DataFra
     Descriptive, not causal."""
     _require(con, "marts.outcomes_by_agency_count", "marts.indicator_monthly")
     first, last = _bounds(con, filters)
-    sql = """
-        with
-
-        outcomes as (
-
-            select * from marts.outcomes_by_agency_count
-
-        ),
-
-        counted_months as (
-
-            select indicator_id, month
-            from marts.indicator_monthly
-            where agency = 'all' and status = 'ok' and month between $first and $last
-
-        ),
-
-        final as (
-
-            select
-                outcomes.indicator_id,
-                outcomes.agency_count,
-                sum(outcomes.base) as denominator,
-                sum(outcomes.successes) as numerator,
-                sum(outcomes.persons) as persons
-            from outcomes
-            inner join counted_months
-                on
-                    outcomes.indicator_id = counted_months.indicator_id
-                    and outcomes.month = counted_months.month
-            group by outcomes.indicator_id, outcomes.agency_count
-
-        )
-
-        select * from final
-    """
-    found = _frame(con, sql, {"first": first, "last": last})
+    found = read.run(con, "outcomes_by_agency_count", audience, first=first, last=last)
     rows = []
     for indicator in flagged("by_agency_count"):
         for group in AGENCY_COUNT_GROUPS:
@@ -1320,42 +1233,8 @@ def collaboration_by_area(con, audience: str, filters: Filters,
         raise ValueError("no area breakdown for this indicator")
     _require(con, "marts.collaboration_by_area", "marts.indicator_monthly")
     first, last = _bounds(con, filters)
-    sql = """
-        with
-
-        areas as (
-
-            select * from marts.collaboration_by_area
-
-        ),
-
-        hub as (
-
-            select status
-            from marts.indicator_monthly
-            where indicator_id = $indicator and agency = 'all'
-                and month between $first and $last
-
-        ),
-
-        final as (
-
-            select
-                areas.area,
-                sum(areas.numerator) as numerator,
-                sum(areas.denominator) as denominator,
-                sum(areas.persons) as persons,
-                (select bool_and(hub.status = 'no_data') from hub) as is_no_data
-            from areas
-            where areas.indicator_id = $indicator and areas.month between $first and $last
-            group by areas.area
-
-        )
-
-        select * from final
-        order by area = 'unknown', area
-    """
-    frame = _frame(con, sql, {"indicator": indicator, "first": first, "last": last})
+    frame = read.run(con, "collaboration_by_area", audience, indicator=indicator, first=first,
+                     last=last)
     no_data = frame["is_no_data"].fillna(False).astype(bool)
     frame["status"] = ["no_data" if n else ("ok" if d > 0 else "empty_base")
                        for n, d in zip(no_data, frame["denominator"], strict=True)]
