@@ -30,7 +30,7 @@ run: $(STAMP)
 ## test: install and run the whole default suite: every test but the long runs marked slow
 ## (browser tests skip without Chromium; docs/testing.md)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
 
 ## test-all: every test, the long runs marked slow too (load, scale, long fuzzing, many kills),
 ## with Hypothesis's `ci` profile (more examples); the browser load runs last, on their own,
