@@ -361,3 +361,37 @@ def test_many_people_at_a_persons_pace(demo_hub, sessions):
         assert check["browser_failures"] == []
     if sessions == 10:
         assert pages["all"]["p95_s"] < 1.0
+
+
+def test_a_warehouse_named_relative_to_the_callers_folder_is_served(tmp_path, monkeypatch):
+    """The server runs in the project folder: `--db w.duckdb` given in another folder must
+    reach it as that folder's file (it opened the app's 'no warehouse' page, every page
+    run then read as no_navigation)."""
+    import subprocess
+
+    from metrics.loadgen import server
+
+    (tmp_path / "w.duckdb").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def popen(command, **kwargs):
+        seen["db"] = command[command.index("--db") + 1]
+        raise Stop
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    with pytest.raises(Stop), server.served(Path("w.duckdb")):
+        pass
+    assert seen["db"] == str(tmp_path / "w.duckdb")
+
+
+def test_the_browser_route_of_an_app_with_no_pages_is_empty():
+    """With no navigation there is no page to follow: the route is empty (it looped for
+    ever, at full CPU)."""
+    from metrics.loadgen.measure import browser_route
+
+    assert browser_route([], seed=1, length=5) == []
+    assert browser_route(["Scorecard"], seed=1, length=3) == ["Scorecard"] * 3

@@ -72,6 +72,8 @@ def browser_route(names: list[str], seed: int, length: int = 12) -> list[str]:
     seeded order, again and again (the run's time decides how far it gets)."""
     rng = random.Random(f"{seed}-route")
     others = names[1:] or names
+    if not others:  # no page to follow (the app sent no navigation): nothing to do
+        return []
     route: list[str] = []
     while len(route) < length:
         batch = others[:]

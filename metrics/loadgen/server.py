@@ -49,7 +49,10 @@ def served(db: Path, audience: str = "manager", port: int | None = None,
            app_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     """Run ``hubvalue serve`` on 127.0.0.1 for the warehouse; yield (url, pid); stop it."""
     port = port or free_port()
-    command = [sys.executable, "-m", "metrics.cli", "serve", "--db", str(db), "--port",
+    # the server runs in the project folder: a path relative to the caller's folder would
+    # name another file there (the app would open on its "no warehouse" page)
+    command = [sys.executable, "-m", "metrics.cli", "serve", "--db", str(Path(db).resolve()),
+               "--port",
                str(port), "--audience", audience, "--headless"]
     env = {**os.environ, **(app_env or {})}
     env["PYTHONPATH"] = str(PROJECT_DIR) + (os.pathsep + env["PYTHONPATH"]
