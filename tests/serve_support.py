@@ -1,40 +1,22 @@
 """Run `hubvalue serve` on a free local port for a test (no tests here): ``running`` starts a
 command from the project folder, waits until Streamlit's health check answers, yields the URL
-and stops the server after."""
+and stops the server after. The free port and the health check are the load generator's
+(`metrics.loadgen.server`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
+from metrics.loadgen.server import free_port, wait_healthy
+
+__all__ = ["ROOT", "free_port", "running", "serve_command", "wait_healthy"]
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server stopped while starting")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"the server did not start within {seconds:.0f} seconds")
 
 
 @contextlib.contextmanager
