@@ -8,16 +8,14 @@ Skipped, with the reason, when /usr/bin/chromium or the playwright package is mi
 
 from __future__ import annotations
 
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.serve_support import free_port, running, serve_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,12 +37,6 @@ playwright_api = pytest.importorskip(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     """A small synthetic hub: 2,000 referrals over 24 months."""
@@ -56,38 +48,11 @@ def warehouse(tmp_path_factory) -> Path:
     return build(folder / "extract", folder / "warehouse.duckdb").db_path
 
 
-def serve(db: Path, audience: str):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "metrics.cli", "serve", "--db", str(db), "--port", str(port),
-         "--audience", audience, "--headless"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.25)
-    process.send_signal(signal.SIGTERM)
-    pytest.fail("the dashboard did not start within 30 seconds")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture(scope="module", params=["manager", "pcc"])
 def served(request, warehouse):
-    process, url = serve(warehouse, request.param)
-    yield request.param, url
-    stop(process)
+    port = free_port()
+    with running(serve_command(warehouse, request.param, port), port) as (url, _process):
+        yield request.param, url
 
 
 @pytest.fixture(scope="module")
