@@ -17,6 +17,7 @@ from metrics.formatting import (
     STATUS_WORDS,
     UNIT_WORDS,
     change_text,
+    column_name,
     count,
     gbp,
     missing,
@@ -30,7 +31,7 @@ from metrics.formatting import (
 )
 
 __all__ = ["NAMES", "NO_VALUE", "STATUS_MEANINGS", "STATUS_WORDS", "UNIT_WORDS",
-           "change_text", "count", "gbp", "md", "missing", "money_note", "parameter_name",
+           "change_text", "column_name", "count", "gbp", "md", "missing", "money_note", "parameter_name",
            "percent", "plain", "ratio", "readable", "status_label", "value_text"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -51,6 +51,19 @@ def excel_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
+def worded_columns(columns, column_config: dict | None = None) -> dict:
+    """Column settings that show every column under words, not its machine name (a
+    column the page configured keeps its own label)."""
+    config = dict(column_config or {})
+    for column in columns:
+        setting = config.get(column)
+        if setting is None:
+            config[column] = st.column_config.Column(fmt.column_name(column))
+        elif isinstance(setting, dict) and not setting.get("label"):
+            config[column] = {**setting, "label": fmt.column_name(column)}
+    return config
+
+
 def widget_key(*parts: str) -> str:
     return _KEY_CHARS.sub("_", "_".join(str(p).lower() for p in parts)).strip("_")
 
@@ -99,7 +112,8 @@ def data_table(data: pd.DataFrame, name: str, column_config: dict | None = None,
     """The chart's data as a table, drawn only while its expander is open."""
     with st.expander(label, key=table_key(name), on_change="rerun") as box:
         if box.open:
-            st.dataframe(data, hide_index=True, column_config=column_config)
+            st.dataframe(data, hide_index=True,
+                         column_config=worded_columns(data.columns, column_config))
 
 
 def _alt(description: str) -> str:
@@ -119,11 +133,12 @@ def table_block(view: View, *, name: str, title: str, subtitle: str, data: pd.Da
         st.caption(subtitle)
         display = data if shown is None else shown
         if show == "static":
-            st.table(display, hide_index=True)
+            st.table(display.rename(columns=fmt.column_name), hide_index=True)
         elif show == "lazy":
             data_table(display, name, column_config, label=label)
         else:
-            st.dataframe(display, hide_index=True, column_config=column_config)
+            st.dataframe(display, hide_index=True,
+                         column_config=worded_columns(display.columns, column_config))
         st.caption(f"Source: {source}.")
         st.markdown(description)
         downloads(data, name, view, excel=excel)

@@ -102,6 +102,39 @@ NAMES = {
     "recorded_victims": "police-recorded victims",
     "residents": "residents",
 }
+# words for the column names a reader sees in a table (the data downloads keep the names)
+COLUMN_NAMES = {
+    "table_name": "Table",
+    "file_name": "File",
+    "column_name": "Column",
+    "rows_read": "Rows read",
+    "rows_loaded": "Rows loaded",
+    "rows_quarantined": "Rows quarantined",
+    "rows_with_value": "Rows with a value",
+    "share_with_value": "Share with a value",
+    "in_file": "Column in the file",
+    "has_values": "Has values",
+    "present": "File in the extract",
+    "kind": "Kind",
+    "rule": "Rule",
+    "rows": "Rows",
+    "indicator_id": "Indicator",
+    "requires": "Measures needed",
+    "agency": "Agency",
+    "status": "Status",
+    "numerator": "Count",
+    "denominator": "Base",
+    "ci_low": "95% interval from",
+    "ci_high": "95% interval to",
+    "referral_id": "Referral id",
+    "agency_referral_id": "Agency referral id",
+    "responsible_agency": "Responsible agency",
+    "start_date": "Started",
+    "deadline_date": "Deadline",
+    "working_days_past_deadline": "Working days past the deadline",
+    "days_past_deadline": "Calendar days past the deadline",
+    "stage": "Stage",
+}
 PARAMETER_PREFIXES = (("unit_cost_", "Unit cost: "), ("repeat_rate_", "Repeat rate: "),
                       ("crime_cost_residual_", "Residual crime cost: "),
                       ("crime_cost_", "Crime cost: "))
@@ -131,6 +164,12 @@ def readable(code) -> str:
         return NOT_RECORDED
     text = str(code)
     return NAMES.get(text, text.replace("_", " ").capitalize())
+
+
+def column_name(name) -> str:
+    """Words for a column name such as `rows_read` ("Rows read")."""
+    text = str(name)
+    return COLUMN_NAMES.get(text, text.replace("_", " ").capitalize())
 
 
 def characteristic_name(code: str) -> str:

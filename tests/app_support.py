@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from metrics.calendar import calendar_frame
 from metrics.models import SQL_DIR
 
 AS_OF = dt.date(2026, 6, 30)
@@ -348,6 +349,11 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
                    comparison_people, reach_ratio, ci_low, ci_high, basis_label)
             """
         )
+        # working days (the overdue lists count them), over the fixture's years
+        calendar = calendar_frame(dt.date(2025, 1, 1), dt.date(2027, 12, 31))
+        con.register("_calendar", calendar)
+        con.execute("create table ref.calendar as select * from _calendar")
+        con.unregister("_calendar")
         con.execute(
             """
             create table ref.parameters as select * from (values

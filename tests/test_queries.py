@@ -263,15 +263,17 @@ def test_equity_reads_the_last_month_of_the_period(con):
 
 def test_exception_list_first_contact(con):
     listed = run(con, "exceptions", kind="first_contact")
-    # not contacted, not closed, deadline before 30 June 2026:
-    # r1 (6 Jan: 175 days), r2 (3 Jun: 27 days), r3 (29 Jun: 1 day)
+    # not contacted, not closed, deadline before Tuesday 30 June 2026, in working days
+    # after the deadline: r1 (Tue 6 Jan: 126 weekdays less 5 bank holidays, 121),
+    # r2 (Wed 3 Jun: 19), r3 (Mon 29 Jun: 1)
     assert list(listed["referral_id"]) == ["r1", "r2", "r3"]
-    assert list(listed["days_past_deadline"]) == [175, 27, 1]
+    assert list(listed["working_days_past_deadline"]) == [121, 19, 1]
     assert set(listed.columns) == {
         "referral_id",
+        "responsible_agency",
         "start_date",
         "deadline_date",
-        "days_past_deadline",
+        "working_days_past_deadline",
     }
     lgbt = run(con, "exceptions", filters=q.Filters(JAN, JUN, "lgbt"), kind="first_contact")
     assert list(lgbt["referral_id"]) == ["r3"]
@@ -283,13 +285,14 @@ def test_exception_list_first_contact(con):
 
 def test_exception_lists_for_agency_referrals(con):
     pending = run(con, "exceptions", kind="agency_acceptance")
-    # a2 pending, deadline 9 April: 21 + 31 + 30 = 82 days
+    # a2 pending, deadline Thu 9 April: 15 working days left in April, 19 in May
+    # (two bank holidays), 22 in June = 56 working days
     assert list(pending["agency_referral_id"]) == ["a2"]
-    assert list(pending["days_past_deadline"]) == [82]
+    assert list(pending["working_days_past_deadline"]) == [56]
     unseen = run(con, "exceptions", kind="mental_health_contact")
-    # a4 to NHS mental health, not seen, deadline 15 June: 15 days
+    # a4 to NHS mental health, not seen, deadline Mon 15 June: 11 working days
     assert list(unseen["agency_referral_id"]) == ["a4"]
-    assert list(unseen["days_past_deadline"]) == [15]
+    assert list(unseen["working_days_past_deadline"]) == [11]
     with pytest.raises(ValueError):
         run(con, "exceptions", kind="everything")
 

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from metrics import models, read
@@ -169,15 +170,16 @@ def test_the_exceptions_mart_lists_the_overdue_first_contact_by_agency(con):
                       crime_type="all")
     assert list(listed["referral_id"]) == ["r1"]
     # referred Monday 2 March, deadline 2 working days later (Wednesday 4 March):
-    # 27 days before 31 March
-    assert list(listed["days_past_deadline"]) == [27]
+    # 19 working days before Tuesday 31 March
+    assert list(listed["working_days_past_deadline"]) == [19]
     lgbt = read.run(con, "exceptions_first_contact", "manager", agency="lgbt",
                     crime_type="all")
     assert lgbt.empty
     overdue = read.run(con, "overdue", "manager")
     assert overdue.to_dict("records") == [
         {"kind": "first_contact", "case_id": "r1", "agency": "victim_support",
-         "days_past_deadline": 27}]
+         "responsible_agency": "victim_support",
+         "deadline_date": pd.Timestamp("2026-03-04"), "working_days_past_deadline": 19}]
 
 
 def test_an_audience_not_named_by_the_query_is_refused(con):

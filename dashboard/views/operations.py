@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard import headlines, shared_figures
+from dashboard import headlines, overdue, shared_figures
 from dashboard.data import current
 from dashboard.indicators import figures, with_intervals
 from dashboard.sources import source_line
@@ -195,11 +195,8 @@ if view.audience == "manager":
             view, name=f"exceptions_{kind}",
             title=f"{title}: {fmt.count(n)}{'+' if n >= 1000 else ''}",
             subtitle=f"{fmt.md(fmt.readable(view.filters.agency))}; longest overdue first",
-            data=listed, source=source_line(view, "operations"),
-            description="Days past the deadline are calendar days from the deadline to the "
-                        "as-of date. Contains pseudonymous case ids: keep within the hub.",
-            column_config={"days_past_deadline": st.column_config.NumberColumn(
-                "Days past deadline", format="%d")},
+            data=listed, shown=overdue.shown(listed), source=source_line(view, "operations"),
+            description=overdue.DESCRIPTION, column_config=overdue.column_config(),
             show="grid" if n <= SHOWN_CASES else "lazy",
             label=f"Show the {fmt.count(n)} cases",
         )

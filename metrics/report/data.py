@@ -124,7 +124,9 @@ def overdue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     deadline; one row per agency involved), agency_acceptance (agency referral pending
     past the acceptance deadline), mental_health_contact (referral to NHS mental health,
     not declined, withdrawn or redirected, not seen, not ended, past the deadline).
-    Columns: kind, case_id (pseudonymous), agency, days_past_deadline (calendar days).
+    Columns: kind, case_id (pseudonymous), agency (each agency the case is for),
+    responsible_agency (whose standard is missed), deadline_date,
+    working_days_past_deadline.
     """
     return read.run(con, "overdue", READER)
 

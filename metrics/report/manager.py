@@ -82,12 +82,12 @@ def _overdue_section(overdue: pd.DataFrame, ctx: Context) -> list:
     for kind in OVERDUE_KINDS:
         part = overdue[overdue["kind"] == kind]
         cases = part["case_id"].nunique()
-        oldest = int(part["days_past_deadline"].max()) if cases else None
+        oldest = int(part["working_days_past_deadline"].max()) if cases else None
         summary_rows.append(
             [
                 Cell(fmt.readable(kind)),
                 Cell(fmt.count(cases), "number"),
-                Cell("–" if oldest is None else f"{oldest} days", "number"),
+                Cell("–" if oldest is None else f"{fmt.count(oldest)} working days", "number"),
             ]
         )
     blocks.append(
@@ -98,7 +98,10 @@ def _overdue_section(overdue: pd.DataFrame, ctx: Context) -> list:
             summary_rows,
             notes=[
                 "Open now (at the as-of date), whatever the report period: "
-                "cases not yet contacted or not yet accepted or seen."
+                "cases not yet contacted or not yet accepted or seen.",
+                "Working days past the deadline: Monday to Friday less bank holidays, "
+                "after the deadline up to and including the as-of date, as the "
+                "standards count them.",
             ],
         )
     )
@@ -130,11 +133,13 @@ def _overdue_section(overdue: pd.DataFrame, ctx: Context) -> list:
         cases = (
             part.groupby("case_id", sort=False)
             .agg(
-                days=("days_past_deadline", "max"),
+                days=("working_days_past_deadline", "max"),
+                deadline=("deadline_date", "min"),
+                responsible=("responsible_agency", "first"),
                 agencies=("agency", lambda a: ", ".join(fmt.readable(x) for x in sorted(set(a)))),
             )
             .reset_index()
-            .sort_values(["days", "case_id"], ascending=[False, True])
+            .sort_values(["days", "deadline", "case_id"], ascending=[False, True, True])
         )
         if cases.empty:
             continue
@@ -149,9 +154,12 @@ def _overdue_section(overdue: pd.DataFrame, ctx: Context) -> list:
             Table(
                 f"overdue_list_{kind}",
                 f"{fmt.readable(kind)}: pseudonymous case ids",
-                ["Case id", "Agencies", "Days past the deadline"],
+                ["Case id", "Responsible agency", "Agencies involved", "Deadline",
+                 "Working days past the deadline"],
                 [
-                    [Cell(str(r.case_id), "id"), Cell(r.agencies), Cell(f"{int(r.days)}", "number")]
+                    [Cell(str(r.case_id), "id"), Cell(fmt.readable(r.responsible)),
+                     Cell(r.agencies), Cell(fmt.short_date(pd.Timestamp(r.deadline).date())),
+                     Cell(fmt.count(r.days), "number")]
                     for r in shown.itertuples()
                 ],
                 notes=notes,

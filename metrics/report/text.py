@@ -28,6 +28,7 @@ from metrics.formatting import (
     percent,
     ratio,
     readable,
+    short_date,
     status_label,
     value_text,
 )
@@ -36,4 +37,4 @@ from metrics.formatting import status_cell as status_word
 __all__ = ["NAMES", "NBSP", "NO_VALUE", "STATUS_MEANINGS", "STATUS_WORDS", "change_text",
            "characteristic_name", "characteristic_words", "count", "days", "gbp",
            "interval_text", "long_date", "missing", "parameter_value", "percent", "ratio",
-           "readable", "status_label", "status_word", "value_text"]
+           "readable", "short_date", "status_label", "status_word", "value_text"]

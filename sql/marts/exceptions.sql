@@ -11,6 +11,14 @@
 -- agencies: the agencies the case is for (first_contact: every agency the
 -- referral involves, in the contract's order; otherwise the receiving agency).
 -- crime_type: of the referral (NULL if it is not in fct_referrals).
+-- responsible_agency: the agency whose standard is missed (first_contact: the
+-- lead agency, victim_support, which makes the first contact; otherwise the
+-- receiving agency).
+-- days_past_deadline: calendar days from the deadline to the as-of date;
+-- working_days_past_deadline: working days after the deadline up to and
+-- including the as-of date (ref.calendar), the unit of the standards
+-- themselves; 0 when the as-of date is a weekend or bank holiday straight
+-- after the deadline.
 with
 
 referrals as (
@@ -31,6 +39,12 @@ build as (
 
 ),
 
+calendar as (
+
+    select * from ref.calendar
+
+),
+
 first_contact as (
 
     select
@@ -48,6 +62,7 @@ first_contact as (
             case when referrals.involves_witness_care then 'witness_care' end,
             case when referrals.involves_nhs_mental_health then 'nhs_mental_health' end
         ], lambda x: x is not null) as agencies,  -- noqa: RF02
+        'victim_support' as responsible_agency,
         referrals.crime_type,
         referrals.referral_date as start_date,
         referrals.first_contact_deadline as deadline_date,
@@ -70,6 +85,7 @@ acceptance as (
         agency_referrals.agency_referral_id,
         agency_referrals.agency,
         [agency_referrals.agency] as agencies,
+        agency_referrals.agency as responsible_agency,
         referrals.crime_type,
         agency_referrals.sent_date as start_date,
         agency_referrals.acceptance_deadline as deadline_date,
@@ -94,6 +110,7 @@ mental_health as (
         agency_referrals.agency_referral_id,
         agency_referrals.agency,
         [agency_referrals.agency] as agencies,
+        agency_referrals.agency as responsible_agency,
         referrals.crime_type,
         agency_referrals.sent_date as start_date,
         agency_referrals.mh_contact_deadline as deadline_date,
@@ -112,13 +129,28 @@ mental_health as (
 
 ),
 
-final as (
+overdue as (
 
     select * from first_contact
     union all
     select * from acceptance
     union all
     select * from mental_health
+
+),
+
+final as (
+
+    select
+        overdue.*,
+        as_of_day.working_day_number - deadline_day.working_day_number
+            as working_days_past_deadline
+    from overdue
+    cross join build
+    left join calendar as as_of_day
+        on build.as_of = as_of_day.calendar_date
+    left join calendar as deadline_day
+        on overdue.deadline_date = deadline_day.calendar_date
 
 )
 

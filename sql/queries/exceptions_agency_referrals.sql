@@ -1,6 +1,7 @@
 -- audiences: manager
 -- Agency referrals past a deadline at the as-of date (kind agency_acceptance or
--- mental_health_contact), by pseudonymous id, longest overdue first (at most 1,000).
+-- mental_health_contact), by pseudonymous id, longest overdue (in working days)
+-- first (at most 1,000).
 with
 
 exceptions as (
@@ -14,10 +15,10 @@ final as (
     select
         agency_referral_id,
         referral_id,
-        agency,
+        responsible_agency,
         start_date,
         deadline_date,
-        days_past_deadline
+        working_days_past_deadline
     from exceptions
     where
         kind = $kind
@@ -27,5 +28,5 @@ final as (
 )
 
 select * from final
-order by days_past_deadline desc, agency_referral_id asc
+order by working_days_past_deadline desc, deadline_date asc, agency_referral_id asc
 limit 1000

@@ -1,6 +1,6 @@
 -- audiences: manager
 -- Referrals neither contacted nor closed, past the first-contact deadline at the as-of
--- date, by pseudonymous id, longest overdue first (at most 1,000). An agency filters
+-- date, by pseudonymous id, longest overdue (in working days) first (at most 1,000). An agency filters
 -- to the referrals involving it.
 with
 
@@ -14,9 +14,10 @@ final as (
 
     select
         referral_id,
+        responsible_agency,
         start_date,
         deadline_date,
-        days_past_deadline
+        working_days_past_deadline
     from exceptions
     where
         kind = 'first_contact'
@@ -26,5 +27,5 @@ final as (
 )
 
 select * from final
-order by days_past_deadline desc, referral_id asc
+order by working_days_past_deadline desc, deadline_date asc, referral_id asc
 limit 1000

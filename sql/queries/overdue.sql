@@ -15,10 +15,12 @@ final as (
         kind,
         case_id,
         unnest(agencies) as agency,
-        days_past_deadline
+        responsible_agency,
+        deadline_date,
+        working_days_past_deadline
     from exceptions
 
 )
 
 select * from final
-order by kind asc, days_past_deadline desc, case_id asc, agency asc
+order by kind asc, working_days_past_deadline desc, deadline_date asc, case_id asc, agency asc
