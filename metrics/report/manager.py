@@ -87,7 +87,8 @@ def _overdue_section(overdue: pd.DataFrame, ctx: Context) -> list:
             [
                 Cell(fmt.readable(kind)),
                 Cell(fmt.count(cases), "number"),
-                Cell("–" if oldest is None else f"{fmt.count(oldest)} working days", "number"),
+                Cell("–" if oldest is None else
+                     f"{fmt.count(oldest)} working day{'' if oldest == 1 else 's'}", "number"),
             ]
         )
     blocks.append(
