@@ -28,10 +28,11 @@ import pandas as pd
 from metrics.catalogue import catalogue, in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED
 from metrics.period import PeriodError, month_name
+from metrics.published.changes import Quarters
 from metrics.published.names import base_table
 from metrics.published.read import NotPublished, PublishedQuarter, published_quarter
 from metrics.register import setting
-from metrics.report import charts, data
+from metrics.report import bulletin_changes, charts, data
 from metrics.report import text as fmt
 from metrics.report.content import Context, facts
 from metrics.report.render import Cell, Figure, Report, Section, Table
@@ -647,6 +648,15 @@ def _revisions_section(release: PublishedQuarter) -> Section:
     )
 
 
+def _changes_section(ctx: Context, release: PublishedQuarter) -> Section:
+    """Change on the previous quarter and a year earlier, and the recent quarters."""
+    rates = [(i, WORDS[i][0]) for i in PERSON_INDICATORS
+             if _CATALOGUE.loc[i, "kind"] == "rate"]
+    trend_rates = [(i, WORDS[i][0]) for i, _ in MAIN_POINTS]
+    return bulletin_changes.section(Quarters(ctx.con), release.period, rates, trend_rates,
+                                    ctx.source)
+
+
 def build(ctx: Context, protector=None) -> Report:
     """The public report of a published quarter. `protector` is not used: the figures
     were protected and audited when the release was made (kept so every audience's
@@ -725,6 +735,7 @@ def build(ctx: Context, protector=None) -> Report:
     )
     sections = [
         Section("main_points", "Main points", bullets=_main_points(ctx, release, statuses)),
+        _changes_section(ctx, release),
         who,
     ]
     for key, heading, indicators in THEME_SECTIONS:
