@@ -1131,6 +1131,27 @@ def exceptions(con, audience: str, filters: Filters, kind: str = "first_contact"
                     agency=filters.agency, crime_type=filters.crime_type)
 
 
+@query("manager", "pcc", examples=({},))
+def referral_funnel(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """The referrals received in the chosen months (for the chosen agency, or the hub)
+    by the furthest stage reached in order: one row per stage (stage_order, stage_name,
+    referrals), each stage inside the one before, then the referrals that skipped a stage
+    (`supported_unassessed`, `completed_unsupported`). For pcc, a sensitive agency's
+    counts go through disclosure control (suppressed counts are NaN, `suppressed` says
+    why)."""
+    agency = _agency(filters, audience)
+    first, last = _bounds(con, filters)
+    frame = read.run(con, "referral_funnel", audience, agency=agency, first=first, last=last)
+    frame["referrals"] = frame["referrals"].astype("float64")
+    frame["suppressed"] = ""
+    if audience == "pcc" and is_sensitive_cut(agency):
+        protected = [rules.protect_count(int(n), True) for n in frame["referrals"]]
+        frame["referrals"] = [math.nan if p is None else float(p) for p in protected]
+        frame["suppressed"] = ["" if p is not None else suppression_label(True)
+                               for p in protected]
+    return frame
+
+
 # --- working together -----------------------------------------------------------------------
 
 FLOW_OUTCOMES = ("accepted", "declined", "redirected", "withdrawn", "pending")

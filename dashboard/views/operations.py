@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard import headlines, overdue, shared_figures
+from dashboard import funnel, headlines, overdue, shared_figures
 from dashboard.data import current
 from dashboard.indicators import figures, with_intervals
 from dashboard.sources import source_line
@@ -28,13 +28,13 @@ from dashboard.ui import (
     table_block,
 )
 
-FUNNEL = [
-    ("referrals_received", "Received"),
-    ("referrals_contacted", "Contacted"),
-    ("referrals_assessed", "Needs assessed"),
-    ("referrals_supported", "Given support"),
-    ("referrals_completed", "Support completed"),
-]
+FUNNEL = {  # funnel stage -> the indicator that says whether the extract can count it
+    "received": "referrals_received",
+    "contacted": "referrals_contacted",
+    "assessed": "referrals_assessed",
+    "supported": "referrals_supported",
+    "completed": "referrals_completed",
+}
 TIMELINESS = ["police_referral_2wd", "first_contact_2wd", "agency_accepted_5wd",
               "mental_health_seen_10wd", "agency_declined", "assessment_to_agency_days",
               "open_cases"]
@@ -67,31 +67,32 @@ TRENDS = {"Caseload and satisfaction": ["open_cases", "satisfaction", "goals_ach
 
 
 def funnel_chart() -> None:
-    stages = []
-    received = by_id["referrals_received"].value if "referrals_received" in by_id else None
-    for indicator, stage in FUNNEL:
-        figure = by_id.get(indicator)
-        count = figure.value if figure is not None and figure.shown else None
-        share = count / received if count is not None and received else None
-        stages.append({"stage": stage, "indicator_id": indicator,
-                       "status": figure.status if figure else "no_data", "count": count,
-                       "share": share})
-    funnel = pd.DataFrame(stages)
-    if funnel["count"].notna().any():
-        completed = funnel.iloc[-1]
+    counts = guarded(view, "referral_funnel")
+    if counts is None:
+        return
+    statuses = {stage: by_id[i].status if i in by_id else "no_data"
+                for stage, i in FUNNEL.items()}
+    lines = funnel.rows(counts, statuses)
+    stages = lines[lines["in_funnel"]].reset_index(drop=True)
+    received = stages.iloc[0]["count"]
+    if stages["count"].notna().any():
+        completed = stages.iloc[-1]
         title = (f"{fmt.count(received)} referrals received in {view.period.title()}; "
-                 f"{fmt.percent(completed['share'])} completed support")
+                 f"{fmt.percent(completed['share'])} went all the way to completed support")
     else:
         title = f"Referral funnel: no referrals counted in {view.period.title()}"
     missing = [fmt.md(r["stage"]) + f" ({fmt.status_label(r['status']).lower()})"
-               for _, r in funnel.iterrows() if pd.isna(r["count"])]
+               for _, r in stages.iterrows() if pd.isna(r["count"])]
     chart_block(
         view, name="operations_funnel", title=title,
-        subtitle=f"Referrals by the furthest stage reached, by month of referral; "
+        subtitle=f"Referrals by the furthest stage reached in order, by month of referral; "
                  f"{fmt.md(fmt.readable(view.filters.agency))}",
-        figure=shared_figures.funnel(view.audience, funnel), data=funnel,
+        figure=shared_figures.funnel(view.audience, stages), data=lines,
         description="Each stage counts the referrals received in the period that reached it "
-                    "(contacted, assessed, given a service, closed as support completed). "
+                    "and every stage before it (contacted, needs assessed, given support, "
+                    "closed as support completed), so each bar sits inside the one above. "
+                    "Referrals that skipped a stage are not in the funnel: "
+                    + funnel.side_lines(lines) + ". "
                     + (("Stages without a count: " + "; ".join(missing) + ".")
                        if missing else ""),
         base=f"{fmt.count(received)} referrals received",
