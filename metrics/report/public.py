@@ -715,8 +715,10 @@ def build(ctx: Context, protector=None) -> Report:
     funnel = Figure(
         key="stages",
         title="From referral to completed support",
-        subtitle=f"People referred in {period.title()} by the furthest stage any of their "
-        "referrals reached (so far)",
+        subtitle=f"People referred in {period.title()} by each stage any of their "
+        "referrals reached (so far); the stages are counted one by one, so a later stage "
+        "can hold more people than an earlier one (support given without a recorded needs "
+        "assessment)",
         chart=charts.bar_chart(
             stage_bars,
             "count",
