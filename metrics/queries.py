@@ -580,6 +580,39 @@ def _public_reach(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     )
 
 
+@query("public", examples=({},))
+def change_lines(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """The public bulletin's change lines of the chosen published quarter, made by the same
+    function from the same published figures (`metrics.published.changes`): one row per
+    measure (people referred, then the bulletin's rates) with this quarter, the previous
+    quarter, the same quarter a year earlier (as printed) and each change in words,
+    `judged_previous` / `judged_year` ('better', 'worse', 'moved' or '' for no arrow) and
+    the three quarters' labels."""
+    from metrics.published import changes
+
+    first, _last = _public_quarter(con, filters)
+    quarter = period.period_starting("quarter", first)
+    quarters = changes.Quarters(con)
+    rows = []
+    for indicator, label in [(changes.PEOPLE_REFERRED, changes.PEOPLE_LABEL),
+                             *changes.bulletin_rates()]:
+        current, on_previous, on_year = changes.change_lines(quarters, quarter, indicator)
+        rows.append({
+            "measure": label,
+            "this_quarter": changes.figure_text(current),
+            "previous_quarter": changes.figure_text(on_previous.earlier),
+            "change_on_previous": changes.change_words(on_previous, changes.unit(indicator)),
+            "judged_previous": changes.judgement(on_previous, indicator),
+            "year_earlier": changes.figure_text(on_year.earlier),
+            "change_on_year": changes.change_words(on_year, changes.unit(indicator)),
+            "judged_year": changes.judgement(on_year, indicator),
+            "period": quarter.label,
+            "previous_period": quarter.previous().label,
+            "year_earlier_period": quarter.year_before().label,
+        })
+    return pd.DataFrame(rows)
+
+
 # --- build, catalogue, register -------------------------------------------------------------
 
 

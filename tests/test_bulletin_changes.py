@@ -24,11 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from dashboard import public_changes
+from metrics import queries as q
 from metrics.build import build
 from metrics.change import BEYOND_NOISE, NO_CLEAR_CHANGE
 from metrics.generate import generate
@@ -39,6 +43,7 @@ from metrics.report import build_report, bulletin_changes, data
 from metrics.report.public import MAIN_POINTS, WORDS
 from metrics.report.render import Figure, Table
 
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 RATE = "first_contact_2wd"
 QUARTERS = {  # label: (first month, people referred, met, base)
     "2025/26-Q2": (dt.date(2025, 7, 1), 100, 75, 100),
@@ -230,3 +235,35 @@ def _check(text: str, period: str, indicator: str, counts: dict) -> None:
     met, base = counts[(period, f"{indicator}_met")], counts[(period, f"{indicator}_base")]
     assert text == f"{met / base * 100:.1f}%"
     assert met % 5 == 0 and base % 5 == 0
+
+
+def test_the_public_dashboard_shows_the_bulletins_change_lines(generated, monkeypatch):
+    con = data.open_warehouse(generated)
+    try:
+        latest = con.execute("select period, first_month, last_month from published.periods "
+                             "where status = 'published' order by first_month desc "
+                             "limit 1").fetchone()
+        report = build_report(con, "public", latest[0])
+        lines = q.QUERIES["change_lines"].function(
+            con, "public", q.Filters(latest[1], latest[2]))
+    finally:
+        con.close()
+    table = next(s for s in report.sections if s.key == "changes").blocks[0]
+    assert lines[public_changes.SHOWN].values.tolist() == _texts(table)
+    assert list(lines[["period", "previous_period", "year_earlier_period"]].iloc[0]) == \
+        table.headers[1:3] + [table.headers[4]]
+    # the page draws them for the public, and only for the public
+    monkeypatch.setenv("HUBVALUE_DB", str(generated))
+    monkeypatch.setenv("HUBVALUE_AUDIENCE", "public")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    drawn = [d.value for d in at.dataframe if "change_on_previous" in d.value.columns]
+    assert len(drawn) == 1
+    assert drawn[0].values.tolist() == _texts(table)
+    con = data.open_warehouse(generated)
+    try:
+        with pytest.raises(q.NotPermitted):
+            q.QUERIES["change_lines"].function(con, "manager", q.Filters())
+    finally:
+        con.close()

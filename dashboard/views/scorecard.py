@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard import scorecard
+from dashboard import public_changes, scorecard
 from dashboard.data import current
 from dashboard.ui import agency_note, data_table, downloads, guarded, page_header
 
@@ -41,6 +41,8 @@ for theme, theme_title, page in scorecard.THEMES:
                     scorecard.render_card(card, view)
     st.page_link(f"views/{page}.py", label=f"{theme_title}: trends and breakdowns",
                  icon=":material/arrow_forward:")
+
+public_changes.show(view)  # the public view: the bulletin's change lines
 
 table = scorecard.table(cards)
 st.markdown("#### All scorecard figures")

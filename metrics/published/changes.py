@@ -20,11 +20,35 @@ from dataclasses import dataclass
 import duckdb
 
 from metrics import change as noise
+from metrics import formatting as fmt
+from metrics.catalogue import catalogue, in_place_order
+from metrics.disclosure import SUPPRESSED
 from metrics.period import Period
 from metrics.published.read import NotPublished, PublishedQuarter, published_quarter
 
 TREND_QUARTERS = 8
 PEOPLE_REFERRED = "people_referred"  # the count of people referred (published `stages`)
+PEOPLE_LABEL = "People referred"
+
+
+def bulletin_rates() -> list[tuple[str, str]]:
+    """The bulletin's person-level rates (id, public label), in the bulletin's order."""
+    entries = catalogue().set_index("indicator_id")
+    return [(i, str(entries.loc[i, "public_label"])) for i in in_place_order("bulletin_order")
+            if entries.loc[i, "kind"] == "rate" and entries.loc[i, "value_component"] is None]
+
+
+def main_point_rates() -> list[tuple[str, str]]:
+    """The rates of the bulletin's main points (id, public label), in order."""
+    entries = catalogue().set_index("indicator_id")
+    return [(i, str(entries.loc[i, "public_label"])) for i in in_place_order("bulletin_point")]
+
+
+def direction(indicator: str) -> str:
+    """higher_is_better, lower_is_better or neutral (people referred is neutral)."""
+    if indicator == PEOPLE_REFERRED:
+        return "neutral"
+    return str(catalogue().set_index("indicator_id")["direction"].get(indicator, "neutral"))
 
 
 @dataclass(frozen=True)
@@ -165,3 +189,43 @@ def trend(quarters: Quarters, period: Period, indicators: list[str],
         return []
     window = window[window.index(published[0]):]
     return [(q, {i: measure(quarters, q, i) for i in indicators}) for q in window]
+
+
+# --- words (the bulletin and the public dashboard write the same) ---------------------------
+
+_STATUS_WORDS = {"suppressed": SUPPRESSED, "not_published": "Not published"}
+
+
+def figure_text(figure: Published) -> str:
+    """A published figure as printed: '1,230', '58.3%', '[c]', 'Not published' or the
+    status in words."""
+    if figure.shown:
+        return f"{figure.count:,}" if figure.count is not None else fmt.percent(figure.rate)
+    return _STATUS_WORDS.get(figure.status) or fmt.status_cell(figure.status)
+
+
+def change_words(line: ChangeLine, unit: str) -> str:
+    """'▲ rose 6.0 points', '▼ fell by 40 people', 'no clear change' or 'not comparable:
+    ...'; only a change beyond noise rises or falls."""
+    if line.change is None:
+        return f"not comparable: {line.reason}"
+    if line.change.verdict != noise.BEYOND_NOISE or not line.direction:
+        return "no clear change"
+    size = abs(line.change.difference)
+    amount = f"{size * 100:.1f} points" if unit == "rate" else f"by {size:,.0f} people"
+    return f"▲ rose {amount}" if line.direction > 0 else f"▼ fell {amount}"
+
+
+def judgement(line: ChangeLine, indicator: str) -> str:
+    """'better', 'worse' or 'moved' (beyond noise, by the indicator's direction), or ''
+    (no arrow, no colour)."""
+    if not line.direction:
+        return ""
+    way = direction(indicator)
+    if way == "neutral":
+        return "moved"
+    return "better" if (line.direction > 0) == (way == "higher_is_better") else "worse"
+
+
+def unit(indicator: str) -> str:
+    return "count" if indicator == PEOPLE_REFERRED else "rate"

@@ -8,17 +8,12 @@ every other change reads "no clear change" or says why it is not comparable.
 
 from __future__ import annotations
 
-from metrics.catalogue import catalogue
-from metrics.change import BEYOND_NOISE
-from metrics.disclosure import SUPPRESSED
 from metrics.period import Period
 from metrics.published import changes
 from metrics.report import charts
-from metrics.report import text as fmt
 from metrics.report.render import Cell, Figure, Section, Table
 
-_DIRECTION = catalogue().set_index("indicator_id")["direction"]
-PEOPLE_LABEL = "People referred"
+PEOPLE_LABEL = changes.PEOPLE_LABEL
 # numbers of quarters in words (a bare small number would read as a count of people)
 QUARTER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
 NOISE_NOTE = (
@@ -34,37 +29,18 @@ ROUNDED_NOTE = (
 
 
 def value_cell(figure: changes.Published) -> Cell:
+    text = changes.figure_text(figure)
     if figure.shown:
-        if figure.count is not None:
-            return Cell(f"{figure.count:,}", "count")
-        return Cell(fmt.percent(figure.rate), "rate")
-    if figure.status == "suppressed":
-        return Cell(SUPPRESSED, "status")
-    if figure.status == "not_published":
-        return Cell("Not published", "status")
-    return Cell(fmt.status_word(figure.status), "status")
+        return Cell(text, "count" if figure.count is not None else "rate")
+    return Cell(text, "status")
 
 
-def change_words(line: changes.ChangeLine, unit: str) -> str:
-    """'▲ rose 6.0 points', '▼ fell by 40 people', 'no clear change' or 'not comparable:
-    ...'."""
-    if line.change is None:
-        return f"not comparable: {line.reason}"
-    if line.change.verdict != BEYOND_NOISE or not line.direction:
-        return "no clear change"
-    size = abs(line.change.difference)
-    amount = f"{size * 100:.1f} points" if unit == "rate" else f"by {size:,.0f} people"
-    return f"▲ rose {amount}" if line.direction > 0 else f"▼ fell {amount}"
-
-
-def change_cell(line: changes.ChangeLine, unit: str, direction: str) -> Cell:
-    words = change_words(line, unit)
-    if not line.direction:
-        return Cell(words, "note" if line.change is None else "text")
-    if direction == "neutral":
-        return Cell(words, "moved")
-    better = (line.direction > 0) == (direction == "higher_is_better")
-    return Cell(words, "better" if better else "worse")
+def change_cell(line: changes.ChangeLine, indicator: str) -> Cell:
+    words = changes.change_words(line, changes.unit(indicator))
+    judged = changes.judgement(line, indicator)
+    if judged:
+        return Cell(words, judged)
+    return Cell(words, "note" if line.change is None else "text")
 
 
 def change_table(quarters: changes.Quarters, period: Period,
@@ -74,14 +50,11 @@ def change_table(quarters: changes.Quarters, period: Period,
     previous, year = period.previous(), period.year_before()
     rows = []
     for indicator, label in measures:
-        unit = "count" if indicator == changes.PEOPLE_REFERRED else "rate"
-        direction = ("neutral" if indicator == changes.PEOPLE_REFERRED
-                     else str(_DIRECTION.get(indicator, "neutral")))
         current, on_previous, on_year = changes.change_lines(quarters, period, indicator)
         rows.append([
             Cell(label), value_cell(current),
-            value_cell(on_previous.earlier), change_cell(on_previous, unit, direction),
-            value_cell(on_year.earlier), change_cell(on_year, unit, direction),
+            value_cell(on_previous.earlier), change_cell(on_previous, indicator),
+            value_cell(on_year.earlier), change_cell(on_year, indicator),
         ])
     return Table(
         "changes",

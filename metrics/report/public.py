@@ -28,6 +28,7 @@ import pandas as pd
 from metrics.catalogue import catalogue, in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED
 from metrics.period import PeriodError, month_name
+from metrics.published import changes
 from metrics.published.changes import Quarters
 from metrics.published.names import base_table
 from metrics.published.read import NotPublished, PublishedQuarter, published_quarter
@@ -650,10 +651,8 @@ def _revisions_section(release: PublishedQuarter) -> Section:
 
 def _changes_section(ctx: Context, release: PublishedQuarter) -> Section:
     """Change on the previous quarter and a year earlier, and the recent quarters."""
-    rates = [(i, WORDS[i][0]) for i in PERSON_INDICATORS
-             if _CATALOGUE.loc[i, "kind"] == "rate"]
-    trend_rates = [(i, WORDS[i][0]) for i, _ in MAIN_POINTS]
-    return bulletin_changes.section(Quarters(ctx.con), release.period, rates, trend_rates,
+    return bulletin_changes.section(Quarters(ctx.con), release.period,
+                                    changes.bulletin_rates(), changes.main_point_rates(),
                                     ctx.source)
 
 
