@@ -99,10 +99,12 @@ def test_manager_pack_puts_exceptions_first(manager_html):
         tables["standards"], "Victims first contacted within 2 working days of referral"
     )
     assert standard[1:4] == ["50.0%", "4", "2"]
-    # R4: never contacted, not closed, deadline Wed 28 Oct, as-of Sat 31 Oct: 3 days past.
+    # R4: never contacted, not closed, deadline Wed 28 Oct, as-of Sat 31 Oct: 2 working
+    # days past (Thu 29 and Fri 30), the lead agency's standard.
     overdue = row_of(tables["overdue_summary"], "First contact overdue")
-    assert overdue[1:] == ["1", "3 days"]
-    assert tables["overdue_list_first_contact"][1] == ["R4", "Victim Support (lead agency)", "3"]
+    assert overdue[1:] == ["1", "2 working days"]
+    assert tables["overdue_list_first_contact"][1] == [
+        "R4", "Victim Support (lead agency)", "Victim Support (lead agency)", "28 Oct 2026", "2"]
 
 
 def test_manager_pack_goes_agency_by_agency(manager_html):
