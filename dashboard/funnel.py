@@ -58,8 +58,9 @@ def rows(counts: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def side_lines(frame: pd.DataFrame) -> str:
-    """The lines outside the funnel, in words, for the chart's description (Markdown)."""
+def side_lines(frame: pd.DataFrame) -> list[str]:
+    """The lines outside the funnel, in words, each a line of the chart's description
+    (Markdown)."""
     parts = []
     for row in frame[~frame["in_funnel"]].itertuples():
         if row.status != "ok":
@@ -68,4 +69,4 @@ def side_lines(frame: pd.DataFrame) -> str:
             noun = "referral" if row.count == 1 else "referrals"
             parts.append(f"{row.stage}: {fmt.count(row.count)} {noun} "
                          f"({fmt.percent(row.share)} of those received)")
-    return "; ".join(fmt.md(p) for p in parts)
+    return [fmt.md(p) for p in parts]

@@ -79,12 +79,14 @@ if issues is not None:
         )
     other = issues[issues["kind"] != "quarantined"]
     if not other.empty:
+        notes = other.reset_index(drop=True)
         table_block(
             view, name="load_notes", title="Unmapped codes, ignored and absent columns",
             subtitle="Rows kept; unknown demographic codes read as 'unknown'",
-            data=other.reset_index(drop=True), source="hubvalue build load report",
-            description="code_unmapped: demographic codes not in the contract (kept as "
-                        "unknown). ignored_column: extra columns not read. absent_column: "
+            data=notes, shown=notes.assign(kind=[fmt.readable(k) for k in notes["kind"]]),
+            source="hubvalue build load report",
+            description="Code unmapped: demographic codes not in the contract (kept as "
+                        "unknown). Ignored column: extra columns not read. Absent column: "
                         "optional columns the file did not have.",
             show="static" if len(other) <= STATIC_ROWS else "grid",
         )

@@ -91,10 +91,10 @@ def funnel_chart() -> None:
         description="Each stage counts the referrals received in the period that reached it "
                     "and every stage before it (contacted, needs assessed, given support, "
                     "closed as support completed), so each bar sits inside the one above. "
-                    "Referrals that skipped a stage are not in the funnel: "
-                    + funnel.side_lines(lines) + ". "
-                    + (("Stages without a count: " + "; ".join(missing) + ".")
-                       if missing else ""),
+                    + (("Stages without a count: " + "; ".join(missing) + ". ")
+                       if missing else "")
+                    + "Referrals that skipped a stage, not in the funnel:\n\n"
+                    + "\n".join(f"- {line}" for line in funnel.side_lines(lines)),
         base=f"{fmt.count(received)} referrals received",
         source=source_line(view, "operations"), excel=True,
     )
