@@ -116,3 +116,14 @@ def test_a_sensitive_agency_is_disclosure_controlled_for_the_pcc(con):
     assert list(lgbt["referrals"]) == [0] * 7
     hub = _funnel(con, "pcc", "victim_support")
     assert list(hub["referrals"]) == [9, 8, 4, 2, 1, 3, 1]
+
+
+def test_a_hidden_count_is_suppressed_not_zero():
+    counts = pd.DataFrame({
+        "stage_order": range(1, 8), "stage_name": list(funnel.LABELS),
+        "referrals": [20.0, 15.0, 10.0, float("nan"), float("nan"), 0.0, 0.0],
+        "suppressed": ["", "", "", "fewer than 10", "fewer than 10", "", ""]})
+    lines = funnel.rows(counts, dict.fromkeys(funnel.STAGES, "ok")).set_index("stage_name")
+    assert list(lines["status"]) == ["ok", "ok", "ok", "suppressed", "suppressed", "ok", "ok"]
+    assert pd.isna(lines.loc["supported", "count"])
+    assert lines.loc["supported_unassessed", "count"] == 0
