@@ -269,12 +269,15 @@ def tornado(frame: pd.DataFrame, central: float) -> go.Figure:
 
 
 def funnel(frame: pd.DataFrame) -> go.Figure:
-    """The referral funnel: stage, people (count), share of referrals received."""
+    """The referral funnel: stage, people (count), share of referrals received and (if
+    given) the status that says why a stage has no count."""
     fig = _figure(height=320)
+    statuses = frame["status"] if "status" in frame.columns else ["no_data"] * len(frame)
     fig.add_trace(go.Funnel(
         y=[fmt.plain(s) for s in frame["stage"]], x=frame["count"].fillna(0),
-        text=[f"{fmt.count(c)} ({fmt.percent(s)})" if not fmt.missing(c) else "No data"
-              for c, s in zip(frame["count"], frame["share"], strict=True)],
+        text=[f"{fmt.count(c)} ({fmt.percent(s)})" if not fmt.missing(c)
+              else fmt.status_label(status if status != "ok" else "no_data")
+              for c, s, status in zip(frame["count"], frame["share"], statuses, strict=True)],
         textinfo="text", marker={"color": DARK_BLUE}, connector={"fillcolor": "#E5E5E5"},
         hovertemplate="%{y}: %{text}<extra></extra>"))
     return fig

@@ -127,3 +127,14 @@ def test_a_hidden_count_is_suppressed_not_zero():
     assert list(lines["status"]) == ["ok", "ok", "ok", "suppressed", "suppressed", "ok", "ok"]
     assert pd.isna(lines.loc["supported", "count"])
     assert lines.loc["supported_unassessed", "count"] == 0
+
+
+def test_the_chart_names_why_a_stage_has_no_count():
+    from dashboard import charts
+
+    lines = pd.DataFrame({"stage": ["Received", "Contacted", "Needs assessed"],
+                          "count": [20.0, float("nan"), float("nan")],
+                          "share": [1.0, float("nan"), float("nan")],
+                          "status": ["ok", "suppressed", "no_data"]})
+    assert list(charts.funnel(lines).data[0].text) == [
+        "20 (100.0%)", "Suppressed (small number)", "No data"]
