@@ -213,6 +213,9 @@ def status_cell(status: str) -> str:
 # --- numbers --------------------------------------------------------------------------------
 
 
+HALF_PENNY = 0.005
+
+
 def _three_figures(amount: float) -> Decimal:
     """A non-negative amount rounded half up to three significant figures."""
     exact = Decimal(repr(float(amount)))
@@ -230,6 +233,10 @@ def gbp(value) -> str:
     if missing(value):
         return NO_VALUE
     number = float(value)
+    if abs(number) < HALF_PENNY:
+        # Sums of gains and losses that cancel leave floating-point dust (1e-10): no pounds
+        # figure is finer than a penny, so anything under half a penny is £0, never £0.0000…
+        return "£0"
     sign = "-" if number < 0 else ""
     amount = _three_figures(abs(number))
     for size, suffix in ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m"),
