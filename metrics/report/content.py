@@ -50,7 +50,7 @@ class Context:
         return str(self.entry(indicator)["unit"])
 
     def pooled(
-        self, period: Period, require_complete: bool = False, agencies: bool = True
+        self, period: Period, require_complete: bool = True, agencies: bool = True
     ) -> pd.DataFrame:
         rows = data.indicator_rows(self.con, period.first, period.last)
         out = figures.pool(rows, self.catalogue, period.month_list, require_complete, agencies)
