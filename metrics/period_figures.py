@@ -12,7 +12,9 @@ Inputs (no Streamlit, no warehouse of its own): the indicator's catalogue entry
 Period, and what the build knows (`Setting`: as-of date, manifest coverage dates, the
 hub's first referral month). `read_cells` does the reading for a connection.
 
-* A period pools its `ok` months; it is `no_data` if any month is, then
+* A period pools its `ok` months (as the pooled queries do, it counts the months the
+  warehouse holds: none before the first referral month or after the as-of month, and
+  names them); it is `no_data` if any month is, then
   `not_yet_measurable` if any month is (for a censored cohort that is exactly when its
   last month is: later months close later), then `ok` if a month is, else `empty_base`.
 * A cohort indicator (a censoring window in the catalogue) whose period is not yet
@@ -46,8 +48,13 @@ from metrics.maturity import (
 from metrics.period import Period, add_months, month_range
 from metrics.queries import wilson_interval
 
-UNTESTED_KINDS = frozenset({"money", "sum", "ratio", "median"})
 ADDITIVE_KINDS = frozenset({"money", "sum"})
+# a month of a window the warehouse does not hold: as the pooled queries, a period counts
+# the months it has; the words name the others
+BEFORE_START = "before_start"
+AFTER_AS_OF = "after_as_of"
+MONTH_WORDS = {BEFORE_START: "before the first referral month",
+               AFTER_AS_OF: "after the as-of month"}
 
 
 def _number(value) -> float | None:
@@ -173,12 +180,21 @@ def pool(months: Mapping[dt.date, Mapping], first: dt.date, last: dt.date, rule:
     last `ok` month, medians without a value (they are recomputed from records), the rest
     as sums."""
     window = month_range(first, last).month_list
+    latest = max(months) if months else None
     statuses = []
     for month in window:
         row = months.get(month)
-        statuses.append("no_data" if row is None else str(row["status"]))
-    before = first_month is not None and first < first_month
-    if before or "no_data" in statuses:
+        if row is not None:
+            statuses.append(str(row["status"]))
+        elif first_month is not None and month < first_month:
+            statuses.append(BEFORE_START)
+        elif latest is not None and month > latest:
+            statuses.append(AFTER_AS_OF)
+        else:
+            statuses.append("no_data")
+    before = BEFORE_START in statuses
+    present = [s for s in statuses if s not in (BEFORE_START, AFTER_AS_OF)]
+    if not present or "no_data" in present:
         status = "no_data"
     elif "suppressed" in statuses:
         status = "suppressed"
@@ -365,16 +381,17 @@ class PeriodCell:
         text = f"{fmt.status_label(self.status)} for {self.figure.words()}"
         pending = [m for m, s in self.figure.not_ok if s == "not_yet_measurable"]
         if self.status == "not_yet_measurable" and len(pending) < self.figure.months:
-            text += f" (not yet measurable: {fmt.month_words(pending)})"
+            text += f" (months not yet measurable: {fmt.month_words(pending)})"
         if self.maturity:
             text += f"; {self.maturity}"
         return text
 
     def no_cohort_text(self) -> str:
         """Where the period is not yet measurable and no cohort of its length has matured."""
-        if self.status != "not_yet_measurable" or self.cohort is not None:
+        if (not self.rule.is_cohort or self.status != "not_yet_measurable"
+                or self.cohort is not None):
             return ""
-        text = f"no {_length_words(self.period.months)} cohort is measurable yet"
+        text = f"no cohort of {_length_words(self.period.months)} is measurable yet"
         if self.first_cohort_matures is not None:
             text += f"; the first matures on {fmt.short_date(self.first_cohort_matures)}"
         return text
@@ -385,8 +402,12 @@ class PeriodCell:
         shown = self.figure
         if not shown.shown or shown.months_ok >= shown.months:
             return ""
-        left = ", ".join(f"{fmt.month_words([m])} {fmt.status_label(s).lower()}"
-                         for m, s in shown.not_ok)
+        by_status: dict[str, list[dt.date]] = {}
+        for month, status in shown.not_ok:
+            by_status.setdefault(status, []).append(month)
+        left = "; ".join(f"{fmt.month_words(months)} "
+                         f"{MONTH_WORDS.get(status) or fmt.status_label(status).lower()}"
+                         for status, months in by_status.items())
         return f"{shown.months_ok} of {shown.months} months measurable ({left})"
 
 
@@ -459,11 +480,11 @@ def read_cells(con, audience: str, period: Period, agency: str = "all",
     """Every indicator's cell for the period and agency, read through the read layer
     (manager and pcc: the warehouse's monthly rows)."""
     from metrics import queries
-    from metrics.catalogue import catalogue as shipped
 
     filters = queries.Filters(first=period.first, last=period.last, agency=agency)
     monthly = queries.indicator_trend(con, audience, filters)
     build = queries.build_info(con, audience, filters)
     first = monthly["period_start"].min() if len(monthly) else None
     setting = Setting.from_build(build.iloc[0].to_dict() if len(build) else {}, first)
-    return cells(shipped(), monthly, period, setting, year_earlier)
+    catalogue = queries.catalogue(con, audience, filters)
+    return cells(catalogue, monthly, period, setting, year_earlier)
