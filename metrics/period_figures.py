@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -212,18 +212,18 @@ def pool(months: Mapping[dt.date, Mapping], first: dt.date, last: dt.date, rule:
     numerator = sum(_number(r.get("numerator")) or 0.0 for r in ok)
     if rule.is_stock:
         value = _number(ok[-1].get("value"))
-        return Pooled(first, last, status, len(ok), value, None, value, None, not_ok)
+        return replace(base, numerator=value, value=value)
     if rule.kind == "median":
         value = _number(ok[0].get("value")) if len(window) == 1 else None
-        return Pooled(first, last, status, len(ok), value, None, value, None, not_ok)
+        return replace(base, numerator=value, value=value)
     if rule.kind in ("rate", "ratio"):
         denominator = sum(_number(r.get("denominator")) or 0.0 for r in ok)
         if not denominator:
-            return Pooled(first, last, "empty_base", len(ok), not_ok=not_ok)
+            return replace(base, status="empty_base")
         interval = wilson_interval(numerator, denominator) if rule.kind == "rate" else None
-        return Pooled(first, last, status, len(ok), numerator, denominator,
-                      numerator / denominator, interval, not_ok)
-    return Pooled(first, last, status, len(ok), numerator, None, numerator, None, not_ok)
+        return replace(base, numerator=numerator, denominator=denominator,
+                       value=numerator / denominator, interval=interval)
+    return replace(base, numerator=numerator, value=numerator)
 
 
 # --- like-for-like change ----------------------------------------------------------------------

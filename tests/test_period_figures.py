@@ -240,3 +240,16 @@ def test_a_period_reaching_past_the_as_of_month_counts_the_months_it_has():
     assert cell.previous.text() == ("not comparable: 8 of 12 months measurable, against 12 "
                                     "of 12 (Apr 2025 to Mar 2026)")
     assert add_months(cell.period.first, -12) == cell.previous.earlier.first
+
+
+def test_an_earlier_period_partly_before_the_first_referral_month_is_not_comparable():
+    """Found on the demo: 2024/25 against Apr 2023 to Mar 2024, the hub starting Dec 2023;
+    the earlier year's ok months (2 of 2) must not be compared with 0 of 3."""
+    values = {m: ("empty_base",) for m in months(D(2023, 12, 1), D(2025, 3, 1))}
+    values.update({D(2024, 2, 1): (1, 1), D(2024, 3, 1): (1, 1), D(2024, 8, 1): (0, 1),
+                   D(2024, 9, 1): (0, 1), D(2025, 1, 1): (0, 1)})
+    cell = period_cell(RATE, rows(values), parse("2024/25"), Setting(AS_OF, D(2023, 12, 1)),
+                       year_earlier=True)
+    assert cell.previous.earlier.before_start
+    assert cell.previous.change.verdict == changes.NOT_COMPARABLE
+    assert period_rows.wrong_way(cell) == ""
