@@ -23,13 +23,51 @@ def setting(view, trend: pd.DataFrame | None) -> pf.Setting:
     return pf.Setting.from_build(dict(getattr(view, "build", ()) or ()), first)
 
 
-def for_view(catalogue: pd.DataFrame, trend: pd.DataFrame | None, view
-             ) -> dict[str, pf.PeriodCell]:
+def for_view(catalogue: pd.DataFrame, trend: pd.DataFrame | None, view,
+             summary: pd.DataFrame | None = None) -> dict[str, pf.PeriodCell]:
     """Every indicator's cell for the view's period, from the monthly rows the page loaded
-    (`indicator_trend`). The public view's trend is by published quarter: no cells."""
-    if getattr(view, "audience", "manager") == "public" or trend is None or trend.empty:
+    (`indicator_trend`). The public view has published quarters, not months: its cells
+    hold the quarter and its change on the quarter before (from `indicator_summary`),
+    without a cohort."""
+    if getattr(view, "audience", "manager") == "public":
+        return _published_cells(catalogue, summary, view.period)
+    if trend is None or trend.empty:
         return {}
     return pf.cells(catalogue, trend, view.period, setting(view, trend))
+
+
+def _pooled(row: dict, first, last) -> pf.Pooled:
+    def number(column):
+        value = row.get(column)
+        return None if value is None or pd.isna(value) else float(value)
+
+    months_ok = row.get("months_ok")
+    return pf.Pooled(first, last, str(row.get("status")),
+                     0 if months_ok is None or pd.isna(months_ok) else int(months_ok),
+                     number("numerator"), number("denominator"), number("value"))
+
+
+def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, period
+                     ) -> dict[str, pf.PeriodCell]:
+    if summary is None or summary.empty:
+        return {}
+    rows = {(r["indicator_id"], r["bucket"]): r for r in summary.to_dict("records")}
+    before = period.previous()
+    out = {}
+    for entry in catalogue.to_dict("records"):
+        rule = pf.Rule.from_entry(entry)
+        current = rows.get((rule.indicator_id, "current"))
+        if current is None:
+            continue
+        figure = _pooled(current, period.first, period.last)
+        earlier = rows.get((rule.indicator_id, "previous"))
+        comparison = None
+        if earlier is not None and figure.shown:
+            earlier_figure = _pooled(earlier, before.first, before.last)
+            if earlier_figure.shown:
+                comparison = pf.compare(rule, figure, earlier_figure)
+        out[rule.indicator_id] = pf.PeriodCell(rule, period, figure, previous=comparison)
+    return out
 
 
 def delta(cell: pf.PeriodCell | None) -> tuple[str | None, str]:

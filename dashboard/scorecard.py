@@ -59,7 +59,7 @@ def build(catalogue: pd.DataFrame, summary: pd.DataFrame, trend: pd.DataFrame,
           params: pd.DataFrame, view: View) -> dict[tuple[str, str, str], list[Card]]:
     """Cards by (theme, horizon, dimension), in catalogue order."""
     by_id = figures(summary, catalogue)
-    cells = period_cells.for_view(catalogue, trend, view)
+    cells = period_cells.for_view(catalogue, trend, view, summary)
     cards: dict[tuple[str, str, str], list[Card]] = {}
     recent = trend[pd.to_datetime(trend["period_start"]) <= pd.Timestamp(view.period.last)]
     by_indicator = dict(iter(recent.groupby("indicator_id", sort=False)))
@@ -92,14 +92,10 @@ def render_card(card: Card, view: View) -> None:
     st.markdown(f"**{fmt.md(figure.title)}**", help=fmt.md(card.definition))
     cell = card.cell
     if figure.shown:
-        if cell is None:  # the public view: published quarters, no arrow drawn
-            change, words = figure.change(), "on the period before, not tested for noise"
-        else:
-            change, words = period_cells.delta(cell)
+        change, words = period_cells.delta(cell)
         st.metric(
             fmt.md(figure.title), figure.value_text(), delta=change,
-            delta_color=delta_colour(figure.direction) if cell is not None else "off",
-            delta_arrow="auto" if cell is not None else "off", label_visibility="collapsed",
+            delta_color=delta_colour(figure.direction), label_visibility="collapsed",
             delta_description=words or None,
         )
         notes = [figure.base_text(), cell.months_note() if cell else figure.coverage_text()]

@@ -138,7 +138,7 @@ def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: p
                      horizon: str | None = None) -> dict[str, Figure]:
     """The trend charts of the theme's indicators (of one horizon when given), two a row."""
     by_id = figures(summary, catalogue)
-    cells = period_cells.for_view(catalogue, trend, view)
+    cells = period_cells.for_view(catalogue, trend, view, summary)
     entries = theme_entries(catalogue, theme)
     if horizon == OTHER:
         entries = entries[~entries["horizon"].isin(list(HORIZON_TABS))]

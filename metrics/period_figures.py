@@ -408,7 +408,8 @@ class PeriodCell:
         left = "; ".join(f"{fmt.month_words(months)} "
                          f"{MONTH_WORDS.get(status) or fmt.status_label(status).lower()}"
                          for status, months in by_status.items())
-        return f"{shown.months_ok} of {shown.months} months measurable ({left})"
+        text = f"{shown.months_ok} of {shown.months} months measurable"
+        return f"{text} ({left})" if left else text
 
 
 def _length_words(months: int) -> str:
