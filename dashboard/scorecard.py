@@ -107,7 +107,7 @@ def render_card(card: Card, view: View) -> None:
             cohort_metric(cell, figure)
     if cell is not None:
         notes += [cell.no_cohort_text(), period_cells.change_note(cell, figure.change())]
-    if money and figure.shown:
+    if money and (figure.shown or (cell is not None and cell.stands_in)):
         notes.insert(0, fmt.money_note(view.build_value("price_base_year") or ""))
     if card.coverage is not None:
         if card.coverage.shown:
