@@ -331,6 +331,11 @@ def test_the_reports_name_the_latest_cohort(con):
     assert "Latest measurable cohort: people referred Aug 2025 to Oct 2025; this period "\
            "matures on 30 Sep 2027 once repeat_crimes data reach it (now 15 Nov 2026)" in (
                cohort_rows)
+    # an agency section keeps a cohort indicator whose three periods are all not yet
+    # measurable (long term: Q2 2026, Q1 2026 and Q2 2025) when a cohort stands in
+    lead = [r[0] for r in manager["glance_victim_support_wellbeing"][1:]]
+    assert "Latest measurable cohort: people who closed Sep 2024 to Nov 2024; this period "\
+           "matures on 29 Sep 2028" in lead
     parts = [p for row in pcc["scorecard"][1:] for c in row[1:] for p in c.split("\n")]
     nhs = [p for p in parts if "people who closed Feb 2026 to Apr 2026" in p]
     assert nhs and all("matures on 30 Mar 2027 once health_use data reach it" in p

@@ -238,7 +238,8 @@ def _glance_tables(
             cur = figure_row(current, indicator, agency)
             prev = figure_row(previous, indicator, agency)
             year = figure_row(year_before, indicator, agency)
-            if skipped is not None and not any(
+            stands_in = cells.get(indicator) is not None and cells[indicator].stands_in
+            if skipped is not None and not stands_in and not any(
                 r is not None and r["status"] == "ok" for r in (cur, prev, year)
             ):
                 skipped.append(entry["title"])
