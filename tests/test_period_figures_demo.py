@@ -336,6 +336,13 @@ def test_the_reports_name_the_latest_cohort(con):
     lead = [r[0] for r in manager["glance_victim_support_wellbeing"][1:]]
     assert "Latest measurable cohort: people who closed Sep 2024 to Nov 2024; this period "\
            "matures on 29 Sep 2028" in lead
+    # the PCC review compares with the previous quarter and the same quarter a year earlier
+    rates = pcc["rates_wellbeing"]
+    assert rates[0][-2:] == ["Change on the previous period", "Change on a year earlier"]
+    medium = [r for r in rates[1:] if r[0].startswith(
+        "Latest measurable cohort: people who closed Sep 2025 to Nov 2025")]
+    assert medium and all(r[-2].endswith(("on Jun 2025 to Aug 2025", "points)"))
+                          and "on Sep 2024 to Nov 2024" in r[-1] for r in medium)
     parts = [p for row in pcc["scorecard"][1:] for c in row[1:] for p in c.split("\n")]
     nhs = [p for p in parts if "people who closed Feb 2026 to Apr 2026" in p]
     assert nhs and all("matures on 30 Mar 2027 once health_use data reach it" in p

@@ -49,7 +49,8 @@ KEY_POINTS = in_place_order("pcc_key_point")
 PER_POUND = value_indicator("per_pound")
 NOT_SHOWN = "{what}: not shown for this period under the disclosure rules."
 CHANGE_NOTE = (
-    "A change is against the period of the same length just before; it is called up or "
+    "A change is against the period of the same length just before (and the same period "
+    "a year earlier); it is called up or "
     "down only when beyond noise (rates: Newcombe's hybrid score interval for the "
     "difference; counts of events: the exact conditional Poisson test), otherwise 'no "
     "clear change'. Money, sums and modelled estimates are not tested for noise. Where a "
@@ -80,9 +81,19 @@ def _change_words(cell) -> str:
     if cell is None:
         return ""
     if cell.figure.shown:
-        return f"; {cell.previous.text()}" if cell.previous is not None else ""
+        return "".join(f"; {c.text()}" for c in _comparisons(cell))
     sentence = period_rows.cohort_sentence(cell)
     return f"; {sentence}" if sentence else ""
+
+
+def _comparisons(cell) -> list:
+    """The previous period, then the same period a year earlier where that is another
+    window (for a year it is the previous one)."""
+    out = [c for c in (cell.previous,) if c is not None]
+    year = cell.year_earlier
+    if year is not None and (not out or year.earlier.first != out[0].earlier.first):
+        out.append(year)
+    return out
 
 
 def _scorecard(ctx: Context, current: pd.DataFrame, previous: pd.DataFrame) -> Table:
@@ -164,6 +175,9 @@ def _rates_figure(
                 period_rows.change_cell(period_cell.previous)
                 if period_cell is not None and period_cell.figure.shown
                 else Cell(fmt.NO_VALUE),
+                period_rows.change_cell(period_cell.year_earlier)
+                if period_cell is not None and period_cell.figure.shown
+                else Cell(fmt.NO_VALUE),
             ]
         )
         if period_cell is not None and period_cell.status == "not_yet_measurable":
@@ -179,7 +193,7 @@ def _rates_figure(
             f"rates_{key}",
             heading,
             ["Indicator", "Rate", "Base", "95% interval", "Previous period",
-             "Change on the previous period"],
+             "Change on the previous period", "Change on a year earlier"],
             rows,
             [CHANGE_NOTE],
         ),
@@ -191,7 +205,7 @@ def _cohort_rate_row(cell) -> list[Cell]:
     """Beneath a rate whose period is not yet measurable: the latest measurable cohort of
     the same length (or when the first one matures)."""
     if cell.cohort is None:
-        return [Cell(period_rows.pending_text(cell)), *[Cell("") for _ in range(5)]]
+        return [Cell(period_rows.pending_text(cell)), *[Cell("") for _ in range(6)]]
     label = period_rows.cohort_label(cell)
     return [
         Cell(f"{label}; this period {cell.maturity}" if cell.maturity else label),
@@ -200,6 +214,7 @@ def _cohort_rate_row(cell) -> list[Cell]:
         period_rows.cohort_interval_cell(cell),
         period_rows.earlier_value_cell(cell.previous, "rate"),
         period_rows.change_cell(cell.previous),
+        period_rows.change_cell(cell.year_earlier),
     ]
 
 
@@ -440,7 +455,9 @@ def build(ctx: Context, protector=publish) -> Report:
         Section(
             "key_points",
             "Key points",
-            [f"The whole hub, {period.title()}, compared with {previous_period.title()}."],
+            [f"The whole hub, {period.title()}, compared with {previous_period.title()}"
+             + (f" and {period.year_before().title()}."
+                if period.year_before() != previous_period else ".")],
             bullets=_key_points(ctx, current),
         ),
         Section(
@@ -540,6 +557,7 @@ def build(ctx: Context, protector=publish) -> Report:
         title="PCC performance review",
         subtitle=period.title(),
         period_label=period.label,
-        facts=facts(ctx, [("Compared with", previous_period.title())]),
+        facts=facts(ctx, [("Compared with", "; ".join(dict.fromkeys(
+            (previous_period.title(), period.year_before().title()))))]),
         sections=sections,
     )
