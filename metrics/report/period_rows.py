@@ -84,23 +84,19 @@ def cohort_interval_cell(cell: PeriodCell) -> Cell:
 def wrong_way(cell: PeriodCell | None) -> str:
     """Why a figure is flagged as moving the wrong way ('' when it is not): only a change
     beyond noise against the previous period or the same period a year earlier, in the
-    indicator's wrong direction. A cohort standing in for the period is named."""
+    indicator's wrong direction. A cohort standing in for the period is named; for a
+    year, the previous period and the year earlier are one window, named once."""
     if cell is None:
         return ""
-    worse = [label for label, comparison in (("previous", cell.previous),
-                                              ("last year", cell.year_earlier))
-             if comparison is not None and comparison.worse]
-    if not worse:
-        return ""
-    shown = cell.shown
-    seen = []
-    words = []
+    named: dict[str, str] = {}  # months in words -> which comparison
     for label, comparison in (("previous", cell.previous), ("last year", cell.year_earlier)):
-        if label in worse and comparison.earlier.words() not in seen:
-            seen.append(comparison.earlier.words())
-            words.append(f"{label} ({comparison.earlier.words()})")
-    text = "worse than " + " and ".join(words) + " beyond noise"
-    if cell.stands_in and shown is not None:
+        if comparison is not None and comparison.worse:
+            named.setdefault(comparison.earlier.words(), label)
+    if not named:
+        return ""
+    text = "worse than " + " and ".join(f"{label} ({months})"
+                                        for months, label in named.items()) + " beyond noise"
+    if cell.stands_in:
         text = f"latest measurable cohort ({cell.cohort_words()}) {text}"
     return text
 
