@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dashboard import formatting as fmt
 from dashboard.indicators import Figure
+from metrics.period_figures import PeriodCell
 
 
-def direction_word(figure: Figure) -> str:
+def direction_word(figure: Figure, cell: PeriodCell | None = None) -> str:
+    """', up 5.2 points on Dec 2024 to Nov 2025' only for a change beyond noise; else how
+    it compares in words ('no clear change on ...', 'not comparable: ...'). Without a
+    cell (the public view's published quarters) the change has no verdict and no
+    direction word."""
+    if cell is not None and cell.previous is not None:
+        return f", {cell.previous.text()}"
     change = figure.change()
     if change is None:
         return ""
@@ -19,20 +26,31 @@ def direction_word(figure: Figure) -> str:
     return f", {word} {change.lstrip('+-±')} on the period before"
 
 
-def headline(figure: Figure, period_title: str) -> str:
-    """'<title>: 58% in <period>, up 3.0 points on the period before' (escaped Markdown)."""
+def headline(figure: Figure, period_title: str, cell: PeriodCell | None = None) -> str:
+    """'<title>: 58% in <period>, up 3.0 points on <months>' (escaped Markdown). A period
+    not yet measurable names the latest measurable cohort of the same length instead."""
     title = fmt.md(figure.title)
     if figure.status == "suppressed":
         return f"{title}: too few people to show for {period_title}"
     if not figure.shown:
-        return f"{title}: {fmt.status_label(figure.status).lower()} for {period_title}"
+        text = f"{title}: {fmt.status_label(figure.status).lower()} for {period_title}"
+        if cell is not None and cell.stands_in:
+            value = fmt.value_text(cell.cohort.value, figure.unit)
+            text += (f"; latest measurable: {value} for {fmt.md(cell.cohort_words())}"
+                     f"{fmt.md(direction_word(figure, cell))}")
+        return text
     value = fmt.value_text(figure.value, figure.unit)
     if figure.unit == "gbp":
         value += " (projected)"
-    return f"{title}: {value} in {period_title}{direction_word(figure)}"
+    words = direction_word(figure, cell)
+    return f"{title}: {value} in {period_title}{fmt.md(words) if cell is not None else words}"
 
 
-def base_sentence(figure: Figure) -> str:
+def base_sentence(figure: Figure, cell: PeriodCell | None = None) -> str:
+    if not figure.shown and cell is not None and cell.stands_in and cell.cohort.denominator:
+        return (f"none for the period ({fmt.status_label(figure.status).lower()}); "
+                f"{fmt.count(cell.cohort.denominator)} in the base of the latest measurable "
+                f"cohort, {fmt.md(cell.cohort_words())}")
     if not figure.shown:
         return f"none ({fmt.status_label(figure.status).lower()})"
     if figure.kind == "rate":

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, sparkline
+from dashboard import charts, period_cells, sparkline
 from dashboard import formatting as fmt
 from dashboard.data import View
 from dashboard.indicators import Figure, delta_colour, figures
+from metrics.period_figures import PeriodCell, base_words
 
 THEMES = [
     ("wellbeing", "Victim wellbeing", "wellbeing"),
@@ -40,6 +41,7 @@ class Card:
     sparkline: tuple
     coverage: Figure | None
     benchmark: tuple[str, float, str] | None  # (label, level, source)
+    cell: PeriodCell | None = None  # the period figure's cohort, maturity and change
 
 
 def _benchmark(entry: dict, params: pd.DataFrame) -> tuple[str, float, str] | None:
@@ -57,6 +59,7 @@ def build(catalogue: pd.DataFrame, summary: pd.DataFrame, trend: pd.DataFrame,
           params: pd.DataFrame, view: View) -> dict[tuple[str, str, str], list[Card]]:
     """Cards by (theme, horizon, dimension), in catalogue order."""
     by_id = figures(summary, catalogue)
+    cells = period_cells.for_view(catalogue, trend, view, summary)
     cards: dict[tuple[str, str, str], list[Card]] = {}
     recent = trend[pd.to_datetime(trend["period_start"]) <= pd.Timestamp(view.period.last)]
     by_indicator = dict(iter(recent.groupby("indicator_id", sort=False)))
@@ -74,6 +77,7 @@ def build(catalogue: pd.DataFrame, summary: pd.DataFrame, trend: pd.DataFrame,
             sparkline=tuple(charts.sparkline_values(rows)) if not rows.empty else (),
             coverage=by_id.get(coverage_id) if isinstance(coverage_id, str) else None,
             benchmark=_benchmark(entry, params),
+            cell=cells.get(indicator),
         ))
     return cards
 
@@ -86,19 +90,24 @@ def render_card(card: Card, view: View) -> None:
         st.caption("Switch on monetised values in the sidebar to see this projection.")
         return
     st.markdown(f"**{fmt.md(figure.title)}**", help=fmt.md(card.definition))
+    cell = card.cell
     if figure.shown:
-        change = figure.change()
-        unchanged = change is not None and change.startswith("±")
+        change, words = period_cells.delta(cell)
         st.metric(
             fmt.md(figure.title), figure.value_text(), delta=change,
-            delta_color="off" if unchanged else delta_colour(figure.direction),
-            delta_arrow="off" if unchanged else "auto", label_visibility="collapsed",
-            delta_description="on the period before" if change else None,
+            delta_color=delta_colour(figure.direction), label_visibility="collapsed",
+            delta_description=words or None,
         )
+        notes = [figure.base_text(), cell.months_note() if cell else figure.coverage_text()]
     else:
         status_badge(figure.status)
-    notes = [figure.base_text(), figure.coverage_text()]
-    if money and figure.shown:
+        # the period's months not yet measurable and when it matures, else what it means
+        notes = [cell.status_text() if cell is not None else figure.base_text()]
+        if cell is not None and cell.stands_in:
+            cohort_metric(cell, figure)
+    if cell is not None:
+        notes += [cell.no_cohort_text(), period_cells.change_note(cell, figure.change())]
+    if money and (figure.shown or (cell is not None and cell.stands_in)):
         notes.insert(0, fmt.money_note(view.build_value("price_base_year") or ""))
     if card.coverage is not None:
         if card.coverage.shown:
@@ -110,6 +119,23 @@ def render_card(card: Card, view: View) -> None:
         notes.append(f"national line {fmt.percent(level)}: {label}")
     st.caption(trend_picture(card, view) + fmt.md("; ".join(n for n in notes if n)),
                unsafe_allow_html=True)
+
+
+def cohort_metric(cell: PeriodCell, figure: Figure) -> None:
+    """Where the period is not yet measurable: the latest measurable cohort of the same
+    length, its months in words, base and interval, and its change where beyond noise."""
+    change, words = period_cells.delta(cell)
+    st.caption(fmt.md(f"Latest measurable {cell.period.months} months"
+                      if cell.period.months > 1 else "Latest measurable month")
+               + f": {fmt.md(cell.cohort_words())}")
+    st.metric(
+        fmt.md(figure.title), fmt.value_text(cell.cohort.value, figure.unit), delta=change,
+        delta_color=delta_colour(figure.direction), label_visibility="collapsed",
+        delta_description=words or None,
+    )
+    base = base_words(cell.cohort, cell.rule)
+    if base:
+        st.caption(fmt.md(base))
 
 
 def trend_picture(card: Card, view: View) -> str:
@@ -152,6 +178,7 @@ def table(cards: dict[tuple[str, str, str], list[Card]]) -> pd.DataFrame:
                 "ci_high": f.ci_high if f.shown else None,
                 "previous_period": f.previous,
                 "unit": f.unit,
+                **period_cells.columns(card.cell),
             })
     order = {name: i for i, name in enumerate(
         [fmt.readable(t[0]) for t in THEMES] + [h[0] for h in HORIZONS]

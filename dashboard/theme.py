@@ -11,12 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import breakdowns, headlines, shared_figures
+from dashboard import breakdowns, headlines, period_cells, shared_figures
 from dashboard import formatting as fmt
 from dashboard.data import View, current
 from dashboard.indicators import Figure, figures, with_intervals
 from dashboard.sources import source_line
 from dashboard.ui import agency_note, chart_block, guarded, page_header, status_note
+from metrics.period_figures import PeriodCell
 
 HORIZON_ORDER = {"short": 0, "medium": 1, "long": 2}
 DIMENSION_ORDER = {"public_values": 0, "public_sphere": 1}
@@ -41,8 +42,9 @@ def trend_rows(trend: pd.DataFrame, indicator: str) -> pd.DataFrame:
     return with_intervals(rows)
 
 
-def data_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The rows behind a trend chart, as the download holds them."""
+def data_table(rows: pd.DataFrame, unit: str, entry=None) -> pd.DataFrame:
+    """The rows behind a trend chart, as the download holds them; for a cohort indicator
+    (`entry` with a censoring window) the date each month not yet measurable matures on."""
     out = pd.DataFrame({
         "period_start": pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m"),
         "status": rows["status"],
@@ -58,6 +60,9 @@ def data_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
         out["value_high"] = rows["value_high"]
     if "suppressed" in rows.columns:
         out["suppressed"] = rows["suppressed"]
+    if entry is not None and period_cells.is_cohort(entry):
+        out["matures_on"] = period_cells.month_matures(entry, rows["period_start"],
+                                                       rows["status"])
     return out.reset_index(drop=True)
 
 
@@ -75,7 +80,7 @@ def benchmark_for(entry: pd.Series, params: pd.DataFrame | None) -> tuple[str, f
 
 def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
                     trend: pd.DataFrame, params: pd.DataFrame | None,
-                    coverage: Figure | None) -> None:
+                    coverage: Figure | None, cell: PeriodCell | None = None) -> None:
     indicator = entry["indicator_id"]
     unit = entry["unit"]
     if unit in ("gbp", "ratio") and not view.money:
@@ -98,6 +103,10 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
         subtitle += (f"; {fmt.money_note(view.build_value('price_base_year') or '')}; "
                      "band from the low to the high scenario")
     description = [fmt.md(entry.get("definition", ""))]
+    if cell is not None:
+        said = [cell.status_text(), cell.cohort_text(), cell.no_cohort_text(),
+                cell.months_note(), period_cells.change_note(cell, figure.change())]
+        description += [fmt.md(text[0].upper() + text[1:]) + "." for text in said if text]
     note = status_note(rows["status"])
     if note:
         description.append(note)
@@ -116,10 +125,11 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
             "said it helped them cope (MoJ, Crime Survey 2018-19): a different question, "
             "drawn for context only.")
     chart_block(
-        view, name=f"{theme}_{indicator}", title=headlines.headline(figure, view.period.title()),
-        subtitle=subtitle, figure=fig, data=data_table(rows, unit),
+        view, name=f"{theme}_{indicator}",
+        title=headlines.headline(figure, view.period.title(), cell),
+        subtitle=subtitle, figure=fig, data=data_table(rows, unit, entry),
         description=" ".join(description),
-        base=headlines.base_sentence(figure), source=source_line(view, theme),
+        base=headlines.base_sentence(figure, cell), source=source_line(view, theme),
     )
 
 
@@ -128,6 +138,7 @@ def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: p
                      horizon: str | None = None) -> dict[str, Figure]:
     """The trend charts of the theme's indicators (of one horizon when given), two a row."""
     by_id = figures(summary, catalogue)
+    cells = period_cells.for_view(catalogue, trend, view, summary)
     entries = theme_entries(catalogue, theme)
     if horizon == OTHER:
         entries = entries[~entries["horizon"].isin(list(HORIZON_TABS))]
@@ -138,7 +149,8 @@ def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: p
         coverage_id = entry.get("coverage_indicator")
         with columns[i % 2]:
             indicator_chart(view, theme, entry, by_id[entry["indicator_id"]], trend, params,
-                            by_id.get(coverage_id) if isinstance(coverage_id, str) else None)
+                            by_id.get(coverage_id) if isinstance(coverage_id, str) else None,
+                            cells.get(entry["indicator_id"]))
     return by_id
 
 

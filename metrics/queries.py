@@ -643,7 +643,8 @@ def catalogue(con, audience: str, filters: Filters) -> pd.DataFrame:
     wanted = ["indicator_id", "title", "theme", "horizon", "dimension", "unit", "direction",
               "definition", "source", "kind", "has_agency_rows", "uses_parameters", "requires",
               "cohort_month", "public_label", "public_base", "coverage_indicator",
-              "benchmark_parameter", "benchmark_note", "dimension_why"]
+              "benchmark_parameter", "benchmark_note", "dimension_why", "censor_days",
+              "censor_months", "coverage_table"]
     if audience != "public":
         frame = read.run(con, "catalogue", audience)
         return frame[[c for c in wanted if c in frame.columns]]
@@ -789,7 +790,9 @@ def indicator_summary(con, audience: str, filters: Filters) -> pd.DataFrame:
     months = period.months_between(first, last)
     previous_first = period.add_months(first, -months)
     frame = _pooled(con, audience, agency, previous_first, last, first)
-    frame = _finish_pooled(frame, require_complete=audience == "public")
+    # a period is not yet measurable if its last month is (evidence.md, section 2); a
+    # censored month is followed only by censored months, so: if any month is
+    frame = _finish_pooled(frame, require_complete=True)
     medians = _period_medians(con, audience, agency, first, last, previous_first)
     for bucket, median in medians.items():
         hit = (frame["kind"] == "median") & (frame["bucket"] == bucket) & (frame["status"] == "ok")
@@ -834,7 +837,7 @@ def indicator_by_agency(con, audience: str, filters: Filters) -> pd.DataFrame:
     (and `all`). For pcc, the sensitive agencies go through disclosure control."""
     first, last = _bounds(con, filters)
     frame = _pooled(con, audience, None, first, last, first)
-    frame = _finish_pooled(frame, require_complete=False)
+    frame = _finish_pooled(frame, require_complete=True)
     medians = _agency_medians(con, audience, first, last)
     for agency, median in medians.items():
         hit = (frame["kind"] == "median") & (frame["agency"] == agency) & (frame["status"] == "ok")

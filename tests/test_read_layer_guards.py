@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WRITERS = {"metrics/models.py", "metrics/build.py", "metrics/ingest.py", "metrics/bench.py"}
 PRIVATE_REFERENCE = re.compile(r"\b(intermediate|raw|staging)\.[a-z_]")
 RUN_CALL = re.compile(r"read\.run\(\s*[a-z_.]+,\s*\"([a-z_]+)\"")
-READ_LAYER = {"metrics.queries", "metrics.read"}
+READ_LAYER = {"metrics.queries", "metrics.read", "metrics.period_figures"}
 # Pure rules the dashboard shares with the reports (each rule once): they compute and
 # format, and read nothing from the warehouse or from disk.
 SHARED_RULES = {"metrics.formatting", "metrics.period", "metrics.register", "metrics.change",

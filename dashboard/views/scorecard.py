@@ -16,7 +16,10 @@ page_header(
     view, "Public value scorecard",
     "Each cell holds the hub's outcomes for one theme and time horizon: first what the "
     "people supported value, then what adds value to the public sphere. Rates show how many "
-    "people they rest on and a 95% interval; arrows compare with the period before.",
+    "people they rest on and a 95% interval. An arrow marks a change beyond noise on the "
+    "period of the same length before; otherwise the card says 'no clear change'. Where "
+    "a period's follow-up has not closed yet, the card shows the latest cohort that can "
+    "be measured and the date the period matures on.",
 )
 agency_note(view)
 

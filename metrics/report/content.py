@@ -10,6 +10,7 @@ import pandas as pd
 
 from metrics.catalogue import MONEY_INDICATORS, catalogue, in_place_order
 from metrics.period import Period
+from metrics.period_figures import PeriodCell, read_cells
 from metrics.report import data, figures
 from metrics.report import text as fmt
 from metrics.report.render import Cell
@@ -50,12 +51,21 @@ class Context:
         return str(self.entry(indicator)["unit"])
 
     def pooled(
-        self, period: Period, require_complete: bool = False, agencies: bool = True
+        self, period: Period, require_complete: bool = True, agencies: bool = True
     ) -> pd.DataFrame:
         rows = data.indicator_rows(self.con, period.first, period.last)
         out = figures.pool(rows, self.catalogue, period.month_list, require_complete, agencies)
         medians = data.agency_medians(self.con, period.first, period.last)
         return figures.add_medians(out, self.catalogue, medians, period.month_list)
+
+    def cells(self, period: Period, agency: str = "all") -> dict[str, PeriodCell]:
+        """Every indicator's period cell (metrics.period_figures): latest measurable
+        cohort, matures on, and the change on the previous period and a year earlier."""
+        cache = self.__dict__.setdefault("_cells", {})
+        key = (period.label, agency)
+        if key not in cache:
+            cache[key] = read_cells(self.con, data.READER, period, agency, year_earlier=True)
+        return cache[key]
 
 
 def facts(ctx: Context, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:

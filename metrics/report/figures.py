@@ -24,7 +24,6 @@ from metrics.catalogue import stock_indicators
 from metrics.queries import wilson_interval
 
 STOCK_INDICATORS = stock_indicators()
-Z_95 = 1.959963984540054
 COLUMNS = [
     "indicator_id",
     "agency",
@@ -172,36 +171,3 @@ def add_medians(
         if value is not None and not pd.isna(value):
             out.at[i, "numerator"] = out.at[i, "value"] = float(value)
     return out
-
-
-def two_proportion_worse(current: pd.Series, other: pd.Series, direction: str) -> bool:
-    """Whether rate `current` is worse than `other` beyond chance (two-sided z-test on
-    pooled proportions, 95 %), in the indicator's direction."""
-    try:
-        x1, n1 = float(current["numerator"]), float(current["denominator"])
-        x2, n2 = float(other["numerator"]), float(other["denominator"])
-    except (TypeError, ValueError):
-        return False
-    if any(math.isnan(v) for v in (x1, n1, x2, n2)) or n1 <= 0 or n2 <= 0:
-        return False
-    p1, p2, p = x1 / n1, x2 / n2, (x1 + x2) / (n1 + n2)
-    spread = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
-    if spread == 0:
-        return False
-    z = (p1 - p2) / spread
-    if direction == "higher_is_better":
-        return z < -Z_95
-    if direction == "lower_is_better":
-        return z > Z_95
-    return False
-
-
-def is_worse(current, other, direction: str) -> bool:
-    """Whether `current` is worse than `other` at all, in the indicator's direction."""
-    if current is None or other is None or pd.isna(current) or pd.isna(other):
-        return False
-    if direction == "higher_is_better":
-        return current < other
-    if direction == "lower_is_better":
-        return current > other
-    return False

@@ -6,9 +6,12 @@ and the indicators that moved the wrong way. Then every indicator for the hub ag
 the previous period and the same period a year before, two 13-month trends, and the
 same for each agency. The pack works for a month (its usual use), a quarter or a year.
 
-"Moved the wrong way": a rate is flagged when it is worse than the previous period or
-the same period last year beyond chance (two-proportion z-test, 95 %); another figure
-with a direction (days, money, homes made safer) when it is worse than both. Managers
+"Moved the wrong way": a figure is flagged only when its change on the previous period or
+the same period last year is beyond noise in the wrong direction (`metrics.change`:
+Newcombe's interval for rates, the exact Poisson test for counts of events; money, sums,
+modelled estimates and medians are not tested and never flagged). A cohort indicator
+whose period is not yet measurable shows its latest measurable cohort of the same length
+beneath it, with that cohort's changes (`metrics.period_figures`). Managers
 see referral-level figures exactly as the warehouse holds them, without disclosure
 control (spec: audiences), and the case lists carry pseudonymous ids only.
 """
@@ -19,7 +22,7 @@ import pandas as pd
 
 from metrics.catalogue import in_place_order
 from metrics.period import add_months, month_name
-from metrics.report import charts, data, figures
+from metrics.report import charts, data, period_rows
 from metrics.report import text as fmt
 from metrics.report.content import (
     TIMELINESS,
@@ -42,37 +45,6 @@ OVERDUE_KINDS = ("first_contact", "agency_acceptance", "mental_health_contact")
 def _words(period) -> tuple[str, str, str]:
     noun = {"month": "month", "quarter": "quarter", "year": "year"}[period.kind]
     return f"this {noun}", f"previous {noun}", f"same {noun} last year"
-
-
-def wrong_way(
-    current: pd.Series | None,
-    previous: pd.Series | None,
-    year_before: pd.Series | None,
-    unit: str,
-    direction: str,
-) -> str:
-    """Why a figure is flagged as moving the wrong way ('' when it is not)."""
-    if current is None or current["status"] != "ok" or direction == "neutral":
-        return ""
-    comparable = [
-        (label, row)
-        for label, row in (("previous", previous), ("last year", year_before))
-        if row is not None and row["status"] == "ok"
-    ]
-    if unit == "rate":
-        worse = [
-            label
-            for label, row in comparable
-            if figures.two_proportion_worse(current, row, direction)
-        ]
-        if worse:
-            return "worse than " + " and ".join(worse) + " beyond chance"
-        return ""
-    if len(comparable) == 2 and all(
-        figures.is_worse(current["value"], row["value"], direction) for _, row in comparable
-    ):
-        return "worse than previous and last year"
-    return ""
 
 
 def _overdue_section(overdue: pd.DataFrame, ctx: Context) -> list:
@@ -201,28 +173,24 @@ def _standards_table(ctx: Context, current: pd.DataFrame, words: tuple[str, str,
     )
 
 
-def _wrong_way_table(ctx: Context, current, previous, year_before, words) -> Table:
+def _wrong_way_table(ctx: Context, current, words) -> Table:
     rows = []
     agencies = ["all", *data.AGENCIES]
     for _, entry in ctx.catalogue.iterrows():
         indicator, unit = entry["indicator_id"], entry["unit"]
         for agency in agencies:
-            cur = figure_row(current, indicator, agency)
-            reason = wrong_way(
-                cur,
-                figure_row(previous, indicator, agency),
-                figure_row(year_before, indicator, agency),
-                unit,
-                entry["direction"],
-            )
+            if agency != "all" and current[current["agency"] == agency].empty:
+                continue
+            cell = ctx.cells(ctx.period, agency).get(indicator)
+            reason = period_rows.wrong_way(cell)
             if reason:
                 rows.append(
                     [
                         Cell(entry["title"]),
                         Cell(fmt.readable(agency)),
-                        value_cell(cur, unit),
-                        value_cell(figure_row(previous, indicator, agency), unit),
-                        value_cell(figure_row(year_before, indicator, agency), unit),
+                        Cell(fmt.value_text(cell.shown.value, unit), "number"),
+                        period_rows.earlier_value_cell(cell.previous, unit),
+                        period_rows.earlier_value_cell(cell.year_earlier, unit),
                         Cell(reason, "flag"),
                     ]
                 )
@@ -265,6 +233,7 @@ def _glance_tables(
     value in any of the three periods is left out of the table and its title added to
     `skipped` instead, to keep the pack short."""
     tables = []
+    cells = ctx.cells(ctx.period, agency)
     catalogue = ctx.catalogue
     if agency != "all":
         catalogue = catalogue[catalogue["has_agency_rows"].astype(bool)]
@@ -278,26 +247,15 @@ def _glance_tables(
             cur = figure_row(current, indicator, agency)
             prev = figure_row(previous, indicator, agency)
             year = figure_row(year_before, indicator, agency)
-            if skipped is not None and not any(
+            stands_in = cells.get(indicator) is not None and cells[indicator].stands_in
+            if skipped is not None and not stands_in and not any(
                 r is not None and r["status"] == "ok" for r in (cur, prev, year)
             ):
                 skipped.append(entry["title"])
                 continue
             note = coverage_note(cur)
-            change_prev = fmt.change_text(
-                *(
-                    r["value"] if r is not None and r["status"] == "ok" else None
-                    for r in (cur, prev)
-                ),
-                unit,
-            ) or fmt.NO_VALUE
-            change_year = fmt.change_text(
-                *(
-                    r["value"] if r is not None and r["status"] == "ok" else None
-                    for r in (cur, year)
-                ),
-                unit,
-            ) or fmt.NO_VALUE
+            cell = cells.get(indicator)
+            own = cell is not None and cell.figure.shown
             rows.append(
                 [
                     Cell(entry["title"] + (f" ({note})" if note else "")),
@@ -305,11 +263,13 @@ def _glance_tables(
                     base_cell(cur, unit),
                     interval_cell(cur, unit),
                     value_cell(prev, unit),
-                    Cell(change_prev, "number"),
+                    period_rows.change_cell(cell.previous) if own else Cell(fmt.NO_VALUE),
                     value_cell(year, unit),
-                    Cell(change_year, "number"),
+                    period_rows.change_cell(cell.year_earlier) if own else Cell(fmt.NO_VALUE),
                 ]
             )
+            if cell is not None and cell.status == "not_yet_measurable":
+                rows.append(_cohort_row(cell))
         if rows:
             key = f"glance_{agency}_{theme}"
             tables.append(
@@ -330,6 +290,25 @@ def _glance_tables(
                 )
             )
     return tables
+
+
+def _cohort_row(cell) -> list[Cell]:
+    """Beneath a cohort indicator whose period is not yet measurable: the latest measurable
+    cohort of the same length and its changes, or when the first one matures."""
+    if cell.cohort is None:
+        return [Cell(period_rows.pending_text(cell)), *[Cell("") for _ in range(7)]]
+    unit = cell.rule.unit
+    return [
+        Cell(f"{period_rows.cohort_label(cell)}; this period {cell.maturity}"
+             if cell.maturity else period_rows.cohort_label(cell)),
+        period_rows.cohort_value_cell(cell),
+        period_rows.cohort_base_cell(cell),
+        period_rows.cohort_interval_cell(cell),
+        period_rows.earlier_value_cell(cell.previous, unit),
+        period_rows.change_cell(cell.previous),
+        period_rows.earlier_value_cell(cell.year_earlier, unit),
+        period_rows.change_cell(cell.year_earlier),
+    ]
 
 
 def _trend_figures(ctx: Context) -> list[Figure]:
@@ -434,7 +413,7 @@ def build(ctx: Context) -> Report:
         [
             *_overdue_section(overdue, ctx),
             _standards_table(ctx, current, words),
-            _wrong_way_table(ctx, current, previous, year_before, words),
+            _wrong_way_table(ctx, current, words),
         ],
     )
     glance = Section(

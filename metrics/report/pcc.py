@@ -21,7 +21,7 @@ import pandas as pd
 from metrics.catalogue import in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED, publish
 from metrics.queries import wilson_interval
-from metrics.report import charts, data, protected
+from metrics.report import charts, data, period_rows, protected
 from metrics.report import text as fmt
 from metrics.report.content import (
     DIMENSIONS,
@@ -48,6 +48,15 @@ CHARACTERISTIC_OUTCOMES = in_place_order("pcc_by_characteristic")
 KEY_POINTS = in_place_order("pcc_key_point")
 PER_POUND = value_indicator("per_pound")
 NOT_SHOWN = "{what}: not shown for this period under the disclosure rules."
+CHANGE_NOTE = (
+    "A change is against the period of the same length just before (and the same period "
+    "a year earlier); it is called up or "
+    "down only when beyond noise (rates: Newcombe's hybrid score interval for the "
+    "difference; counts of events: the exact conditional Poisson test), otherwise 'no "
+    "clear change'. Money, sums and modelled estimates are not tested for noise. Where a "
+    "period is not yet measurable, the latest measurable cohort of the same length is "
+    "given with the date the period matures on."
+)
 
 
 def _figure_text(ctx: Context, row: pd.Series | None, indicator: str) -> str:
@@ -66,8 +75,30 @@ def _figure_text(ctx: Context, row: pd.Series | None, indicator: str) -> str:
     return cell.text
 
 
+def _change_words(cell) -> str:
+    """'; no clear change on Apr 2026 to Jun 2026 (+1.2 points)' for a period with its own
+    figure; '; latest measurable 3 months: ...' for one not yet measurable."""
+    if cell is None:
+        return ""
+    if cell.figure.shown:
+        return "".join(f"; {c.text()}" for c in _comparisons(cell))
+    sentence = period_rows.cohort_sentence(cell)
+    return f"; {sentence}" if sentence else ""
+
+
+def _comparisons(cell) -> list:
+    """The previous period, then the same period a year earlier where that is another
+    window (for a year it is the previous one)."""
+    out = [c for c in (cell.previous,) if c is not None]
+    year = cell.year_earlier
+    if year is not None and (not out or year.earlier.first != out[0].earlier.first):
+        out.append(year)
+    return out
+
+
 def _scorecard(ctx: Context, current: pd.DataFrame, previous: pd.DataFrame) -> Table:
     rows = []
+    by_id = ctx.cells(ctx.period)
     catalogue = ctx.catalogue
     for theme in THEMES:
         for horizon in HORIZONS:
@@ -81,18 +112,11 @@ def _scorecard(ctx: Context, current: pd.DataFrame, previous: pd.DataFrame) -> T
                 parts = []
                 for indicator in hits["indicator_id"]:
                     row = figure_row(current, indicator)
-                    before = figure_row(previous, indicator)
-                    change = fmt.change_text(
-                        row["value"] if row is not None and row["status"] == "ok" else None,
-                        before["value"]
-                        if before is not None and before["status"] == "ok"
-                        else None,
-                        ctx.unit(indicator),
-                    ) or fmt.NO_VALUE
+                    cell = by_id.get(indicator)
                     note = coverage_note(row)
                     parts.append(
                         f"{ctx.title(indicator)}: {_figure_text(ctx, row, indicator)}"
-                        + (f"; {change} on the previous period" if change != "–" else "")
+                        + _change_words(cell)
                         + (f" ({note})" if note else "")
                     )
                 cells.append(Cell("\n".join(parts) if parts else "No indicator", "lines"))
@@ -105,7 +129,8 @@ def _scorecard(ctx: Context, current: pd.DataFrame, previous: pd.DataFrame) -> T
         [
             "Rates show their base and 95% Wilson interval; money is projected, "
             f"£ at {ctx.build.price_base_year or 'base-year'} prices, central "
-            "(low to high scenario)."
+            "(low to high scenario).",
+            CHANGE_NOTE,
         ],
     )
 
@@ -120,9 +145,11 @@ def _rates_figure(
     period_title: str,
 ) -> Figure:
     bars, rows = [], []
+    by_id = ctx.cells(ctx.period)
     for indicator in indicators:
         row = figure_row(current, indicator)
         before = figure_row(previous, indicator)
+        period_cell = by_id.get(indicator)
         cell = value_cell(row, "rate")
         title = ctx.title(indicator)
         if cell.kind == "status":
@@ -145,8 +172,16 @@ def _rates_figure(
                 base_cell(row, "rate"),
                 interval_cell(row, "rate"),
                 value_cell(before, "rate"),
+                period_rows.change_cell(period_cell.previous)
+                if period_cell is not None and period_cell.figure.shown
+                else Cell(fmt.NO_VALUE),
+                period_rows.change_cell(period_cell.year_earlier)
+                if period_cell is not None and period_cell.figure.shown
+                else Cell(fmt.NO_VALUE),
             ]
         )
+        if period_cell is not None and period_cell.status == "not_yet_measurable":
+            rows.append(_cohort_rate_row(period_cell))
     return Figure(
         key=f"rates_{key}",
         title=heading,
@@ -157,11 +192,30 @@ def _rates_figure(
         table=Table(
             f"rates_{key}",
             heading,
-            ["Indicator", "Rate", "Base", "95% interval", "Previous period"],
+            ["Indicator", "Rate", "Base", "95% interval", "Previous period",
+             "Change on the previous period", "Change on a year earlier"],
             rows,
+            [CHANGE_NOTE],
         ),
         source=ctx.source,
     )
+
+
+def _cohort_rate_row(cell) -> list[Cell]:
+    """Beneath a rate whose period is not yet measurable: the latest measurable cohort of
+    the same length (or when the first one matures)."""
+    if cell.cohort is None:
+        return [Cell(period_rows.pending_text(cell)), *[Cell("") for _ in range(6)]]
+    label = period_rows.cohort_label(cell)
+    return [
+        Cell(f"{label}; this period {cell.maturity}" if cell.maturity else label),
+        period_rows.cohort_value_cell(cell),
+        period_rows.cohort_base_cell(cell),
+        period_rows.cohort_interval_cell(cell),
+        period_rows.earlier_value_cell(cell.previous, "rate"),
+        period_rows.change_cell(cell.previous),
+        period_rows.change_cell(cell.year_earlier),
+    ]
 
 
 def _value_section(ctx: Context, current: pd.DataFrame) -> Section:
@@ -378,9 +432,11 @@ def _key_points(ctx: Context, current: pd.DataFrame) -> list[str]:
     row = figure_row(current, received)
     if row is not None and row["status"] == "ok":
         points.append(f"{fmt.count(row['value'])} {ctx.title(received).lower()}.")
+    cells = ctx.cells(ctx.period)
     for indicator in figures:
         row = figure_row(current, indicator)
-        points.append(f"{ctx.title(indicator)}: {_figure_text(ctx, row, indicator)}.")
+        points.append(f"{ctx.title(indicator)}: {_figure_text(ctx, row, indicator)}"
+                      f"{_change_words(cells.get(indicator))}.")
     return points
 
 
@@ -399,7 +455,9 @@ def build(ctx: Context, protector=publish) -> Report:
         Section(
             "key_points",
             "Key points",
-            [f"The whole hub, {period.title()}, compared with {previous_period.title()}."],
+            [f"The whole hub, {period.title()}, compared with {previous_period.title()}"
+             + (f" and {period.year_before().title()}."
+                if period.year_before() != previous_period else ".")],
             bullets=_key_points(ctx, current),
         ),
         Section(
@@ -499,6 +557,7 @@ def build(ctx: Context, protector=publish) -> Report:
         title="PCC performance review",
         subtitle=period.title(),
         period_label=period.label,
-        facts=facts(ctx, [("Compared with", previous_period.title())]),
+        facts=facts(ctx, [("Compared with", "; ".join(dict.fromkeys(
+            (previous_period.title(), period.year_before().title()))))]),
         sections=sections,
     )

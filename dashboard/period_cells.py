@@ -1,0 +1,133 @@
+"""The dashboard's side of `metrics.period_figures`: the cells of the chosen period for the
+scorecard and the theme pages, the change a card may draw with an arrow, and the columns
+the downloads carry (latest measurable cohort, matures on, change and its verdict)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics import change as changes
+from metrics import period_figures as pf
+from metrics.maturity import matures_on
+
+VERDICT_WORDS = {
+    changes.BEYOND_NOISE: "beyond noise",
+    changes.NO_CLEAR_CHANGE: "no clear change",
+    changes.NOT_COMPARABLE: "not comparable",
+    changes.NOT_TESTED: "not tested for noise",
+}
+
+
+def setting(view, trend: pd.DataFrame | None) -> pf.Setting:
+    first = trend["period_start"].min() if trend is not None and len(trend) else None
+    return pf.Setting.from_build(dict(getattr(view, "build", ()) or ()), first)
+
+
+def for_view(catalogue: pd.DataFrame, trend: pd.DataFrame | None, view,
+             summary: pd.DataFrame | None = None) -> dict[str, pf.PeriodCell]:
+    """Every indicator's cell for the view's period, from the monthly rows the page loaded
+    (`indicator_trend`). The public view has published quarters, not months: its cells
+    hold the quarter and its change on the quarter before (from `indicator_summary`),
+    without a cohort."""
+    if getattr(view, "audience", "manager") == "public":
+        return _published_cells(catalogue, summary, view.period)
+    if trend is None or trend.empty:
+        return {}
+    return pf.cells(catalogue, trend, view.period, setting(view, trend))
+
+
+def _pooled(row: dict, first, last) -> pf.Pooled:
+    def number(column):
+        value = row.get(column)
+        return None if value is None or pd.isna(value) else float(value)
+
+    months_ok = row.get("months_ok")
+    return pf.Pooled(first, last, str(row.get("status")),
+                     0 if months_ok is None or pd.isna(months_ok) else int(months_ok),
+                     number("numerator"), number("denominator"), number("value"))
+
+
+def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, period
+                     ) -> dict[str, pf.PeriodCell]:
+    if summary is None or summary.empty:
+        return {}
+    rows = {(r["indicator_id"], r["bucket"]): r for r in summary.to_dict("records")}
+    before = period.previous()
+    out = {}
+    for entry in catalogue.to_dict("records"):
+        rule = pf.Rule.from_entry(entry)
+        current = rows.get((rule.indicator_id, "current"))
+        if current is None:
+            continue
+        figure = _pooled(current, period.first, period.last)
+        earlier = rows.get((rule.indicator_id, "previous"))
+        comparison = None
+        if earlier is not None and figure.shown:
+            earlier_figure = _pooled(earlier, before.first, before.last)
+            if earlier_figure.shown:
+                comparison = pf.compare(rule, figure, earlier_figure)
+        out[rule.indicator_id] = pf.PeriodCell(rule, period, figure, previous=comparison)
+    return out
+
+
+def delta(cell: pf.PeriodCell | None) -> tuple[str | None, str]:
+    """(the change a metric shows with an arrow, the words after it); (None, '') unless
+    the change is beyond noise."""
+    if cell is None or cell.previous is None or not cell.previous.arrow:
+        return None, ""
+    comparison = cell.previous
+    return comparison.difference_text, f"on {comparison.earlier.words()}, beyond noise"
+
+
+def change_note(cell: pf.PeriodCell | None, fallback: str | None = None) -> str:
+    """The change in words where it gets no arrow ('' where it does). `fallback`: the
+    figure's own change for a median, which the cell does not recompute."""
+    if cell is None or cell.previous is None or cell.previous.arrow:
+        return ""
+    comparison = cell.previous
+    if (comparison.change.verdict == changes.NOT_TESTED and not comparison.difference_text
+            and fallback):
+        return f"{fallback} on the period before, not tested for noise"
+    return comparison.text()
+
+
+def columns(cell: pf.PeriodCell | None) -> dict:
+    """What a download carries beside a period figure."""
+    empty = {"period_note": "", "latest_cohort_value": None, "latest_cohort_months": "",
+             "latest_cohort_numerator": None, "latest_cohort_base": None,
+             "latest_cohort_ci_low": None, "latest_cohort_ci_high": None, "matures_on": "",
+             "change_on_previous": "", "change_verdict": ""}
+    if cell is None:
+        return empty
+    out = dict(empty)
+    out["period_note"] = cell.status_text() or cell.months_note() or cell.no_cohort_text()
+    if cell.cohort is not None:
+        out.update(latest_cohort_value=cell.cohort.value,
+                   latest_cohort_months=cell.cohort_words(),
+                   latest_cohort_numerator=cell.cohort.numerator,
+                   latest_cohort_base=cell.cohort.denominator)
+        if cell.cohort.interval is not None:
+            out["latest_cohort_ci_low"], out["latest_cohort_ci_high"] = cell.cohort.interval
+    if cell.matures is not None:
+        out["matures_on"] = cell.matures.isoformat()
+    if cell.previous is not None:
+        out["change_on_previous"] = cell.previous.text()
+        out["change_verdict"] = VERDICT_WORDS[cell.previous.change.verdict]
+    return out
+
+
+def is_cohort(entry) -> bool:
+    """A cohort indicator: the catalogue gives it a censoring window."""
+    return pf.Rule.from_entry(entry).is_cohort
+
+
+def month_matures(entry, months: pd.Series, statuses: pd.Series) -> list[str]:
+    """For a trend download: the date each month that is not yet measurable matures on
+    (YYYY-MM-DD; '' for the others)."""
+    rule = pf.Rule.from_entry(entry)
+    out = []
+    for month, status in zip(months, statuses, strict=True):
+        date = (matures_on(pd.Timestamp(month).date(), rule.censor_days, rule.censor_months)
+                if status == "not_yet_measurable" else None)
+        out.append(date.isoformat() if date is not None else "")
+    return out
