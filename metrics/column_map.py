@@ -73,9 +73,7 @@ class ColumnMap:
                     f"{file_label} has no column {printable(source)}",
                     "unknown_source_column",
                 )
-        renamed = [
-            mappings[n].column if n in mappings and mappings[n].column else n for n in names
-        ]
+        renamed = [mappings[n].column if n in mappings and mappings[n].column else n for n in names]
         first_line = min(m.line for m in mappings.values())
         for required in table.header_columns:
             if required not in renamed:

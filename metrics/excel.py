@@ -193,8 +193,7 @@ def sheet_to_csv(
     if not filled:
         raise ExtractError("is empty: no header row", file=file.label, rule="empty_file")
     width = max(
-        max((i + 1 for i, v in enumerate(row) if not _is_blank(v)), default=0)
-        for _, row in filled
+        max((i + 1 for i, v in enumerate(row) if not _is_blank(v)), default=0) for _, row in filled
     )
     header_row, header = filled[0]
     names = [cell_text(v, None, None) for v in header[:width]]

@@ -8,6 +8,7 @@ TRUE/FALSE), the way a hub's system exports it. Written with openpyxl's write-on
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -68,10 +69,11 @@ def csv_extract_to_workbook(folder: Path, target: Path) -> dict[str, int]:
 def generate_workbook(out: Path, **options) -> object:
     """``hubvalue generate --format xlsx``: the synthetic extract as ``extract.xlsx`` and
     ``manifest.json`` in ``out``; the generator's summary."""
-    from metrics.generate import generate
+    from metrics.generate import _remove_previous_extract, generate
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    _remove_previous_extract(out)  # the folder holds one extract: no CSV beside the workbook
     scratch = Path(tempfile.mkdtemp(prefix="hubvalue-generate-"))
     try:
         summary = generate(scratch, fmt="csv", **options)
@@ -80,4 +82,5 @@ def generate_workbook(out: Path, **options) -> object:
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return summary
+    written = sum((out / name).stat().st_size for name in (WORKBOOK_NAME, "manifest.json"))
+    return dataclasses.replace(summary, out=out, fmt="xlsx", bytes_written=written)
