@@ -1919,7 +1919,9 @@ def xlsx(sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> bytes:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", b"2026-01-01T00:00:00Z", data)
+                data = re.sub(
+                    rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", b"2026-01-01T00:00:00Z", data
+                )
             target.writestr(zipfile.ZipInfo(info.filename, XLSX_TIME), data)
     return out.getvalue()
 
