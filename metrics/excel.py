@@ -138,6 +138,19 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+def _blank_row(row: list) -> bool:
+    """True when every cell is empty or white space (stops at the first value)."""
+    return all(_is_blank(v) for v in row)
+
+
+def _last_filled(row: list) -> int:
+    """The number of cells up to and including the row's last non-blank one."""
+    width = len(row)
+    while width and _is_blank(row[width - 1]):
+        width -= 1
+    return width
+
+
 def _date_text(day: dt.date, date_format: str | None) -> str:
     return day.strftime("%d/%m/%Y") if date_format == "uk" else day.isoformat()
 
@@ -188,26 +201,27 @@ def sheet_to_csv(
             ) from None
     finally:
         book.close()
-    numbered = [(number, row) for number, row in enumerate(cells, start=1)]
-    filled = [(n, row) for n, row in numbered if not all(_is_blank(v) for v in row)]
+    filled = [(n, row) for n, row in enumerate(cells, start=1) if not _blank_row(row)]
     if not filled:
         raise ExtractError("is empty: no header row", file=file.label, rule="empty_file")
-    width = max(
-        max((i + 1 for i, v in enumerate(row) if not _is_blank(v)), default=0) for _, row in filled
-    )
     header_row, header = filled[0]
+    width = _last_filled(header)
+    for _, row in filled[1:]:  # a value right of the header: its column has a blank name
+        if len(row) > width and not _blank_row(row[width:]):
+            width = max(width, _last_filled(row))
     names = [cell_text(v, None, None) for v in header[:width]]
     names += [""] * (width - len(names))
     types = [column_types.get(normalise_header(n)) for n in names]
-    after_header = [(n, row) for n, row in filled[1:]]
-    last_row = numbered[-1][0]
+    # Most cells are text (ids, codes) and pass as they are; the others by their type.
+    convert = [lambda v, t=t: cell_text(v, t, date_format) for t in types]
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
-        for _, row in after_header:
-            values = list(row[:width]) + [None] * (width - len(row))
-            writer.writerow(
-                cell_text(v, t, date_format) for v, t in zip(values, types, strict=True)
-            )
-    rows = [n for n, _ in after_header]
+        writer.writerows(
+            [v if v.__class__ is str else f(v) for v, f in zip(row, convert)]
+            + [""] * (width - len(row))
+            for _, row in filled[1:]
+        )
+    rows = [n for n, _ in filled[1:]]
+    last_row = len(cells)
     return SheetCopy(target, rows, last_row - header_row - len(rows))
