@@ -212,13 +212,14 @@ def sheet_to_csv(
     names = [cell_text(v, None, None) for v in header[:width]]
     names += [""] * (width - len(names))
     types = [column_types.get(normalise_header(n)) for n in names]
-    # Most cells are text (ids, codes) and pass as they are; the others by their type.
+    # Most cells are text (ids, codes) and pass as they are; the others by their type. A row
+    # longer than the header is cut to it (its extra cells are blank), a shorter one padded.
     convert = [lambda v, t=t: cell_text(v, t, date_format) for t in types]
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
         writer.writerows(
-            [v if v.__class__ is str else f(v) for v, f in zip(row, convert)]
+            [v if v.__class__ is str else f(v) for v, f in zip(row, convert, strict=False)]
             + [""] * (width - len(row))
             for _, row in filled[1:]
         )
