@@ -362,3 +362,14 @@ def test_date_cells_follow_the_manifest_date_format(tmp_path, capsys, date_forma
     code, terminal, db = build(folder, tmp_path, capsys)
     assert code == 0, terminal
     assert rows(db, "select referral_date from raw.referrals") == [(dt.date(2026, 2, 3),)]
+
+
+def test_excels_lock_file_is_not_a_workbook(tmp_path, capsys):
+    folder = extract(
+        tmp_path,
+        {"victims": VICTIMS, "referrals": [REFERRAL_HEADER, referral("r1", dt.date(2026, 2, 3))]},
+    )
+    (folder / "~$hub.xlsx").write_bytes(b"\x00lock")  # Excel's owner file of an open workbook
+    code, terminal, db = build(folder, tmp_path, capsys)
+    assert code == 0, terminal
+    assert "~$hub.xlsx: not a contract table" in terminal

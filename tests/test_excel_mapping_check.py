@@ -374,3 +374,18 @@ def test_generate_xlsx_writes_one_workbook_a_build_reads(tmp_path, capsys):
     code, out, err = run(["check", "--input", str(out_dir), "--quiet"], capsys)
     assert code == 0, err
     assert re.search(r"extract\.xlsx!referrals\s+50\s+50\s+0", out)
+
+
+def test_check_with_db_refuses_an_extract_older_than_the_warehouse(tmp_path, capsys):
+    folder = small_extract(
+        tmp_path / "x", "referrals,Case Ref,referral_id\nreferrals,Date Referred,referral_date\n"
+    )
+    db = tmp_path / "w.duckdb"
+    assert run(["build", "--input", str(folder), "--db", str(db), "--quiet"], capsys)[0] == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    argv = ["check", "--input", str(folder), "--as-of", "2026-09-30", "--db", str(db)]
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert "older than the warehouse w.duckdb (as of 2026-10-31)" in err
+    assert run([*argv, "--allow-older", "--quiet"], capsys)[0] == 0
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
