@@ -225,8 +225,14 @@ def _write_meta(
             (f.table, f.file_name, "absent_column", "absent_column", col, 0)
             for col in f.absent_columns
         ]
+        if f.empty_rows:
+            issues.append((f.table, f.file_name, "empty_rows", "empty_rows", None, f.empty_rows))
     issues += [
         (None, name, "ignored_file", "ignored_file", None, 0) for name in result.report.other_files
+    ]
+    issues += [
+        (None, sheet, "ignored_sheet", "ignored_sheet", None, 0)
+        for sheet, _why in result.report.notes
     ]
     _insert_rows(con, "meta.load_report", report_rows)
     _insert_rows(con, "meta.load_issues", issues)

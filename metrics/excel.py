@@ -46,7 +46,8 @@ class Workbook:
     """The sheets of one workbook found in an extract folder."""
 
     tables: dict[str, TableFile] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # hidden or unused sheets, reported
+    # (workbook.xlsx!sheet, why it is not read): hidden or unused sheets, reported
+    notes: list[tuple[str, str]] = field(default_factory=list)
     ignored: bool = False  # no sheet is a contract table
 
 
@@ -80,7 +81,7 @@ def workbook_tables(path: Path) -> Workbook:
     found = Workbook()
     for name, visible in sheets:
         if not visible:
-            found.notes.append(f"{_label(path, name)}: a hidden sheet, not read")
+            found.notes.append((_label(path, name), "a hidden sheet, not read"))
     visible = [name for name, is_visible in sheets if is_visible]
     own_table = normalise_header(path.stem)
     if own_table in TABLES_BY_NAME:
@@ -100,7 +101,7 @@ def workbook_tables(path: Path) -> Workbook:
             )
         found.tables[own_table] = TableFile(own_table, path, EXTENSION, chosen)
         found.notes += [
-            f"{_label(path, s)}: not read ({path.name} is the {own_table} table's workbook)"
+            (_label(path, s), f"not read ({path.name} is the {own_table} table's workbook)")
             for s in visible
             if s != chosen
         ]
@@ -108,7 +109,7 @@ def workbook_tables(path: Path) -> Workbook:
     for name in visible:
         table = normalise_header(name)
         if table not in TABLES_BY_NAME:
-            found.notes.append(f"{_label(path, name)}: not a contract table, not read")
+            found.notes.append((_label(path, name), "not a contract table, not read"))
             continue
         if table in found.tables:
             raise _two_sheets(path, table)

@@ -77,7 +77,7 @@ class FileReport:
 class LoadReport:
     files: list[FileReport]
     other_files: list[str]
-    notes: list[str] = field(default_factory=list)  # sheets not read
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why): not read
 
     @property
     def rows_read(self) -> int:
@@ -112,8 +112,8 @@ class LoadReport:
                 out.append(f"  encoding     {f.file_name}: decoded from {f.encoding}")
         for name in self.other_files:
             out.append(f"  ignored      {name}: not a contract table")
-        for note in self.notes:
-            out.append(f"  ignored      {note}")
+        for sheet, why in self.notes:
+            out.append(f"  ignored      {sheet}: {why}")
         return out
 
 

@@ -79,7 +79,8 @@ class Snapshot:
     code_map: Path | None = None
     other_files: list[str] = field(default_factory=list)
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    notes: list[str] = field(default_factory=list)  # sheets not read (hidden, unused)
+    # (workbook.xlsx!sheet, why): sheets not read (hidden, unused)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     column_map: ColumnMap | None = None
 
 
@@ -198,14 +199,16 @@ def _add_file(files: dict[str, TableFile], found: TableFile) -> None:
     files[found.table] = found
 
 
-def _table_files(folder: Path) -> tuple[dict[str, TableFile], list[str], list[str]]:
+def _table_files(
+    folder: Path,
+) -> tuple[dict[str, TableFile], list[str], list[tuple[str, str]]]:
     """The table files (one per table), the names of other files, and notes on the sheets
     of workbooks that are not read."""
     from metrics import excel
 
     files: dict[str, TableFile] = {}
     others: list[str] = []
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     for path in sorted(folder.iterdir()):
         stem, ext = path.stem.lower(), path.suffix.lower().lstrip(".")
         is_table = stem in TABLES_BY_NAME and ext in ("csv", "parquet")

@@ -162,6 +162,9 @@ def test_row_numbers_are_the_sheets_own_and_empty_rows_are_skipped(tmp_path, cap
         "where table_name = 'referrals'",
     ) == [(3, 2, 1)]
     assert "hub.xlsx!referrals: 3 empty rows" in terminal
+    assert rows(db, "select file_name, rows from meta.load_issues where kind = 'empty_rows'") == [
+        ("hub.xlsx!referrals", 3)
+    ]
 
 
 def test_formula_cells_give_their_cached_value(tmp_path, capsys):
@@ -215,6 +218,14 @@ def test_hidden_sheets_are_not_read_and_are_reported(tmp_path, capsys):
     assert "hub.xlsx!services: a hidden sheet, not read" in terminal
     assert "hub.xlsx!notes for staff: not a contract table, not read" in terminal
     assert rows(db, "select count(*) from raw.services") == [(0,)]
+    assert rows(
+        db,
+        "select file_name, kind, rows from meta.load_issues "
+        "where kind = 'ignored_sheet' order by 1",
+    ) == [
+        ("hub.xlsx!notes for staff", "ignored_sheet", 0),
+        ("hub.xlsx!services", "ignored_sheet", 0),
+    ]
     assert rows(db, "select table_name from meta.load_report order by 1") == [
         ("referrals",),
         ("victims",),
