@@ -87,7 +87,11 @@ class Snapshot:
 def _is_snapshot(folder: Path) -> bool:
     return any(
         (folder / f"{name}.{ext}").exists() for name in TABLES_BY_NAME for ext in ("csv", "parquet")
-    ) or any(_is_workbook(p) for p in folder.iterdir())
+    )
+
+
+def _has_workbook(folder: Path) -> bool:
+    return any(_is_workbook(p) for p in folder.iterdir())
 
 
 def _is_workbook(path: Path) -> bool:
@@ -105,7 +109,10 @@ def resolve_folder(input_dir: Path) -> Path:
         return input_dir
     periods = sorted(p for p in input_dir.iterdir() if p.is_dir() and PERIOD_FOLDER.match(p.name))
     if periods:
+        # Period folders win over a workbook beside them (the hub's template, a notes file).
         return periods[-1]
+    if _has_workbook(input_dir):
+        return input_dir
     raise ExtractError(
         "no extract here: expected victims.csv, referrals.csv, ... or period folders such as 2026-10/",
         file=str(input_dir),

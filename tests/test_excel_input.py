@@ -384,3 +384,19 @@ def test_excels_lock_file_is_not_a_workbook(tmp_path, capsys):
     code, terminal, db = build(folder, tmp_path, capsys)
     assert code == 0, terminal
     assert "~$hub.xlsx: not a contract table" in terminal
+
+
+def test_period_folders_win_over_a_workbook_beside_them(tmp_path, capsys):
+    root = tmp_path / "extracts"
+    period = root / "2026-10"
+    period.mkdir(parents=True)
+    write_book(
+        period / "hub.xlsx",
+        {"victims": VICTIMS, "referrals": [REFERRAL_HEADER, referral("r1", dt.date(2026, 2, 3))]},
+    )
+    # The hub's template kept beside the period folders: empty tables, not the extract.
+    write_book(root / "hub_extract_template.xlsx", {"victims": VICTIMS[:1]})
+    code, terminal, db = build(root, tmp_path, capsys)
+    assert code == 0, terminal
+    assert "as-of date  2026-10-31 (from the folder name)" in terminal
+    assert rows(db, "select referral_id from raw.referrals") == [("r1",)]
