@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -71,6 +72,7 @@ def generate_workbook(out: Path, **options) -> object:
     ``manifest.json`` in ``out``; the generator's summary."""
     from metrics.generate import _remove_previous_extract, generate
 
+    started = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _remove_previous_extract(out)  # the folder holds one extract: no CSV beside the workbook
@@ -83,4 +85,10 @@ def generate_workbook(out: Path, **options) -> object:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     written = sum((out / name).stat().st_size for name in (WORKBOOK_NAME, "manifest.json"))
-    return dataclasses.replace(summary, out=out, fmt="xlsx", bytes_written=written)
+    return dataclasses.replace(
+        summary,
+        out=out,
+        fmt="xlsx",
+        bytes_written=written,
+        seconds=time.perf_counter() - started,
+    )
