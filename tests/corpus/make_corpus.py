@@ -1898,8 +1898,14 @@ def cells(line: str, dates: bool = True) -> list:
     return out
 
 
-def xlsx(sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> bytes:
-    """The bytes of a workbook with these sheets (rows of cells), reproducibly."""
+def xlsx(
+    sheets: dict[str, list[list]],
+    hidden: tuple[str, ...] = (),
+    formulas: dict[tuple[int, str], str] | None = None,
+) -> bytes:
+    """The bytes of a workbook with these sheets (rows of cells), reproducibly. ``formulas``
+    puts, at (sheet number from 1, cell such as C2), a cell's XML as Excel saves a formula:
+    the formula and its cached value (openpyxl writes formulas without one)."""
     book = Workbook()
     book.remove(book.active)
     for sheet_name, rows in sheets.items():
@@ -1918,6 +1924,11 @@ def xlsx(sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> bytes:
     ):
         for info in source.infolist():
             data = source.read(info.filename)
+            for (number, ref), cell_xml in (formulas or {}).items():
+                if info.filename == f"xl/worksheets/sheet{number}.xml":
+                    data = re.sub(
+                        rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)'.encode(), cell_xml.encode(), data
+                    )
             if info.filename == "docProps/core.xml":
                 data = re.sub(
                     rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", b"2026-01-01T00:00:00Z", data
@@ -2055,6 +2066,33 @@ case(
         ),
     },
     error("hub.xlsx!referrals", "column client name looks like a direct identifier"),
+)
+
+name = "xlsx_formula_cached_value"
+case(
+    name,
+    "Formula cells give the value Excel saved with them, never the formula's text: a funding "
+    "amount =SUM(9000,250.5) loads as 9250.5; a crime type computed as a text that is no code "
+    "is quarantined (its formula text is kept nowhere).",
+    {
+        "referrals.csv": None,
+        "referrals.xlsx": xlsx(
+            {"referrals": [*XLSX_REFERRALS, cells(referral("r4", crime_type="placeholder"))]},
+            formulas={
+                (1, "C5"): f'<c r="C5" t="str"><f>"{secret(name)}"&amp;"-typed"</f>'
+                f"<v>{secret(name)}</v></c>"
+            },
+        ),
+        "funding.xlsx": xlsx(
+            {"funding": [FUNDING_HEADER.split(","), ["2026-01", "victim_support", 0]]},
+            formulas={(1, "C2"): '<c r="C2"><f>SUM(9000,250.5)</f><v>9250.5</v></c>'},
+        ),
+    },
+    quarantine(
+        {"referrals.xlsx!referrals": [[5, "unknown_code", "crime_type"]]},
+        {"victims.csv": 3, "referrals.xlsx!referrals": 3, "funding.xlsx!funding": 1},
+        checks=[{"sql": "select amount_gbp from raw.funding", "rows": [[9250.5]]}],
+    ),
 )
 
 XLSX_SYSTEM_NAMES = {"referral_id": "Case Ref", "referral_date": "Date Referred"}
