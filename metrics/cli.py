@@ -1,4 +1,4 @@
-"""The ``hubvalue`` command: generate, build, serve, report, bench.
+"""The ``hubvalue`` command: generate, build, check, template, serve, report, bench.
 
 Errors are printed as one line naming the file and rule; a data value never
 reaches the terminal. Unexpected failures print only the kind of error.
