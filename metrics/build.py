@@ -113,8 +113,13 @@ def _file_digest(path: Path) -> str:
 def build_id_for(snapshot: Snapshot, base_year: str | None) -> str:
     """Same snapshot, as-of date, settings and software → same build id."""
     digest = hashlib.sha256()
-    inputs = [p for p in (snapshot.folder / "manifest.json", snapshot.code_map) if p and p.exists()]
-    inputs += [f.path for f in snapshot.files.values()]
+    column_map = snapshot.column_map.path if snapshot.column_map else None
+    inputs = [
+        p
+        for p in (snapshot.folder / "manifest.json", snapshot.code_map, column_map)
+        if p and p.exists()
+    ]
+    inputs += sorted({f.path for f in snapshot.files.values()})
     for path in sorted(inputs):
         digest.update(path.name.encode())
         digest.update(_file_digest(path).encode())
@@ -220,8 +225,14 @@ def _write_meta(
             (f.table, f.file_name, "absent_column", "absent_column", col, 0)
             for col in f.absent_columns
         ]
+        if f.empty_rows:
+            issues.append((f.table, f.file_name, "empty_rows", "empty_rows", None, f.empty_rows))
     issues += [
         (None, name, "ignored_file", "ignored_file", None, 0) for name in result.report.other_files
+    ]
+    issues += [
+        (None, sheet, "ignored_sheet", "ignored_sheet", None, 0)
+        for sheet, _why in result.report.notes
     ]
     _insert_rows(con, "meta.load_report", report_rows)
     _insert_rows(con, "meta.load_issues", issues)
@@ -350,6 +361,7 @@ def build(
     max_line_bytes: int | None = None,
     allow_older: bool = False,
     lock_wait: float = DEFAULT_WAIT_SECONDS,
+    column_map: Path | str | None = None,
 ) -> BuildResult:
     """Build a warehouse from the extract at ``input_dir`` and swap it into ``db_path``.
 
@@ -360,7 +372,7 @@ def build(
     if threads is not None and not 1 <= threads <= max_threads():
         raise ValueError(f"threads must be from 1 to {max_threads()}")
     # a bad extract or as-of date: nothing is created
-    snapshot = locate(input_dir, as_of, max_line_bytes)
+    snapshot = locate(input_dir, as_of, max_line_bytes, column_map)
     previous_umask = os.umask(PRIVATE_UMASK)
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The ``hubvalue`` command: generate, build, serve, report, bench.
+"""The ``hubvalue`` command: generate, build, check, template, serve, report, bench.
 
 Errors are printed as one line naming the file and rule; a data value never
 reaches the terminal. Unexpected failures print only the kind of error.
@@ -28,13 +28,15 @@ def _print(message: str) -> None:
 def _cmd_generate(args: argparse.Namespace) -> int:
     from metrics.generate import generate
 
+    if args.format == "xlsx":
+        from metrics.excel_write import generate_workbook as generate
     summary = generate(
         Path(args.out),
         referrals=args.referrals,
         seed=args.seed,
         end=args.end,
         months=args.months,
-        fmt=args.format,
+        **({} if args.format == "xlsx" else {"fmt": args.format}),
         quiet=args.quiet,
         progress=None if args.quiet else _print,
     )
@@ -58,10 +60,35 @@ def _cmd_build(args: argparse.Namespace) -> int:
         max_line_bytes=args.max_line_bytes,
         allow_older=args.allow_older,
         lock_wait=args.wait,
+        column_map=args.column_map,
     )
     if not args.quiet:
         for line in result.lines():
             print(line)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from metrics.check import check as check_extract
+
+    result = check_extract(
+        Path(args.input),
+        as_of=args.as_of,
+        max_line_bytes=args.max_line_bytes,
+        column_map=args.column_map,
+        db_path=args.db,
+        allow_older=args.allow_older,
+        progress=None if args.quiet else _print,
+    )
+    for line in result.lines():
+        print(line)
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from metrics.template import write_template
+
+    print(f"template written to {write_template(Path(args.out))}")
     return 0
 
 
@@ -119,7 +146,12 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         default=24,
         help=f"months of referrals, 1 to {check.MAX_MONTHS} (default 24)",
     )
-    gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    gen.add_argument(
+        "--format",
+        choices=("csv", "parquet", "xlsx"),
+        default="csv",
+        help="csv or parquet: a file per table; xlsx: extract.xlsx, a sheet per table",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     gen.set_defaults(func=_cmd_generate)
 
@@ -171,8 +203,50 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="longest CSV line read, in bytes (default 1048576): a longer header stops the "
         "file, a longer row is quarantined (line_too_long)",
     )
+    bld.add_argument("--column-map", type=check.path_text, help=COLUMN_MAP_HELP)
     bld.add_argument("--quiet", action="store_true")
     bld.set_defaults(func=_cmd_build)
+
+
+COLUMN_MAP_HELP = (
+    "CSV of table,source_column,contract_column naming the system's own columns "
+    "(default: column_map.csv in the extract folder, if any)"
+)
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    chk = sub.add_parser(
+        "check", help="dry run: validate an extract and print its load report, writing nothing"
+    )
+    chk.add_argument(
+        "--input",
+        required=True,
+        type=check.path_text,
+        help="extract folder, or a folder of YYYY-MM snapshots",
+    )
+    chk.add_argument("--as-of", help="as-of date YYYY-MM-DD (else manifest, else folder name)")
+    chk.add_argument("--column-map", type=check.path_text, help=COLUMN_MAP_HELP)
+    chk.add_argument(
+        "--max-line-bytes", type=int, help="longest CSV line read, in bytes (default 1048576)"
+    )
+    chk.add_argument(
+        "--db",
+        type=check.path_text,
+        help="also check the extract is not older than this warehouse (read only)",
+    )
+    chk.add_argument("--allow-older", action="store_true", help="as hubvalue build")
+    chk.add_argument("--quiet", action="store_true", help="no progress lines")
+    chk.set_defaults(func=_cmd_check)
+
+
+def _add_template(sub: argparse._SubParsersAction) -> None:
+    tpl = sub.add_parser(
+        "template", help="write an empty extract workbook: a sheet per table, drop-down codes"
+    )
+    tpl.add_argument(
+        "--out", default="hub_extract_template.xlsx", type=check.path_text, help="workbook"
+    )
+    tpl.set_defaults(func=_cmd_template)
 
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:
@@ -241,6 +315,8 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
     _add_generate(sub)
     _add_build(sub)
+    _add_check(sub)
+    _add_template(sub)
     _add_serve(sub)
     _add_report(sub)
     _add_publish(sub)

@@ -18,8 +18,19 @@ validation, the synthetic generator and the tests all use.
 
 - A folder holding everything the hub's system holds at its as-of date (all
   cases in the retention period, open and closed), one file per table:
-  `<table>.csv` or `<table>.parquet`. A folder of such folders named by
-  period (`2026-09/`, `2026-10/`) builds the latest.
+  `<table>.csv`, `<table>.parquet` or `<table>.xlsx`, or an Excel workbook
+  with one sheet per table (below). A folder of such folders named by period
+  (`2026-09/`, `2026-10/`) builds the latest.
+- Excel (`.xlsx`): a workbook with a sheet named after each table it holds
+  (case and surrounding spaces ignored; other sheets are not read and are
+  reported), or `<table>.xlsx`, whose sheet named after the table or, failing
+  that, its only visible sheet is read. Hidden sheets are never read. Two
+  sheets (or files) for one table stop the build. The header is the sheet's
+  first non-empty row; fully empty rows are skipped and counted. Date cells
+  read as dates, a number in a date column as an Excel serial date, a formula
+  as its cached value (never its text), TRUE/FALSE as true/false. A
+  quarantined row is numbered by the sheet's own row (`referrals!17` is row
+  17 of the sheet `referrals`). Templates: `hubvalue template`.
 - CSV: UTF-8 with or without BOM, or Windows-1252; comma separated; a header
   row; `""` quoting; CRLF or LF. Header names are matched ignoring case and
   surrounding spaces.
@@ -29,6 +40,17 @@ validation, the synthetic generator and the tests all use.
   complete) and `as_of_allowance_days` (below).
 - `code_map.csv` (optional): `table, column, source_value, code` maps the
   system's own labels to the codes below before validation.
+- `column_map.csv` (optional, or `--column-map FILE`): `table,
+  source_column, contract_column` maps the system's own column names
+  (`Date Referred`) to the contract's (`referral_date`); a blank contract
+  column ignores the source column. Checked before any row is read: an
+  unknown table or contract column, a source column mapped twice, two sources
+  for one contract column, a mapped column missing from the file, a required
+  column neither mapped nor in the file, or a source name that looks like a
+  direct identifier stops the build with the map's line number.
+- `hubvalue check --input DIR` validates the extract as a build would and
+  prints the load report and the as-of date, writing nothing; its exit code
+  says whether a build would succeed.
 
 **As-of date**: `--as-of`, else the manifest's `as_of`, else the last day of
 the month the folder is named after; else the build stops and asks. Never the
@@ -41,8 +63,9 @@ or, when it declares none of these, after the newest date in the hub's records
 ## Values
 
 - Dates: `YYYY-MM-DD` or `DD/MM/YYYY`; a timestamp's date is taken. US order,
-  Excel serial numbers and two-digit years are rejected, never guessed. With
-  `date_format` in the manifest only that format is accepted.
+  Excel serial numbers written as text and two-digit years are rejected, never
+  guessed (in a workbook, a date cell or a number cell in a date column is a
+  date). With `date_format` in the manifest only that format is accepted.
 - Booleans: `true/false`, `yes/no`, `y/n`, `1/0`, any case.
 - Codes: the lists below, any case, after `code_map.csv`. An unknown or blank
   demographic code (age band, gender, ethnic group, disability, LGBT+) reads as
@@ -76,7 +99,8 @@ dashboard show counts, rule ids and column names, never values. A missing
 required table or column, a direct identifier, an unreadable file or an
 undecodable encoding stops the build with an error naming the file; the
 previous warehouse stays as it was. Row numbers count records after the
-header (row 1 is the first data row).
+header (row 1 is the first data row); in a workbook they are the sheet's own
+row numbers.
 
 | reason | meaning |
 |---|---|

@@ -45,7 +45,8 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import contract
+from metrics import contract, excel
+from metrics.column_map import ColumnMap
 from metrics.contract import Column, Table
 from metrics.identifiers import printable
 from metrics.reference_data import swemwbs_conversion
@@ -69,12 +70,14 @@ class FileReport:
     code_unmapped: dict[str, int] = field(default_factory=dict)  # column -> values
     ignored_columns: list[str] = field(default_factory=list)
     absent_columns: list[str] = field(default_factory=list)
+    empty_rows: int = 0  # fully empty rows of a sheet, skipped
 
 
 @dataclass
 class LoadReport:
     files: list[FileReport]
     other_files: list[str]
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why): not read
 
     @property
     def rows_read(self) -> int:
@@ -86,10 +89,12 @@ class LoadReport:
 
     def lines(self) -> list[str]:
         """The terminal summary: counts, rule ids and column names, never values."""
-        out = [f"{'file':<24}{'read':>12}{'loaded':>12}{'quarantined':>13}"]
+        width = max([24] + [len(f.file_name) + 2 for f in self.files])
+        out = [f"{'file':<{width}}{'read':>12}{'loaded':>12}{'quarantined':>13}"]
         for f in self.files:
             out.append(
-                f"{f.file_name:<24}{f.rows_read:>12,}{f.rows_loaded:>12,}{f.rows_quarantined:>13,}"
+                f"{f.file_name:<{width}}{f.rows_read:>12,}{f.rows_loaded:>12,}"
+                f"{f.rows_quarantined:>13,}"
             )
         for f in self.files:
             for (rule, column), rows in sorted(f.reasons.items()):
@@ -101,10 +106,14 @@ class LoadReport:
                 )
             for column in f.ignored_columns:
                 out.append(f"  ignored      {f.file_name}: column {column} is not in the contract")
-            if f.encoding not in ("utf-8", "parquet"):
+            if f.empty_rows:
+                out.append(f"  ignored      {f.file_name}: {f.empty_rows:,} empty rows")
+            if f.encoding not in ("utf-8", "parquet", "xlsx"):
                 out.append(f"  encoding     {f.file_name}: decoded from {f.encoding}")
         for name in self.other_files:
             out.append(f"  ignored      {name}: not a contract table")
+        for sheet, why in self.notes:
+            out.append(f"  ignored      {sheet}: {why}")
         return out
 
 
@@ -128,6 +137,8 @@ class Inspected:
     typed: set[str] = field(default_factory=set)
     long_lines: int = 0  # lines over the line limit, each replaced by LONG_LINE_MARKER
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    sheet_rows: list[int] | None = None  # an xlsx sheet: the sheet row of each record
+    empty_rows: int = 0  # an xlsx sheet: fully empty rows skipped
 
 
 UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
@@ -412,19 +423,26 @@ def inspect(
     con: duckdb.DuckDBPyConnection,
     workdir: Path,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    column_map: ColumnMap | None = None,
+    date_format: str | None = None,
 ) -> Inspected:
     table = contract.TABLES_BY_NAME[file.table]
-    name = file.path.name
-    if file.format == "csv":
-        if file.path.stat().st_size == 0:
+    name = file.label
+    sheet = None
+    if file.format == "xlsx":
+        types = column_map.types(table) if column_map else {c.name: c.type for c in table.columns}
+        sheet = excel.sheet_to_csv(file, workdir / f"{table.name}.sheet.csv", types, date_format)
+    if file.reads_as == "csv":
+        text_path = sheet.path if sheet else file.path
+        if text_path.stat().st_size == 0:
             raise ExtractError("is empty: no header row", file=name, rule="empty_file")
-        scan = _scan_text(file.path, max_line_bytes)
-        source = file.path
+        scan = _scan_text(text_path, max_line_bytes)
+        source = text_path
         long_lines = len(scan.long_lines)
         if scan.long_lines:
             if scan.long_lines[0][0] == 0:
                 raise _header_too_long(name, max_line_bytes)
-            source = _without_long_lines(file.path, workdir, scan.long_lines)
+            source = _without_long_lines(text_path, workdir, scan.long_lines)
             scan = _scan_text(source, max_line_bytes)  # encoding and endings of what is read
         encoding = scan.encoding
         read_path = _transcode(source, workdir, encoding) if encoding == "cp1252" else source
@@ -440,16 +458,23 @@ def inspect(
             ) from None
         source_names = [c.name for c in parquet_columns]
     header = [contract.normalise_header(n) for n in source_names]
+    if column_map is not None:
+        header = column_map.rename(table, header, name)
     present, ignored = _check_header(header, table, name)
     if file.format == "parquet":
         _check_parquet_nesting(parquet_columns, table, name)
-    mixed = file.format == "csv" and scan.mixed_newlines
+    mixed = file.reads_as == "csv" and scan.mixed_newlines
+    if sheet is not None:
+        encoding = "xlsx"
     inspected = Inspected(
         file, table, read_path, encoding, header, source_names, present, ignored, workdir, mixed
     )
-    if file.format == "csv":
+    if file.reads_as == "csv":
         inspected.long_lines = long_lines
         inspected.max_line_bytes = max_line_bytes
+    if sheet is not None:
+        inspected.sheet_rows = sheet.rows
+        inspected.empty_rows = sheet.empty_rows
     return inspected
 
 
@@ -499,7 +524,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected) -> tuple[str, lis
                 continue
             raise ExtractError(
                 "could not be read as CSV (broken quoting or structure)",
-                file=item.file.path.name,
+                file=item.file.label,
                 rule="unreadable_file",
             ) from None
     rejected = [
@@ -513,7 +538,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, item: Inspected) -> tuple[str, lis
         raise ExtractError(
             f"no row has the {len(item.header)} fields of the header: check the header line "
             "and that the file is comma separated",
-            file=item.file.path.name,
+            file=item.file.label,
             rule="malformed_file",
         )
     if not rejected:
@@ -876,7 +901,7 @@ def _repeated_header_check(item: Inspected) -> str | None:
     """SQL true for a CSV row whose every value read as text is one of the header's column
     names (any case): the header line again, mid-file (two exports pasted together). The
     first column is tested first, so other rows cost one comparison."""
-    if item.file.format != "csv":
+    if item.file.reads_as != "csv":
         return None
     names = ", ".join(_literal(n) for n in sorted(set(item.header)))
     texts = [c for c in item.present if c not in item.typed]
@@ -1071,7 +1096,14 @@ def ingest(
         workdir.mkdir(mode=0o700)
     try:
         inspected = {
-            name: inspect(file, con, workdir, snapshot.max_line_bytes)
+            name: inspect(
+                file,
+                con,
+                workdir,
+                snapshot.max_line_bytes,
+                snapshot.column_map,
+                snapshot.date_format,
+            )
             for name, file in snapshot.files.items()
         }
         con.execute("create schema if not exists raw")
@@ -1088,7 +1120,7 @@ def ingest(
 
         def load(cursor: duckdb.DuckDBPyConnection, table: Table) -> FileReport:
             item = inspected[table.name]
-            say(f"loading {item.file.path.name}")
+            say(f"loading {item.file.label}")
             return _load_table(
                 cursor, item, snapshot, as_of, code_map.get(table.name, {}), quarantine_schema
             )
@@ -1096,6 +1128,9 @@ def ingest(
         to_load = [t for t in contract.ordered_tables() if t.name in inspected]
         loaded = _load_in_parallel(con, to_load, load, workers)
         reports = [loaded[t.name] for t in to_load]
+        for item in inspected.values():
+            if item.sheet_rows is not None:
+                _number_sheet_rows(con, quarantine_schema, item)
         # Tables load side by side: put the quarantined rows back in contract and file order.
         order = ", ".join(_literal(t.name) for t in to_load) or "''"
         con.execute(
@@ -1106,12 +1141,42 @@ def ingest(
             """
         )
         return IngestResult(
-            report=LoadReport(reports, snapshot.other_files),
+            report=LoadReport(reports, snapshot.other_files, snapshot.notes),
             present_tables={t.name: t.name in inspected for t in contract.TABLES},
             columns={name: item.present for name, item in inspected.items()},
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _number_sheet_rows(
+    con: duckdb.DuckDBPyConnection, quarantine_schema: str, item: Inspected
+) -> None:
+    """A sheet's quarantined rows are numbered by the sheet's own rows (``referrals!17``),
+    not by record: the header may not be on row 1 and empty rows are skipped."""
+    records = [
+        r[0]
+        for r in con.execute(
+            f"select distinct record_number from {quarantine_schema}.rows where table_name = ?",
+            [item.table.name],
+        ).fetchall()
+    ]
+    if not records:
+        return
+    con.execute(
+        f"""
+        update {quarantine_schema}.rows set record_number = sheet.sheet_row
+        from (select unnest(?::bigint[]) as record, unnest(?::bigint[]) as sheet_row) as sheet
+        where table_name = ? and record_number = sheet.record
+        """,
+        [records, [_sheet_row(item.sheet_rows, r) for r in records], item.table.name],
+    )
+
+
+def _sheet_row(sheet_rows: list[int], record: int) -> int:
+    """The sheet row of a record (a record number past the sheet's, which no record of a
+    sheet copy has, is kept)."""
+    return sheet_rows[record - 1] if 1 <= record <= len(sheet_rows) else record
 
 
 def _load_in_parallel(
@@ -1174,15 +1239,16 @@ def _load_table(
     quarantine_schema: str,
 ) -> FileReport:
     table = item.table
-    file_name = item.file.path.name
+    file_name = item.file.label
     report = FileReport(
         table.name,
         file_name,
         encoding=item.encoding,
         ignored_columns=item.ignored,
         absent_columns=[c for c in table.column_names if c not in item.present],
+        empty_rows=item.empty_rows,
     )
-    if item.file.format == "csv":
+    if item.file.reads_as == "csv":
         source, rejected = _read_csv(con, item)
     else:
         source, rejected = _parquet_source(con, item, snapshot.date_format), []
@@ -1281,7 +1347,7 @@ def _readable(item: Inspected) -> Iterator[None]:
     try:
         yield
     except duckdb.Error:
-        if item.file.format == "csv":
+        if item.file.reads_as == "csv":
             raise
         raise ExtractError(
             "is not a readable Parquet file", file=item.file.path.name, rule="unreadable_file"

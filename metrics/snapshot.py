@@ -1,8 +1,9 @@
 """Find the snapshot to build from, its manifest, files and as-of date.
 
-An extract is a folder with one file per table (``<table>.csv`` or
-``<table>.parquet``), an optional ``manifest.json`` and an optional
-``code_map.csv``. A build may instead be pointed at a folder of snapshots
+An extract is a folder with one file per table (``<table>.csv``,
+``<table>.parquet`` or ``<table>.xlsx``) or a workbook with a sheet per table
+(``metrics.excel``), an optional ``manifest.json``, an optional ``code_map.csv`` and an
+optional ``column_map.csv`` (``metrics.column_map``). A build may instead be pointed at a folder of snapshots
 named by period (``2026-09/``, ``2026-10/``): the latest is used.
 """
 
@@ -13,10 +14,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metrics.contract import TABLES_BY_NAME
 from metrics.identifiers import without_controls
 from metrics.period import month_end
+
+if TYPE_CHECKING:
+    from metrics.column_map import ColumnMap
 
 PERIOD_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -43,7 +48,22 @@ class ExtractError(Exception):
 class TableFile:
     table: str
     path: Path
-    format: str  # csv or parquet
+    format: str  # csv, parquet or xlsx
+    sheet: str | None = None  # the sheet of an xlsx workbook
+
+    @property
+    def label(self) -> str:
+        """How reports name the file: ``referrals.csv``, or ``extract.xlsx!referrals``."""
+        if self.sheet is None:
+            return self.path.name
+        from metrics.identifiers import printable
+
+        return f"{self.path.name}!{printable(self.sheet)}"
+
+    @property
+    def reads_as(self) -> str:
+        """csv or parquet: a sheet is read as the CSV copy ``metrics.excel`` writes."""
+        return "parquet" if self.format == "parquet" else "csv"
 
 
 @dataclass
@@ -59,12 +79,24 @@ class Snapshot:
     code_map: Path | None = None
     other_files: list[str] = field(default_factory=list)
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    # (workbook.xlsx!sheet, why): sheets not read (hidden, unused)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    column_map: ColumnMap | None = None
 
 
 def _is_snapshot(folder: Path) -> bool:
     return any(
         (folder / f"{name}.{ext}").exists() for name in TABLES_BY_NAME for ext in ("csv", "parquet")
     )
+
+
+def _has_workbook(folder: Path) -> bool:
+    return any(_is_workbook(p) for p in folder.iterdir())
+
+
+def _is_workbook(path: Path) -> bool:
+    # Excel's lock file of an open workbook (~$name.xlsx) is not a workbook.
+    return path.suffix.lower() == ".xlsx" and not path.name.startswith("~$")
 
 
 def resolve_folder(input_dir: Path) -> Path:
@@ -77,7 +109,10 @@ def resolve_folder(input_dir: Path) -> Path:
         return input_dir
     periods = sorted(p for p in input_dir.iterdir() if p.is_dir() and PERIOD_FOLDER.match(p.name))
     if periods:
+        # Period folders win over a workbook beside them (the hub's template, a notes file).
         return periods[-1]
+    if _has_workbook(input_dir):
+        return input_dir
     raise ExtractError(
         "no extract here: expected victims.csv, referrals.csv, ... or period folders such as 2026-10/",
         file=str(input_dir),
@@ -158,33 +193,55 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
-def _table_files(folder: Path) -> tuple[dict[str, TableFile], list[str]]:
+MAPPING_FILES = ("manifest.json", "code_map.csv", "column_map.csv")
+
+
+def _add_file(files: dict[str, TableFile], found: TableFile) -> None:
+    if found.table in files:
+        raise ExtractError(
+            f"both {files[found.table].label} and {found.label} are present: keep one",
+            file=found.label,
+            rule="duplicate_file",
+        )
+    files[found.table] = found
+
+
+def _table_files(
+    folder: Path,
+) -> tuple[dict[str, TableFile], list[str], list[tuple[str, str]]]:
+    """The table files (one per table), the names of other files, and notes on the sheets
+    of workbooks that are not read."""
+    from metrics import excel
+
     files: dict[str, TableFile] = {}
     others: list[str] = []
+    notes: list[tuple[str, str]] = []
     for path in sorted(folder.iterdir()):
         stem, ext = path.stem.lower(), path.suffix.lower().lstrip(".")
         is_table = stem in TABLES_BY_NAME and ext in ("csv", "parquet")
-        if is_table or path.name.lower() == "code_map.csv":
+        if is_table or _is_workbook(path) or path.name.lower() in MAPPING_FILES[1:]:
             check_readable(path)
         elif path.is_dir():
             continue
         if is_table:
-            if stem in files:
-                raise ExtractError(
-                    f"both {files[stem].path.name} and {path.name} are present: keep one",
-                    file=path.name,
-                    rule="duplicate_file",
-                )
-            files[stem] = TableFile(stem, path, ext)
-        elif path.name.lower() not in ("manifest.json", "code_map.csv"):
+            _add_file(files, TableFile(stem, path, ext))
+        elif _is_workbook(path):
+            workbook = excel.workbook_tables(path)
+            for found in workbook.tables.values():
+                _add_file(files, found)
+            notes += workbook.notes
+            if workbook.ignored:
+                others.append(without_controls(path.name))
+        elif path.name.lower() not in MAPPING_FILES:
             others.append(without_controls(path.name))
-    return files, others
+    return files, others, notes
 
 
 def locate(
     input_dir: Path | str,
     as_of: dt.date | str | None = None,
     max_line_bytes: int | None = None,
+    column_map: Path | str | None = None,
 ) -> Snapshot:
     """Resolve the snapshot folder, its files and the as-of date (flag, manifest, folder name)."""
     if max_line_bytes is not None and max_line_bytes < 1024:
@@ -193,11 +250,12 @@ def locate(
         )
     folder = resolve_folder(Path(input_dir))
     manifest = read_manifest(folder)
-    files, others = _table_files(folder)
+    files, others, notes = _table_files(folder)
     for name, table in TABLES_BY_NAME.items():
         if table.required and name not in files:
             raise ExtractError(
-                f"required table {name} is missing ({name}.csv or {name}.parquet)",
+                f"required table {name} is missing ({name}.csv or {name}.parquet, or a "
+                f"sheet {name} in a workbook)",
                 file=str(folder.name),
                 rule="missing_table",
             )
@@ -246,7 +304,16 @@ def locate(
     source_system = manifest.get("source_system")
     if source_system is not None and not isinstance(source_system, str):
         raise ExtractError("'source_system' must be a text", file="manifest.json", rule="manifest")
+    from metrics.column_map import read_column_map
+
     code_map = folder / "code_map.csv"
+    column_map_path = Path(column_map) if column_map is not None else folder / "column_map.csv"
+    if column_map is not None or column_map_path.exists():
+        if column_map is not None:
+            check_readable(column_map_path)
+        columns = read_column_map(column_map_path, max_line_bytes or DEFAULT_MAX_LINE_BYTES)
+    else:
+        columns = None
     return Snapshot(
         folder=folder,
         as_of=as_of_date,
@@ -259,4 +326,6 @@ def locate(
         code_map=code_map if code_map.exists() else None,
         other_files=others,
         max_line_bytes=max_line_bytes or DEFAULT_MAX_LINE_BYTES,
+        notes=notes,
+        column_map=columns,
     )

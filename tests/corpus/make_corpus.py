@@ -21,12 +21,16 @@ must never reach the terminal or the warehouse; it may be kept in the quarantine
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
+from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = {"as_of": "2026-10-31", "period": "2026-10", "source_system": "corpus"}
@@ -1872,6 +1876,272 @@ case(
         ],
     ),
     base=False,
+)
+
+
+# ---------------------------------------------------------------------------
+# Excel workbooks (issue 17). Written uncompressed (a valid .xlsx), so the cases' SECRET-
+# values are findable in the bytes, with fixed times, so the bytes are reproducible.
+
+XLSX_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def cells(line: str, dates: bool = True) -> list:
+    """A CSV line of the corpus as the cells a system's export holds: ISO dates as date
+    cells (with ``dates``), the rest as text."""
+    out: list = []
+    for value in line.split(","):
+        if dates and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            out.append(dt.date.fromisoformat(value))
+        else:
+            out.append(value or None)
+    return out
+
+
+def xlsx(
+    sheets: dict[str, list[list]],
+    hidden: tuple[str, ...] = (),
+    formulas: dict[tuple[int, str], str] | None = None,
+) -> bytes:
+    """The bytes of a workbook with these sheets (rows of cells), reproducibly. ``formulas``
+    puts, at (sheet number from 1, cell such as C2), a cell's XML as Excel saves a formula:
+    the formula and its cached value (openpyxl writes formulas without one)."""
+    book = Workbook()
+    book.remove(book.active)
+    for sheet_name, rows in sheets.items():
+        sheet = book.create_sheet(sheet_name)
+        for row in rows:
+            sheet.append(row)
+        if sheet_name in hidden:
+            sheet.sheet_state = "hidden"
+    book.properties.creator = "corpus"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            for (number, ref), cell_xml in (formulas or {}).items():
+                if info.filename == f"xl/worksheets/sheet{number}.xml":
+                    data = re.sub(
+                        rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)'.encode(), cell_xml.encode(), data
+                    )
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", b"2026-01-01T00:00:00Z", data
+                )
+            target.writestr(zipfile.ZipInfo(info.filename, XLSX_TIME), data)
+    return out.getvalue()
+
+
+XLSX_REFERRALS = [REFERRAL_COLUMNS, *(cells(line) for line in REFERRALS)]
+
+name = "xlsx_workbook_per_table"
+case(
+    name,
+    "referrals.xlsx, one workbook per table, its one sheet named Export: date cells read as "
+    "dates, a serial number in a date column as a date; an orphan quarantined by its sheet row "
+    "(the header is on row 2, below an empty row 1).",
+    {
+        "referrals.csv": None,
+        "referrals.xlsx": xlsx(
+            {
+                "Export": [
+                    [],
+                    REFERRAL_COLUMNS,
+                    *XLSX_REFERRALS[1:],
+                    cells(referral("r4", referral_date="2026-02-11")),
+                    cells(referral(secret(name), victim_id="v9")),
+                ]
+            }
+        ),
+    },
+    quarantine(
+        {"referrals.xlsx!Export": [[7, "orphan", "victim_id"]]},
+        {"victims.csv": 3, "referrals.xlsx!Export": 4},
+        checks=[
+            {
+                "sql": "select referral_id, referral_date::varchar from raw.referrals "
+                "where referral_id in ('r1', 'r4') order by 1",
+                "rows": [["r1", "2026-01-05"], ["r4", "2026-02-11"]],
+            }
+        ],
+    ),
+)
+
+name = "xlsx_serial_date"
+case(
+    name,
+    "A number in a date cell is an Excel serial (46063 is 2026-02-10); the same digits typed "
+    "as text are not a date, never guessed.",
+    {
+        "referrals.csv": None,
+        "referrals.xlsx": xlsx(
+            {
+                "referrals": [
+                    *XLSX_REFERRALS,
+                    [*cells(referral("r4"))[:10], 46063],
+                    [*cells(referral(secret(name)))[:10], "46063"],
+                ]
+            }
+        ),
+    },
+    quarantine(
+        {"referrals.xlsx!referrals": [[6, "invalid_date", "referral_date"]]},
+        {"victims.csv": 3, "referrals.xlsx!referrals": 4},
+        checks=[
+            {
+                "sql": "select referral_date::varchar from raw.referrals where referral_id = 'r4'",
+                "rows": [["2026-02-10"]],
+            }
+        ],
+    ),
+)
+
+name = "xlsx_hidden_sheet"
+case(
+    name,
+    "A hidden sheet is never read (its rows would load unseen) and is reported.",
+    {
+        "referrals.csv": None,
+        "referrals.xlsx": xlsx(
+            {
+                "referrals": XLSX_REFERRALS,
+                "old": [REFERRAL_COLUMNS, cells(referral(secret(name)))],
+            },
+            hidden=("old",),
+        ),
+    },
+    quarantine(
+        {},
+        {"victims.csv": 3, "referrals.xlsx!referrals": 3},
+        output_contains=["referrals.xlsx!old: a hidden sheet, not read"],
+    ),
+)
+
+name = "xlsx_two_sheets_one_table"
+case(
+    name,
+    "A workbook with two sheets for one table ('referrals' and 'referrals ', names compare "
+    "without case and surrounding spaces): which is right? The build stops.",
+    {
+        "referrals.csv": None,
+        "hub.xlsx": xlsx(
+            {
+                "referrals": XLSX_REFERRALS,
+                "referrals ": [REFERRAL_COLUMNS, cells(referral(secret(name)))],
+            }
+        ),
+    },
+    error("hub.xlsx", "has two sheets for the table referrals"),
+)
+
+name = "xlsx_sheet_missing"
+case(
+    name,
+    "A workbook of tables without the required referrals sheet: the build stops.",
+    {
+        "referrals.csv": None,
+        "hub.xlsx": xlsx({"Referrals export": [REFERRAL_COLUMNS, cells(referral(secret(name)))]}),
+    },
+    error("extract", "required table referrals is missing"),
+)
+
+name = "xlsx_identifier_column"
+case(
+    name,
+    "A sheet with a client's name column stops the build, as in a CSV file.",
+    {
+        "referrals.csv": None,
+        "hub.xlsx": xlsx(
+            {
+                "referrals": [
+                    [*REFERRAL_COLUMNS, "Client Name"],
+                    *([*row, secret(name)] for row in XLSX_REFERRALS[1:]),
+                ]
+            }
+        ),
+    },
+    error("hub.xlsx!referrals", "column client name looks like a direct identifier"),
+)
+
+name = "xlsx_formula_cached_value"
+case(
+    name,
+    "Formula cells give the value Excel saved with them, never the formula's text: a funding "
+    "amount =SUM(9000,250.5) loads as 9250.5; a crime type computed as a text that is no code "
+    "is quarantined (its formula text is kept nowhere).",
+    {
+        "referrals.csv": None,
+        "referrals.xlsx": xlsx(
+            {"referrals": [*XLSX_REFERRALS, cells(referral("r4", crime_type="placeholder"))]},
+            formulas={
+                (1, "C5"): f'<c r="C5" t="str"><f>"{secret(name)}"&amp;"-typed"</f>'
+                f"<v>{secret(name)}</v></c>"
+            },
+        ),
+        "funding.xlsx": xlsx(
+            {"funding": [FUNDING_HEADER.split(","), ["2026-01", "victim_support", 0]]},
+            formulas={(1, "C2"): '<c r="C2"><f>SUM(9000,250.5)</f><v>9250.5</v></c>'},
+        ),
+    },
+    quarantine(
+        {"referrals.xlsx!referrals": [[5, "unknown_code", "crime_type"]]},
+        {"victims.csv": 3, "referrals.xlsx!referrals": 3, "funding.xlsx!funding": 1},
+        checks=[{"sql": "select amount_gbp from raw.funding", "rows": [[9250.5]]}],
+    ),
+)
+
+XLSX_SYSTEM_NAMES = {"referral_id": "Case Ref", "referral_date": "Date Referred"}
+name = "xlsx_column_map"
+case(
+    name,
+    "The system's own column names, mapped by column_map.csv; a label code_map.csv does not "
+    "map is still an unknown code, quarantined by its sheet row.",
+    {
+        "referrals.csv": None,
+        "referrals.xlsx": xlsx(
+            {
+                "referrals": [
+                    [XLSX_SYSTEM_NAMES.get(c, c) for c in REFERRAL_COLUMNS],
+                    *XLSX_REFERRALS[1:],
+                    cells(referral("r4", crime_type=secret(name))),
+                ]
+            }
+        ),
+        "column_map.csv": [
+            "table,source_column,contract_column",
+            "referrals,Case Ref,referral_id",
+            "referrals,Date Referred,referral_date",
+        ],
+    },
+    quarantine(
+        {"referrals.xlsx!referrals": [[5, "unknown_code", "crime_type"]]},
+        {"victims.csv": 3, "referrals.xlsx!referrals": 3},
+    ),
+)
+
+name = "xlsx_column_map_unmapped_required"
+case(
+    name,
+    "A column map for referrals that leaves the required referral_date neither mapped nor in "
+    "the sheet: the build stops, naming the map's line.",
+    {
+        "referrals.csv": None,
+        "hub.xlsx": xlsx(
+            {
+                "referrals": [
+                    [XLSX_SYSTEM_NAMES.get(c, c) for c in REFERRAL_COLUMNS],
+                    cells(referral(secret(name))),
+                ]
+            }
+        ),
+        "column_map.csv": ["table,source_column,contract_column", "referrals,Case Ref,referral_id"],
+    },
+    error("column_map.csv", "line 2: the required column referrals.referral_date is neither"),
 )
 
 
