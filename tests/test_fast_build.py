@@ -6,6 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from metrics.build import BuildResult, build
+from metrics.generate import generate
+from metrics.models import discover
 from metrics.published import comparison
 from metrics.published.comparison import protect_comparisons
 
@@ -67,3 +70,84 @@ def test_the_breakdowns_protected_are_shared_between_calls(publish_calls):
     pd.testing.assert_frame_equal(first[columns], second[columns])
     alone = protect_comparisons(_disability("2026-11-01", "recorded_victims", 6.0, 94.0))
     pd.testing.assert_frame_equal(alone, second)
+
+
+# ---------------------------------------------------------------------------
+# The benchmark sets its figures beside the targets and the run before.
+
+
+def _row(referrals: int, fmt: str, build: float, pandas: float, core: float,
+         peak: float = 1000.0, load: float = 1.0, models: float = 2.0,
+         release: float = 0.5) -> dict:
+    return {
+        "referrals": referrals, "format": fmt, "build_seconds": build,
+        "build_peak_rss_mb": peak, "speedup_vs_pandas": pandas / build,
+        "core_speedup_vs_pandas": pandas / core,
+        "build_phases": {"load": load, "models": models, "public release": release},
+    }
+
+
+def test_targets_name_what_is_missed():
+    from metrics.bench_compare import target_lines
+
+    lines = target_lines([
+        # 1M: 9.5 s < 10 s, pandas 30 s / 9.5 s = 3.2x >= 3: met
+        _row(1_000_000, "parquet", 9.5, 30.0, 5.0),
+        # 10M: 100 s < 120 s but 9000 MB > 8192 MB and 250 / 100 = 2.5x < 3
+        _row(10_000_000, "parquet", 100.0, 250.0, 50.0, peak=9000.0),
+        _row(1_000_000, "csv", 50.0, 10.0, 5.0),  # CSV has no target
+        _row(100_000, "parquet", 5.0, 1.0, 1.0),  # nor has 100k
+    ])
+    table = [line for line in lines if line.startswith("| 1")]
+    assert table == [
+        "| 1,000,000 | 9.50 | 10 | 1000 | – | 3.2x | 6.0x | yes |",
+        "| 10,000,000 | 100.00 | 120 | 9000 | 8,192 | 2.5x | 5.0x | no: memory, speed-up |",
+    ]
+
+
+def test_before_and_after_sets_each_size_measured_in_both_side_by_side():
+    from metrics.bench_compare import comparison_lines
+
+    before = {"machine": {"date": "2026-11-29", "cores": 2}, "results": [
+        _row(1_000_000, "parquet", 12.0, 6.0, 6.0, load=4.0, models=7.0, release=1.8),
+        _row(10_000, "parquet", 1.6, 0.4, 0.5),
+    ]}
+    now = [
+        # 12 s -> 9 s: -25 %; load + models 4 + 7 = 11 -> 3 + 5 = 8; speed-up 6/12 -> 6/9
+        _row(1_000_000, "parquet", 9.0, 6.0, 4.0, load=3.0, models=5.0, release=0.9),
+        _row(100_000, "parquet", 3.0, 1.0, 1.0),  # not in the earlier run: left out
+    ]
+    lines = comparison_lines(now, before)
+    assert "(2026-11-29, 2 cores)" in lines[1]
+    assert [line for line in lines if line.startswith("| 1")] == [
+        "| 1,000,000 | parquet | 12.00 | 9.00 | -25 % | 11.00 | 8.00 | 1.80 | 0.90 "
+        "| 0.5x | 0.7x | 1.0x | 1.5x |"
+    ]
+    assert comparison_lines(now, None) == []
+    assert comparison_lines([_row(5, "csv", 1.0, 1.0, 1.0)], before) == []
+
+
+# ---------------------------------------------------------------------------
+# The build times each model.
+
+
+def test_the_build_records_every_model_s_time_and_names_the_slowest(tmp_path):
+    extract = tmp_path / "extract"
+    generate(extract, referrals=200, seed=3, end="2026-10", months=12, quiet=True)
+    result = build(extract, tmp_path / "w.duckdb", as_of="2026-11-30")
+    assert set(result.model_seconds) == {m.qualified_name for m in discover()}
+    assert all(seconds >= 0 for seconds in result.model_seconds.values())
+    slowest = result.slowest_models()
+    assert len(slowest) == 5
+    assert [s for _, s in slowest] == sorted((s for _, s in slowest), reverse=True)
+    assert slowest[0][1] == max(result.model_seconds.values())
+    (line,) = [line for line in result.lines() if line.startswith("slowest models: ")]
+    assert line.startswith(f"slowest models: {slowest[0][0]} ")
+
+
+def test_the_slowest_models_are_ordered_by_time_then_name(tmp_path):
+    result = BuildResult(
+        tmp_path, tmp_path, "b", None, None, 0.0, 3, {},
+        {"marts.b": 1.0, "marts.a": 1.0, "marts.c": 3.0, "marts.d": 0.5},
+    )
+    assert result.slowest_models(3) == [("marts.c", 3.0), ("marts.a", 1.0), ("marts.b", 1.0)]
