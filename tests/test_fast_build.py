@@ -151,3 +151,76 @@ def test_the_slowest_models_are_ordered_by_time_then_name(tmp_path):
         {"marts.b": 1.0, "marts.a": 1.0, "marts.c": 3.0, "marts.d": 0.5},
     )
     assert result.slowest_models(3) == [("marts.c", 3.0), ("marts.a", 1.0), ("marts.b", 1.0)]
+
+
+# ---------------------------------------------------------------------------
+# Models on the longest chains start first.
+
+
+def _model_file(sql_dir, layer: str, name: str, sql: str) -> None:
+    (sql_dir / layer).mkdir(parents=True, exist_ok=True)
+    (sql_dir / layer / f"{name}.sql").write_text(sql)
+
+
+@pytest.fixture
+def chain_dir(tmp_path):
+    # Folder order: int_a_leaf, int_b_leaf, int_c_hub (each reads staging only), then
+    # the marts. int_c_hub has the longest chain: c_hub -> m_first -> m_second (3); the
+    # leaves feed nothing (1); m_first depends on c_hub, m_second on m_first, so
+    # m_first's chain is 2. raw.numbers: 1..4, so m_second = 2 * (1+2+3+4) = 20.
+    root = tmp_path / "sql"
+    _model_file(root, "staging", "stg_numbers", "select n from raw.numbers")
+    _model_file(root, "intermediate", "int_a_leaf", "select n from staging.stg_numbers")
+    _model_file(root, "intermediate", "int_b_leaf", "select n from staging.stg_numbers")
+    _model_file(root, "intermediate", "int_c_hub",
+                "select sum(n) as total from staging.stg_numbers")
+    _model_file(root, "marts", "m_first", "select 2 * total as t from intermediate.int_c_hub")
+    _model_file(root, "marts", "m_second", "select t from marts.m_first")
+    _model_file(root, "marts", "m_lone", "select count(*) as n from intermediate.int_a_leaf")
+    return root
+
+
+def test_the_model_on_the_longest_chain_comes_first(chain_dir):
+    from metrics.models import critical_first, dependency_order, discover
+
+    ordered = dependency_order(discover(chain_dir))
+    names = [m.qualified_name for m in critical_first(ordered)]
+    # chains: stg 4 (stg -> c_hub -> m_first -> m_second), c_hub 3, m_first 2, a_leaf 2
+    # (a_leaf -> m_lone) with one dependant as m_first, so dependency order: a_leaf
+    # (intermediate) before m_first; b_leaf, m_second, m_lone 1 in dependency order.
+    assert names == [
+        "staging.stg_numbers",
+        "intermediate.int_c_hub",
+        "intermediate.int_a_leaf",
+        "marts.m_first",
+        "intermediate.int_b_leaf",
+        "marts.m_lone",
+        "marts.m_second",
+    ]
+    position = {n: i for i, n in enumerate(names)}
+    for model in ordered:  # still a dependency order
+        assert all(position[d] < position[model.qualified_name] for d in model.depends_on)
+
+
+def test_two_at_a_time_the_longest_chain_starts_first(tmp_path, chain_dir, monkeypatch):
+    import duckdb
+
+    from metrics import models
+
+    started = []
+    real = models._create
+
+    def recording(con, model, scratch=None):
+        started.append(model.qualified_name)
+        return real(con, model, scratch)
+
+    monkeypatch.setattr(models, "_create", recording)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema raw")
+    con.execute("create table raw.numbers as select range + 1 as n from range(4)")
+    models.run_models(con, sql_dir=chain_dir, workers=2)
+    # after staging, the hub and one leaf start together (the hub first), not two leaves
+    assert started[:3] == ["staging.stg_numbers", "intermediate.int_c_hub",
+                           "intermediate.int_a_leaf"]
+    assert sorted(started) == sorted(m.qualified_name for m in models.discover(chain_dir))
+    assert con.execute("select t from marts.m_second").fetchone() == (20,)
