@@ -224,3 +224,33 @@ def test_two_at_a_time_the_longest_chain_starts_first(tmp_path, chain_dir, monke
                            "intermediate.int_a_leaf"]
     assert sorted(started) == sorted(m.qualified_name for m in models.discover(chain_dir))
     assert con.execute("select t from marts.m_second").fetchone() == (20,)
+
+
+# ---------------------------------------------------------------------------
+# A quarter's outcome frames are split by indicator once.
+
+
+def test_outcome_namespaces_take_their_indicator_s_rows_in_order():
+    from metrics.published.names import PERIOD
+    from metrics.published.protect import namespace_frame, split_outcomes
+
+    outcomes = pd.DataFrame({
+        "indicator": ["feel_safer_at_exit", "coped_better_at_exit", "feel_safer_at_exit",
+                      "coped_better_at_exit"],
+        "quarter_start": ["2026-04-01"] * 4,
+        "met": [True, False, False, True],
+        "count": [12, 3, 5, 40],
+    })
+    split = split_outcomes(outcomes)
+    assert sorted(split) == ["coped_better_at_exit", "feel_safer_at_exit"]
+    frame = namespace_frame("outcome:feel_safer_at_exit", "2026/27-Q1", pd.DataFrame(), split)
+    assert frame.to_dict("list") == {
+        PERIOD: ["2026/27-Q1"] * 2,
+        "feel_safer_at_exit_base": [True, True],
+        "feel_safer_at_exit_met": [True, False],
+        "count": [12, 5],
+    }
+    empty = namespace_frame("outcome:informed_at_exit", "2026/27-Q1", pd.DataFrame(), split)
+    assert list(empty.columns) == [PERIOD, "informed_at_exit_base", "informed_at_exit_met",
+                                   "count"]
+    assert len(empty) == 0

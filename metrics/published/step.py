@@ -390,8 +390,9 @@ def _make(
     )
     earlier = [(r.protected, r.counts) for r in plan.earlier]
     namespaces = set(by_namespace) | {t.namespace for e, _ in earlier for t in e.tables}
+    quarter_outcomes = protect.split_outcomes(outcome_people[first])
     people = {
-        ns: protect.namespace_frame(ns, label, quarter_referred, outcome_people[first])
+        ns: protect.namespace_frame(ns, label, quarter_referred, quarter_outcomes)
         for ns in namespaces
     }
     try:
