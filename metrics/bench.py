@@ -31,6 +31,8 @@ from pathlib import Path
 
 import psutil
 
+from metrics.bench_compare import comparison_lines, read_baseline, target_lines
+
 
 def _peak_rss_mb() -> float:
     # ru_maxrss is in kilobytes on Linux.
@@ -60,6 +62,7 @@ def _work_build(extract: Path, db: Path) -> dict:
         "rows_read": result.report.rows_read,
         "rows_quarantined": result.report.rows_quarantined,
         "phases": result.phases,
+        "slowest_models": result.slowest_models(),
     }
 
 
@@ -198,6 +201,7 @@ def bench_one(
         "build_seconds": build["seconds"],
         "build_peak_rss_mb": build["peak_rss_mb"],
         "build_phases": build["phases"],
+        "build_slowest_models": build.get("slowest_models", []),
         "build_runs": build["runs"],
         "core_seconds": core["seconds"],
         "core_peak_rss_mb": core["peak_rss_mb"],
@@ -221,7 +225,7 @@ def machine() -> dict:
     }
 
 
-def markdown(results: list[dict], info: dict) -> str:
+def markdown(results: list[dict], info: dict, baseline: dict | None = None) -> str:
     lines = [
         f"Machine: {info['cores']} cores, {info['memory_gb']} GB, Python {info['python']} "
         f"({info['date']}). Build, core and pandas: the median of {info.get('runs', 1)} "
@@ -254,6 +258,14 @@ def markdown(results: list[dict], info: dict) -> str:
             f"| {r['core_speedup_vs_pandas']:.1f}x | {r['speedup_vs_pandas']:.1f}x "
             f"| {1e6 * r['build_seconds'] / max(r['rows_read'], 1):.2f} | {worst:.1f} |"
         )
+    lines += target_lines(results)
+    lines += comparison_lines(results, baseline)
+    slowest = [r for r in results if r.get("build_slowest_models")]
+    if slowest:
+        lines += ["", "Slowest models of the median build (wall s, two models at a time):", ""]
+        for r in slowest:
+            named = ", ".join(f"{n} {s:.2f}" for n, s in r["build_slowest_models"])
+            lines.append(f"- {r['referrals']:,} ({r['format']}): {named}")
     for r in results:
         if r["queries"]:
             lines += ["", f"Dashboard queries at {r['referrals']:,} referrals ({r['format']}):", ""]
@@ -282,8 +294,10 @@ def main(args: argparse.Namespace) -> int:
     ]
     info = machine()
     info["runs"] = getattr(args, "runs", 1)
+    baseline_path = Path(getattr(args, "baseline", None) or out / "baseline.json")
+    baseline = read_baseline(baseline_path)
     (out / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=2))
-    text = markdown(results, info)
+    text = markdown(results, info, baseline)
     (out / "results.md").write_text(text)
     print(text)
     return 0

@@ -75,6 +75,12 @@ class BuildResult:
     # wall seconds of each step: load (read, validate, quarantine), models, public release,
     # write (the final checkpoint and the swap into place)
     phases: dict[str, float] = field(default_factory=dict)
+    # wall seconds of each model (qualified name), two running at a time
+    model_seconds: dict[str, float] = field(default_factory=dict)
+
+    def slowest_models(self, n: int = 5) -> list[tuple[str, float]]:
+        """The ``n`` models that took longest, slowest first."""
+        return sorted(self.model_seconds.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
     def _phase_text(self) -> str:
         if not self.phases:
@@ -90,6 +96,11 @@ class BuildResult:
             f"built {self.models} models in {self.seconds:.1f} s{self._phase_text()}: "
             f"{self.db_path} (build {self.build_id})",
         ]
+        if self.model_seconds:
+            out.append(
+                "slowest models: "
+                + ", ".join(f"{name} {sec:.1f} s" for name, sec in self.slowest_models())
+            )
         if self.report.rows_quarantined:
             out.append(
                 f"{self.report.rows_quarantined:,} rows quarantined: reasons above; "
@@ -303,13 +314,15 @@ def load_and_model(
     targets: set[str] | None = None,
     workdir: Path | None = None,
     phases: dict[str, float] | None = None,
+    model_seconds: dict[str, float] | None = None,
 ) -> tuple[IngestResult, list[Model]]:
     """Ingest the snapshot, write meta and reference tables and run the SQL models.
 
     ``con`` has a ``quarantine`` catalog attached. Tables load two at a time and models run
     two at a time (each on its own cursor); ephemeral models are built in an in-memory
     catalog. ``targets`` limits the models to those and what they need (the benchmark).
-    ``phases`` receives the wall seconds of the load and of the models."""
+    ``phases`` receives the wall seconds of the load and of the models, ``model_seconds``
+    those of each model (by qualified name)."""
     say = progress or (lambda _msg: None)
     phases = {} if phases is None else phases
     started = time.perf_counter()
@@ -330,11 +343,29 @@ def load_and_model(
     # Ephemeral models live in memory (spilling to the temp directory when large).
     con.execute("attach ':memory:' as scratch")
     try:
-        models = run_models(con, workers=WORKERS, scratch="scratch", targets=targets)
+        models = run_models(
+            con,
+            workers=WORKERS,
+            scratch="scratch",
+            targets=targets,
+            on_model=_record_model(model_seconds),
+        )
     finally:
         con.execute("detach scratch")
     phases["models"] = time.perf_counter() - started
     return result, models
+
+
+def _record_model(
+    model_seconds: dict[str, float] | None,
+) -> Callable[[Model, float], None] | None:
+    if model_seconds is None:
+        return None
+
+    def record(model: Model, seconds: float) -> None:
+        model_seconds[model.qualified_name] = seconds
+
+    return record
 
 
 # Everything a build writes (warehouse, quarantine store, release archive, lock, temporary
@@ -416,11 +447,19 @@ def _build_locked(
         config["threads"] = threads
     con = None
     phases: dict[str, float] = {}
+    model_seconds: dict[str, float] = {}
     try:
         con = duckdb.connect(str(tmp_db), config=config)
         con.execute("attach '" + str(tmp_quarantine).replace("'", "''") + "' as quarantine")
         result, models = load_and_model(
-            con, snapshot, build_id, base_year, say, workdir=workdir, phases=phases
+            con,
+            snapshot,
+            build_id,
+            base_year,
+            say,
+            workdir=workdir,
+            phases=phases,
+            model_seconds=model_seconds,
         )
         step_started = time.perf_counter()
         archive_commit.stage(archive_path, tmp_archive)
@@ -466,4 +505,5 @@ def _build_locked(
         time.perf_counter() - started,
         len(models),
         phases,
+        model_seconds,
     )

@@ -298,6 +298,13 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         default=1,
         help="runs of the build, core and pandas steps; the median is reported (default 1)",
     )
+    ben.add_argument(
+        "--baseline",
+        type=check.path_text,
+        default=None,
+        help="an earlier run's results.json to set beside this one "
+        "(default: baseline.json in the output folder, when there is one)",
+    )
     ben.set_defaults(func=_cmd_bench)
 
 

@@ -27,12 +27,21 @@ COLUMNS = ["month", "basis", "basis_label", "characteristic", "category",
            "comparison_people", "comparison_share", "comparison_hidden"]
 
 
-def _protect_group(characteristic: str, rows: pd.DataFrame) -> dict[object, int | None]:
-    """category -> published count (None when hidden), with the total under TOTAL."""
-    people = pd.DataFrame({
-        characteristic: rows["category"].tolist(),
-        "count": [max(0, round(float(n))) for n in rows["comparison_people"]],
-    })
+def _group_key(characteristic: str, rows: pd.DataFrame) -> tuple:
+    """What `_protect_group` depends on: the characteristic, and each category with its
+    count of people, in order."""
+    return (
+        characteristic,
+        tuple(rows["category"].tolist()),
+        tuple(max(0, round(float(n))) for n in rows["comparison_people"]),
+    )
+
+
+def _protect_group(key: tuple) -> dict[object, int | None]:
+    """category -> published count (None when hidden), with the total under TOTAL.
+    key: `_group_key` of the group's rows."""
+    characteristic, categories, counts = key
+    people = pd.DataFrame({characteristic: list(categories), "count": list(counts)})
     name = f"comparison_by_{characteristic}"
     spec = TableSpec(name, [characteristic], totals=[characteristic],
                      categories={characteristic: list(people[characteristic])})
@@ -44,16 +53,28 @@ def _protect_group(characteristic: str, rows: pd.DataFrame) -> dict[object, int 
     return {labels[characteristic]: count for labels, count in protected.published(name)}
 
 
-def protect_comparisons(comparisons: pd.DataFrame) -> pd.DataFrame:
+def protect_comparisons(
+    comparisons: pd.DataFrame, protected: dict[tuple, dict[object, int | None]] | None = None
+) -> pd.DataFrame:
     """The comparison rows (month, basis, basis_label, characteristic, category,
     comparison_people, ...) with `comparison_people` published (missing when hidden) and
     `comparison_share` from the published counts; `comparison_hidden` marks a row whose
-    share is withheld."""
+    share is withheld.
+
+    protected: breakdowns already protected (`_group_key` -> published counts), added
+    to; pass the same dict to calls for other months to protect each breakdown once."""
     rows = []
     known = comparisons[comparisons["category"] != UNKNOWN]
+    # The comparison populations are yearly figures, so most months (and often both
+    # bases) repeat the same counts: each distinct breakdown is protected once. The
+    # protection depends on nothing else, so the result is the same as protecting each.
+    protected = {} if protected is None else protected
     for (month, basis, characteristic), group in known.groupby(
             ["month", "basis", "characteristic"], sort=True):
-        published = _protect_group(characteristic, group)
+        key = _group_key(characteristic, group)
+        if key not in protected:
+            protected[key] = _protect_group(key)
+        published = protected[key]
         total = published.get(TOTAL)
         for record in group.to_dict("records"):
             count = published.get(record["category"])

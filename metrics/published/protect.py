@@ -29,22 +29,29 @@ from metrics.published.names import PERIOD
 from metrics.published.specs import REFERRED
 
 Protector = Callable[..., ProtectedRelease]
+_NO_OUTCOME_ROWS = pd.DataFrame({"met": pd.Series(dtype=bool), "count": pd.Series(dtype="int64")})
+
+
+def split_outcomes(outcomes: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A quarter's rows of the outcome frames, by indicator (each in its rows' order):
+    split once, rather than once per namespace."""
+    return {str(indicator): part for indicator, part in outcomes.groupby("indicator", sort=False)}
 
 
 def namespace_frame(
     namespace: str,
     label: str,
     referred: pd.DataFrame,
-    outcomes: pd.DataFrame,
+    outcomes: Mapping[str, pd.DataFrame],
 ) -> pd.DataFrame:
     """The people frame of a namespace for one quarter (labelled `period`), from the
-    quarter's rows of the referred frame and of the outcome frames."""
+    quarter's rows of the referred frame and of the outcome frames (`split_outcomes`)."""
     if namespace == REFERRED:
         frame = referred.drop(columns=[PERIOD_START])
         frame.insert(0, PERIOD, label)
         return frame.reset_index(drop=True)
     indicator = namespace.split(":", 1)[1]
-    part = outcomes[outcomes["indicator"] == indicator]
+    part = outcomes.get(indicator, _NO_OUTCOME_ROWS)
     return pd.DataFrame(
         {
             PERIOD: [label] * len(part),

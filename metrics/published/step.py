@@ -390,8 +390,9 @@ def _make(
     )
     earlier = [(r.protected, r.counts) for r in plan.earlier]
     namespaces = set(by_namespace) | {t.namespace for e, _ in earlier for t in e.tables}
+    quarter_outcomes = protect.split_outcomes(outcome_people[first])
     people = {
-        ns: protect.namespace_frame(ns, label, quarter_referred, outcome_people[first])
+        ns: protect.namespace_frame(ns, label, quarter_referred, quarter_outcomes)
         for ns in namespaces
     }
     try:
@@ -433,6 +434,7 @@ def _outputs(
 ) -> dict[str, pd.DataFrame]:
     comparisons = _comparisons(con)
     protected_comparisons: dict[object, pd.DataFrame] = {}
+    breakdowns: dict[tuple, dict] = {}  # each distinct breakdown protected once
     table_rows, indicator_rows, reach_rows = [], [], []
     for label in sorted(published, key=lambda k: published[k][0].first):
         period, releases = published[label]
@@ -443,7 +445,7 @@ def _outputs(
         latest = _latest_comparisons(comparisons, period.last)
         month = latest["month"].iloc[0] if len(latest) else None
         if month not in protected_comparisons:  # counts of people: protected (rule 2, 3)
-            protected_comparisons[month] = protect_comparisons(latest)
+            protected_comparisons[month] = protect_comparisons(latest, breakdowns)
         reach_rows += figures.reach_rows(label, period.last, tables,
                                          protected_comparisons[month])
     return {
