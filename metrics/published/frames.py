@@ -34,6 +34,12 @@ REFERRED_OUTCOMES = tuple(
     i for i, (_, _, month) in data.REFERRAL_OUTCOMES.items() if month == "referral_month"
 )
 OTHER_OUTCOMES = tuple(i for i in data.PERSON_OUTCOMES if i not in REFERRED_OUTCOMES)
+AREA = "area"
+# what the referred frame classifies people by: the report's demographics and the area
+# on their record (evidence.md, Place), each the latest recorded, `unknown` if none
+CLASSIFIERS = (*data.DEMOGRAPHICS, AREA)
+# the referral facts as the frames read them: a blank area is not recorded
+_FACTS = "select * replace (nullif(trim(area), '') as area) from marts.fct_referrals"
 
 _QUARTER = "cast(date_trunc('quarter', {month}) as date)"
 
@@ -65,7 +71,7 @@ def _distinct_values(
 
         referrals as (
 
-            select * from marts.fct_referrals
+            {_FACTS}
 
         ),
 
@@ -122,23 +128,23 @@ def referred_frame(
     aggregate (their positions packed into one integer) rather than one per demographic.
     """
     values, complete = _distinct_values(
-        con, quarters, [*data.DEMOGRAPHICS, "crime_type"], data.DEMOGRAPHICS
+        con, quarters, [*CLASSIFIERS, "crime_type"], CLASSIFIERS
     )
-    for d in data.DEMOGRAPHICS:
+    for d in CLASSIFIERS:
         if UNKNOWN not in values[d]:
             values[d].append(UNKNOWN)
     crime_types = values["crime_type"]
     flags = _referred_flags()
-    widths = codes.field_widths([len(values[d]) for d in data.DEMOGRAPHICS]) if complete else None
-    positions_sql = [f"list_position(${d}, {d})" for d in data.DEMOGRAPHICS]
-    unknown = [values[d].index(UNKNOWN) + 1 for d in data.DEMOGRAPHICS]
+    widths = codes.field_widths([len(values[d]) for d in CLASSIFIERS]) if complete else None
+    positions_sql = [f"list_position(${d}, {d})" for d in CLASSIFIERS]
+    unknown = [values[d].index(UNKNOWN) + 1 for d in CLASSIFIERS]
     if widths is None:  # each demographic's latest recorded value
         positions = ",\n                ".join(
-            f"{p} as {d}" for p, d in zip(positions_sql, data.DEMOGRAPHICS, strict=True)
+            f"{p} as {d}" for p, d in zip(positions_sql, CLASSIFIERS, strict=True)
         )
         demographics = ",\n                ".join(
             f"coalesce(arg_max({d}, referral_date), {u}) as {d}"
-            for d, u in zip(data.DEMOGRAPHICS, unknown, strict=True)
+            for d, u in zip(CLASSIFIERS, unknown, strict=True)
         )
     else:  # every referral has them all: those of the latest referral, in one aggregate
         positions = f"{codes.pack_sql(positions_sql, widths)} as demographics"
@@ -155,7 +161,7 @@ def referred_frame(
 
         referrals as (
 
-            select * from marts.fct_referrals
+            {_FACTS}
 
         ),
 
@@ -200,11 +206,11 @@ def referred_frame(
     params = {
         "quarters": list(quarters),
         "crime_types": crime_types,
-        **{d: values[d] for d in data.DEMOGRAPHICS},
+        **{d: values[d] for d in CLASSIFIERS},
     }
     grouped = _frame(con, sql, params)
     if widths is not None:
-        for k, d in enumerate(data.DEMOGRAPHICS):
+        for k, d in enumerate(CLASSIFIERS):
             grouped[d] = codes.unpack(grouped["demographics"].to_numpy(), widths, k)
     return _decode_referred(grouped, values, flags)
 
@@ -223,7 +229,7 @@ def _decode_referred(
         if c.startswith("crime_type_")
     ]
     out = pd.DataFrame({PERIOD_START: _dates(grouped[PERIOD_START])})
-    for d in data.DEMOGRAPHICS:
+    for d in CLASSIFIERS:
         out[d] = codes.decode_values(grouped[d].to_numpy(dtype=np.int64), values[d])
     out["stage"] = stages
     out["crime_type"] = codes.decode_sets(crime_words, values["crime_type"])
