@@ -83,7 +83,10 @@ def outcome_by_area(view: View, theme: str, entry: pd.Series) -> None:
     if view.audience == "public" or indicator not in BREAKDOWN_COHORTS:
         return
     rows = guarded(view, "area_breakdown", indicator=indicator)
-    if rows is None or not _has_areas(rows):
+    if rows is None:
+        return
+    frame = rows.rename(columns={"category": "area"})
+    if not _has_areas(frame):
         return
     summary, catalogue = guarded(view, "indicator_summary"), guarded(view, "catalogue")
     hub = (figures(summary, catalogue).get(indicator)
@@ -92,8 +95,7 @@ def outcome_by_area(view: View, theme: str, entry: pd.Series) -> None:
         st.info(f"{fmt.md(entry['title'])} by area: "
                 f"{fmt.status_label(hub.status).lower()} for the whole hub in this period.")
         return
-    unit = "rate" if rows["kind"].iloc[0] == "rate" else "count"
-    frame = rows.rename(columns={"category": "area"})
+    unit = "rate" if frame["kind"].iloc[0] == "rate" else "count"
     if hub is not None:  # the whole hub first, as in the breakdown by agency
         frame = pd.concat([pd.DataFrame([{
             "area": HUB, "kind": unit, "status": hub.status, "numerator": hub.numerator,

@@ -21,7 +21,7 @@ import pandas as pd
 from metrics.catalogue import in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED, publish
 from metrics.queries import wilson_interval
-from metrics.report import charts, data, protected
+from metrics.report import charts, data, protected, working_together
 from metrics.report import text as fmt
 from metrics.report.content import (
     DIMENSIONS,
@@ -456,6 +456,7 @@ def build(ctx: Context, protector=publish) -> Report:
             [timeliness, *_agency_tables(ctx, TIMELINESS, statuses, protector)],
         )
     )
+    sections.append(working_together.section(ctx, current, "pcc"))
     sections.append(
         Section(
             "agencies",
