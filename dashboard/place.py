@@ -169,7 +169,6 @@ def reach_by_area(view: View) -> None:
                and pd.notna(not_recorded.iloc[0]) else "")
             + " The extract has no population by area, so this is where the hub's work "
               "comes from, not a reach ratio. " + status_note(frame["status"])),
-        base=f"{fmt.count(frame['persons'].sum())} people referred, "
-             f"{fmt.count(frame['referrals'].sum())} referrals",
+        base=f"{fmt.count(frame['total_persons'].iloc[0])} people referred",
         source=source_line(view, "equity"), excel=True,
     )

@@ -1297,8 +1297,8 @@ def area_breakdown(con, audience: str, filters: Filters, indicator: str = "") ->
 def referrals_by_area(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Where the hub reaches: referrals received over the period and the people (distinct
     victims) behind them, by the victim's area; every area among the victims kept, 0
-    where nobody was referred; `share`: the area's share of the people referred (for
-    pcc, of the rounded counts). The whole hub. For pcc the counts go through primary disclosure
+    where nobody was referred; `total_persons`: the people referred (for pcc rounded);
+    `share`: the area's share of them (for pcc, of the rounded counts). The whole hub. For pcc the counts go through primary disclosure
     control (1 to 7 hidden, the rest rounded to 5); a hidden count has no share."""
     _require(con, "marts.areas", "marts.fct_referrals")
     first, last = _bounds(con, filters)
@@ -1316,6 +1316,7 @@ def referrals_by_area(con, audience: str, filters: Filters) -> pd.DataFrame:
                   ["referrals", "persons", "suppressed"]] = [math.nan, math.nan,
                                                              suppression_label(False)]
     frame["share"] = frame["persons"] / total if total else math.nan
+    frame["total_persons"] = total
     return frame
 
 

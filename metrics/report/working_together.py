@@ -76,6 +76,7 @@ def flow_table(ctx: Context, flow: pd.DataFrame, hidden: str) -> Table:
             _days(r.median_days_to_acceptance),
         ])
     sent = flow["sent"].sum(min_count=1)
+    some_hidden = flow["sent"].isna().any()
     return Table(
         "working_together_flow",
         f"Agency referrals from the lead agency to each partner, {ctx.period.title()}",
@@ -84,8 +85,10 @@ def flow_table(ctx: Context, flow: pd.DataFrame, hidden: str) -> Table:
         rows,
         notes=[
             f"Base: {fmt.count(sent) if pd.notna(sent) else hidden} agency referrals sent in "
-            "the period (month sent). Pending: no outcome by the as-of date. Working days "
-            "exclude weekends and bank holidays.",
+            "the period (month sent)"
+            + (" to the partners whose count is shown" if some_hidden else "")
+            + ". Pending: no outcome by the as-of date. Working days exclude weekends and "
+            "bank holidays.",
             f"Source: {ctx.source}.",
         ],
     )
@@ -154,7 +157,8 @@ def area_table(ctx: Context, reach: pd.DataFrame, rates: dict[str, pd.DataFrame]
             "By the area on the victim's record; every area among the hub's victims is "
             "listed ('Not recorded': no area on the record). A rate reads 'value of base'; "
             "an area with nobody in a base says so, never 0.",
-            f"Base: {fmt.count(reach['persons'].sum())} people referred in the period. "
+            f"Base: {fmt.count(reach['total_persons'].iloc[0])} people referred in the "
+            "period. "
             f"Source: {ctx.source}.",
         ],
     )
