@@ -81,7 +81,7 @@ def test_a_small_area_is_suppressed_and_a_second_cell_hides_it(released):
     assert table["all"] == (35, "35")
     hidden = [c for c, (n, _) in table.items() if n is None]
     assert len(hidden) >= 2  # secondary suppression: A03 alone could be worked out
-    for category, (count, display) in table.items():
+    for count, display in table.values():
         if count is not None:
             assert count % 5 == 0 and display == str(count)
     if table["A02"][0] is not None:
