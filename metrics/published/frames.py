@@ -35,11 +35,18 @@ REFERRED_OUTCOMES = tuple(
 )
 OTHER_OUTCOMES = tuple(i for i in data.PERSON_OUTCOMES if i not in REFERRED_OUTCOMES)
 AREA = "area"
-# what the referred frame classifies people by: the report's demographics and the area
-# on their record (evidence.md, Place), each the latest recorded, `unknown` if none
-CLASSIFIERS = (*data.DEMOGRAPHICS, AREA)
-# the referral facts as the frames read them: a blank area is not recorded
-_FACTS = "select * replace (nullif(trim(area), '') as area) from marts.fct_referrals"
+_FACTS = "select * from marts.fct_referrals"
+# with an area column, a blank area is not recorded
+_FACTS_WITH_AREA = "select * replace (nullif(trim(area), '') as area) from marts.fct_referrals"
+
+
+def _classifiers(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, ...], str]:
+    """What the referred frame classifies people by: the report's demographics and, where
+    the referral facts have it, the area on their record (evidence.md, Place), each the
+    latest recorded (`unknown` if none); and the SQL the frames read the facts with."""
+    if AREA in queries.table_columns(con, "marts", "fct_referrals"):
+        return (*data.DEMOGRAPHICS, AREA), _FACTS_WITH_AREA
+    return tuple(data.DEMOGRAPHICS), _FACTS
 
 _QUARTER = "cast(date_trunc('quarter', {month}) as date)"
 
@@ -58,7 +65,7 @@ def _flag(column: str) -> str:
 
 def _distinct_values(
     con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date], columns: Sequence[str],
-    complete: Sequence[str] = (),
+    complete: Sequence[str] = (), facts: str = _FACTS,
 ) -> tuple[dict[str, list[str]], bool]:
     """The values (not null) each column takes among the quarters' referrals, sorted; and
     whether every referral has a value in each of the `complete` columns."""
@@ -71,7 +78,7 @@ def _distinct_values(
 
         referrals as (
 
-            {_FACTS}
+            {facts}
 
         ),
 
@@ -113,7 +120,8 @@ def referred_frame(
     con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date]
 ) -> pd.DataFrame:
     """People referred in each quarter (first months given), grouped; columns
-    quarter_start, the demographics, stage and crime_type (tuples), `<id>_base` and
+    quarter_start, the demographics, area (where marts.fct_referrals has it), stage and
+    crime_type (tuples), `<id>_base` and
     `<id>_met` for each referral-month outcome, and count.
 
     The demographics are those of the person's latest referral in the quarter: in the
@@ -127,24 +135,25 @@ def referred_frame(
     the quarters has all the demographics recorded, the latest referral's are read in one
     aggregate (their positions packed into one integer) rather than one per demographic.
     """
+    classifiers, facts = _classifiers(con)
     values, complete = _distinct_values(
-        con, quarters, [*CLASSIFIERS, "crime_type"], CLASSIFIERS
+        con, quarters, [*classifiers, "crime_type"], classifiers, facts
     )
-    for d in CLASSIFIERS:
+    for d in classifiers:
         if UNKNOWN not in values[d]:
             values[d].append(UNKNOWN)
     crime_types = values["crime_type"]
     flags = _referred_flags()
-    widths = codes.field_widths([len(values[d]) for d in CLASSIFIERS]) if complete else None
-    positions_sql = [f"list_position(${d}, {d})" for d in CLASSIFIERS]
-    unknown = [values[d].index(UNKNOWN) + 1 for d in CLASSIFIERS]
+    widths = codes.field_widths([len(values[d]) for d in classifiers]) if complete else None
+    positions_sql = [f"list_position(${d}, {d})" for d in classifiers]
+    unknown = [values[d].index(UNKNOWN) + 1 for d in classifiers]
     if widths is None:  # each demographic's latest recorded value
         positions = ",\n                ".join(
-            f"{p} as {d}" for p, d in zip(positions_sql, CLASSIFIERS, strict=True)
+            f"{p} as {d}" for p, d in zip(positions_sql, classifiers, strict=True)
         )
         demographics = ",\n                ".join(
             f"coalesce(arg_max({d}, referral_date), {u}) as {d}"
-            for d, u in zip(CLASSIFIERS, unknown, strict=True)
+            for d, u in zip(classifiers, unknown, strict=True)
         )
     else:  # every referral has them all: those of the latest referral, in one aggregate
         positions = f"{codes.pack_sql(positions_sql, widths)} as demographics"
@@ -161,7 +170,7 @@ def referred_frame(
 
         referrals as (
 
-            {_FACTS}
+            {facts}
 
         ),
 
@@ -206,17 +215,18 @@ def referred_frame(
     params = {
         "quarters": list(quarters),
         "crime_types": crime_types,
-        **{d: values[d] for d in CLASSIFIERS},
+        **{d: values[d] for d in classifiers},
     }
     grouped = _frame(con, sql, params)
     if widths is not None:
-        for k, d in enumerate(CLASSIFIERS):
+        for k, d in enumerate(classifiers):
             grouped[d] = codes.unpack(grouped["demographics"].to_numpy(), widths, k)
-    return _decode_referred(grouped, values, flags)
+    return _decode_referred(grouped, values, flags, classifiers)
 
 
 def _decode_referred(
-    grouped: pd.DataFrame, values: dict[str, list[str]], flags: list[tuple[str, str]]
+    grouped: pd.DataFrame, values: dict[str, list[str]], flags: list[tuple[str, str]],
+    classifiers: Sequence[str],
 ) -> pd.DataFrame:
     """The referred frame from its coded groups."""
     word = grouped["flags"].to_numpy(dtype=np.int64)
@@ -229,7 +239,7 @@ def _decode_referred(
         if c.startswith("crime_type_")
     ]
     out = pd.DataFrame({PERIOD_START: _dates(grouped[PERIOD_START])})
-    for d in CLASSIFIERS:
+    for d in classifiers:
         out[d] = codes.decode_values(grouped[d].to_numpy(dtype=np.int64), values[d])
     out["stage"] = stages
     out["crime_type"] = codes.decode_sets(crime_words, values["crime_type"])
