@@ -85,17 +85,29 @@ def outcome_by_area(view: View, theme: str, entry: pd.Series) -> None:
     rows = guarded(view, "area_breakdown", indicator=indicator)
     if rows is None:
         return
-    frame = rows.rename(columns={"category": "area"})
-    if not _has_areas(frame):
-        return
     summary, catalogue = guarded(view, "indicator_summary"), guarded(view, "catalogue")
     hub = (figures(summary, catalogue).get(indicator)
            if summary is not None and catalogue is not None else None)
+    figure_by_area(view, f"{theme}_{indicator}_by_area", entry,
+                   rows.rename(columns={"category": "area"}), hub, source_line(view, theme),
+                   scope=f"{fmt.md(fmt.readable(view.filters.agency))}; ",
+                   counted="referrals in the base")
+
+
+def figure_by_area(view: View, name: str, entry: pd.Series, rows: pd.DataFrame, hub,
+                   source: str, scope: str = "", counted: str = "in the base") -> None:
+    """One indicator by area, the whole hub (`hub`, a dashboard Figure) first: `rows` has
+    a row per area (area, kind, status, numerator, denominator, value, suppressed). The
+    title names the areas beyond chance below and above the hub (rates) or the area with
+    the most (counts). Nothing for the public; a note where no victim has an area."""
+    if view.audience == "public" or not _has_areas(rows):
+        return
     if hub is not None and hub.status != "ok":
         st.info(f"{fmt.md(entry['title'])} by area: "
                 f"{fmt.status_label(hub.status).lower()} for the whole hub in this period.")
         return
-    unit = "rate" if frame["kind"].iloc[0] == "rate" else "count"
+    unit = "rate" if rows["kind"].iloc[0] == "rate" else "count"
+    frame = rows
     if hub is not None:  # the whole hub first, as in the breakdown by agency
         frame = pd.concat([pd.DataFrame([{
             "area": HUB, "kind": unit, "status": hub.status, "numerator": hub.numerator,
@@ -109,10 +121,10 @@ def outcome_by_area(view: View, theme: str, entry: pd.Series) -> None:
              else _count_title(entry["title"], areas))
     total = areas["denominator"].sum() if unit == "rate" else areas["value"].sum()
     chart_block(
-        view, name=f"{theme}_{indicator}_by_area", title=title,
-        subtitle=f"{view.period.title()}; {fmt.md(fmt.readable(view.filters.agency))}; by "
-                 "the victim's area, the whole hub first (orange); cohort months the "
-                 "warehouse counts" + ("; bars show 95% intervals" if unit == "rate" else ""),
+        view, name=name, title=title,
+        subtitle=f"{view.period.title()}; {scope}by the victim's area, the whole hub first "
+                 "(orange); months the warehouse counts"
+                 + ("; bars show 95% intervals" if unit == "rate" else ""),
         figure=shared_figures.bars(view.audience, frame, "area", unit, label_column="label",
                                    highlight=HUB),
         data=frame[["area", "status", "numerator", "denominator", "value", "ci_low",
@@ -125,9 +137,9 @@ def outcome_by_area(view: View, theme: str, entry: pd.Series) -> None:
             + ". 'Not recorded': no area on the record. An area 'beyond chance' has its 95% "
               "interval wholly above or below the whole hub's figure. "
             + status_note(areas["status"])),
-        base=(f"{fmt.count(total)} referrals in the base across the areas" if unit == "rate"
+        base=(f"{fmt.count(total)} {counted} across the areas" if unit == "rate"
               else f"{fmt.count(total)} across the areas"),
-        source=source_line(view, theme), excel=True,
+        source=source, excel=True,
     )
 
 

@@ -103,3 +103,21 @@ def test_the_public_sees_no_area_breakdown(monkeypatch, db):
     assert not at.exception
     assert "referred came from" not in texts(at)
     assert "area" not in " ".join(str(h.value) for h in at.markdown if "####" in str(h.value))
+
+
+def test_working_together_says_where_the_flow_breaks_and_titles_the_areas(monkeypatch, db):
+    # April 2025: hate crime 1 sent, 1 accepted; older people 2 sent, 1 accepted: 2 of 3
+    # accepted (66.7%), older people's the smallest share (1 of 2). Cases shared (April
+    # referrals assessed): 1 of 4 = 25.0%, A01 1 of 2, A02 0 of 1, no area 0 of 1, A03
+    # nobody: every interval holds 25%.
+    april = {"months": ["2025-04", "2025-04"]}
+    at = open_page(monkeypatch, db, "working_together", params=april)
+    assert not at.exception and not at.error
+    assert ("3 agency referrals sent in April 2025; 66.7% accepted; fewest accepted by "
+            "Older people's service (50.0% of 2)") in texts(at)
+    at = open_page(monkeypatch, db, "working_together",
+                   params={**april, "working_together_section": "By area"})
+    shown = texts(at)
+    assert ("Cases worked on by two or more agencies: no area differs from the whole hub "
+            "(25.0%) beyond chance") in shown
+    assert "1 with nobody in the base in the period" in shown
