@@ -1,7 +1,9 @@
 """Place: figures by the victim's area (evidence.md, Place), for the manager and PCC views.
 
 One component the pages call with one line: `outcome_by_area` on the theme pages (the
-outcome chosen for the breakdowns) and `reach_by_area` on the equity page. Every area
+outcome chosen for the breakdowns), `reach_by_area` on the equity page and
+`figure_by_area` (any indicator's rows by area, the whole hub first) on the
+working-together page. Every area
 among the victims is listed (marts.areas): an area with nobody in a base shows as such
 (a hatched bar, never 0), an area nobody was referred from shows 0 (a count of nobody is
 a fact); a blank area reads "Not recorded". Area codes are shown as recorded. Nothing is
