@@ -48,24 +48,37 @@ def _beyond_chance(areas: pd.DataFrame, hub_value: float) -> tuple[pd.DataFrame,
     return ok[ok["ci_high"] < hub_value], ok[ok["ci_low"] > hub_value]
 
 
-def _rate_title(title: str, areas: pd.DataFrame, hub) -> str:
+def _rate_title(title: str, areas: pd.DataFrame, hub, exact: bool = True) -> str:
+    """The active title of a rate by area. With exact counts (manager): the areas whose
+    interval lies wholly below or above the whole hub. With rounded counts (PCC) an
+    interval is not exact, so no 'beyond chance' claim: the range of the areas shown."""
     if hub is None or hub.status != "ok" or pd.isna(hub.value):
         return f"{fmt.md(title)} by area"
-    below, above = _beyond_chance(areas, hub.value)
+    whole = f"the whole hub ({fmt.percent(hub.value)})"
     recorded = int((areas["area"] != NOT_RECORDED).sum())
+    if not exact:
+        shown = areas[(areas["status"] == "ok") & (areas["area"] != NOT_RECORDED)]
+        if shown.empty:
+            return f"{fmt.md(title)} by area: no area shown (small numbers); {whole}"
+        low = shown.loc[shown["value"].idxmin()]
+        high = shown.loc[shown["value"].idxmax()]
+        return (f"{fmt.md(title)}: from {fmt.percent(low['value'])} "
+                f"({fmt.md(low['label'])}) to {fmt.percent(high['value'])} "
+                f"({fmt.md(high['label'])}) across the {len(shown)} of {recorded} areas "
+                f"shown; {whole}")
+    below, above = _beyond_chance(areas, hub.value)
     if below.empty and above.empty:
-        return (f"{fmt.md(title)}: no area differs from the whole hub "
-                f"({fmt.percent(hub.value)}) beyond chance")
+        return f"{fmt.md(title)}: no area differs from {whole} beyond chance"
     parts = []
     if not below.empty:
         low = below.loc[below["value"].idxmin()]
-        parts.append(f"{len(below)} of {recorded} areas below the whole hub "
-                     f"({fmt.percent(hub.value)}) beyond chance, lowest "
-                     f"{fmt.md(low['label'])} at {fmt.percent(low['value'])}")
+        parts.append(f"{len(below)} of {recorded} areas below {whole} beyond chance, "
+                     f"lowest {fmt.md(low['label'])} at {fmt.percent(low['value'])}")
     if not above.empty:
         high = above.loc[above["value"].idxmax()]
-        parts.append(f"{len(above)} above, highest {fmt.md(high['label'])} at "
-                     f"{fmt.percent(high['value'])}")
+        parts.append((f"{len(above)} above" if parts else
+                      f"{len(above)} of {recorded} areas above {whole} beyond chance")
+                     + f", highest {fmt.md(high['label'])} at {fmt.percent(high['value'])}")
     return f"{fmt.md(title)}: " + "; ".join(parts)
 
 
@@ -119,7 +132,8 @@ def figure_by_area(view: View, name: str, entry: pd.Series, rows: pd.DataFrame, 
     frame = with_intervals(frame).assign(label=[area_label(a) for a in frame["area"]])
     areas = frame[frame["area"] != HUB]
     empty = int((areas["status"] == "empty_base").sum())
-    title = (_rate_title(entry["title"], areas, hub) if unit == "rate"
+    title = (_rate_title(entry["title"], areas, hub, view.audience == "manager")
+             if unit == "rate"
              else _count_title(entry["title"], areas))
     total = areas["denominator"].sum() if unit == "rate" else areas["value"].sum()
     chart_block(
@@ -136,8 +150,11 @@ def figure_by_area(view: View, name: str, entry: pd.Series, rows: pd.DataFrame, 
             "every area among the hub's victims is listed"
             + (f", {empty} with nobody in the base in the period (shown as such, not as 0)"
                if empty else "")
-            + ". 'Not recorded': no area on the record. An area 'beyond chance' has its 95% "
-              "interval wholly above or below the whole hub's figure. "
+            + ". 'Not recorded': no area on the record. "
+            + ("An area 'beyond chance' has its 95% interval wholly above or below the whole "
+               "hub's figure. " if view.audience == "manager" else
+               "Counts are rounded to 5 and small ones hidden, so the intervals are a guide "
+               "only. ")
             + status_note(areas["status"])),
         base=(f"{fmt.count(total)} {counted} across the areas" if unit == "rate"
               else f"{fmt.count(total)} across the areas"),

@@ -79,6 +79,9 @@ def test_theme_page_area_breakdown_for_the_pcc_hides_small_areas(monkeypatch, db
     at = open_page(monkeypatch, db, "wellbeing", "pcc", params={**MAY, **BREAKDOWNS},
                    table=AREA_TABLE)
     assert not at.exception and not at.error
+    # every area's count is under 8: none shown, and no 'beyond chance' on rounded counts
+    assert ("People who cope better by the end of support by area: no area shown (small "
+            "numbers); the whole hub (50.0%)") in texts(at)
     table = frame_with(at, "area", "A03").set_index("area")
     assert table.loc["A01", "status"] == "suppressed"
     assert table.loc["A01", "suppressed"] == "fewer than 8"
@@ -121,3 +124,24 @@ def test_working_together_says_where_the_flow_breaks_and_titles_the_areas(monkey
     assert ("Cases worked on by two or more agencies: no area differs from the whole hub "
             "(25.0%) beyond chance") in shown
     assert "1 with nobody in the base in the period" in shown
+
+
+def test_an_area_above_the_hub_beyond_chance_is_named():
+    # whole hub 50%: B01 20 of 20 (Wilson 83.9% to 100%) lies wholly above it; B02 9 of 20
+    # (25.8% to 65.8%) holds it
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from dashboard.indicators import with_intervals
+    from dashboard.place import _rate_title
+
+    areas = with_intervals(pd.DataFrame({
+        "area": ["B01", "B02"], "label": ["B01", "B02"], "kind": "rate", "status": "ok",
+        "numerator": [20.0, 9.0], "denominator": [20.0, 20.0], "value": [1.0, 0.45]}))
+    hub = SimpleNamespace(status="ok", value=0.5)
+    assert _rate_title("Rate", areas, hub) == (
+        "Rate: 1 of 2 areas above the whole hub (50.0%) beyond chance, highest B01 at 100.0%")
+    assert _rate_title("Rate", areas, hub, exact=False) == (
+        "Rate: from 45.0% (B02) to 100.0% (B01) across the 2 of 2 areas shown; the whole "
+        "hub (50.0%)")

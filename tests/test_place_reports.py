@@ -109,3 +109,17 @@ def test_pcc_section_is_disclosure_controlled(pcc):
     assert table(pcc, "working_together_rates")["People who felt listened to"][:2] \
         == ["66.7%", "3"]
     assert any("hidden as [c]" in p for p in pcc.paragraphs)
+
+
+def test_pcc_areas_read_as_a_range_not_beyond_chance(pcc):
+    # every area's cases-shared count is hidden or empty for the PCC (1 of 2 in A01, 0
+    # of 1 elsewhere: numerators or bases under 8), so no area is shown
+    text = " ".join(pcc.paragraphs)
+    assert "beyond chance" not in text
+    assert ("Cases worked on by two or more agencies: no area shown (small numbers); the "
+            "whole hub 25.0%.") in text
+
+
+def test_manager_areas_read_beyond_chance(manager):
+    assert ("Cases worked on by two or more agencies: no area below the whole hub (25.0%) "
+            "beyond chance.") in manager.paragraphs

@@ -11,7 +11,8 @@ break? Where does the hub reach?
   share; redirected referrals no agency picked up in time);
 * by area: people referred and the three rates for every area among the victims (an
   area with nobody in a base is said so, never 0), and the areas whose rate lies below
-  the whole hub's beyond chance (95% Wilson interval wholly below it).
+  the whole hub's beyond chance (95% Wilson interval wholly below it); in the PCC review,
+  whose area counts are rounded, the range of the areas shown instead.
 
 The reads are the dashboard's (`metrics.queries`) with the report's audience: the
 manager pack sees exact counts; the PCC review gets them disclosure-controlled (small
@@ -164,8 +165,22 @@ def area_table(ctx: Context, reach: pd.DataFrame, rates: dict[str, pd.DataFrame]
     )
 
 
+def _range_text(ctx: Context, indicator: str, frame: pd.DataFrame, hub: pd.Series) -> str:
+    """With rounded counts (PCC) an interval is not exact: the range of the areas shown."""
+    shown = frame[(frame["status"] == "ok") & (frame["area"] != NOT_RECORDED)]
+    whole = f"the whole hub {fmt.percent(hub['value'])}"
+    if shown.empty:
+        return f"{ctx.title(indicator)}: no area shown (small numbers); {whole}."
+    low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
+    return (f"{ctx.title(indicator)}: from {fmt.percent(low['value'])} ({low['area']}) to "
+            f"{fmt.percent(high['value'])} ({high['area']}) across the {len(shown)} areas "
+            f"shown; {whole}.")
+
+
 def area_highlights(ctx: Context, current: pd.DataFrame, reach: pd.DataFrame,
-                    rates: dict[str, pd.DataFrame]) -> list[str]:
+                    rates: dict[str, pd.DataFrame], exact: bool = True) -> list[str]:
+    """Where the hub reaches, and for each rate the areas below the whole hub beyond
+    chance (exact counts) or the range of the areas shown (rounded counts)."""
     out = []
     recorded = reach[(reach["area"] != NOT_RECORDED) & reach["persons"].notna()]
     if not recorded.empty and recorded["persons"].max() > 0:
@@ -179,6 +194,9 @@ def area_highlights(ctx: Context, current: pd.DataFrame, reach: pd.DataFrame,
     for indicator, frame in rates.items():
         hub = figure_row(current, indicator)
         if hub is None or hub["status"] != "ok":
+            continue
+        if not exact:
+            out.append(_range_text(ctx, indicator, frame, hub))
             continue
         below = []
         for r in frame[(frame["status"] == "ok") & (frame["area"] != NOT_RECORDED)].itertuples():
@@ -218,7 +236,7 @@ def section(ctx: Context, current: pd.DataFrame, audience: str) -> Section:
     if not flow.empty:
         blocks.append(flow_table(ctx, flow, hidden))
     if (reach["area"] != NOT_RECORDED).any():
-        paragraphs += area_highlights(ctx, current, reach, rates)
+        paragraphs += area_highlights(ctx, current, reach, rates, audience == "manager")
         blocks.append(area_table(ctx, reach, rates, hidden))
     else:
         paragraphs.append("No victim has an area recorded: no figures by area.")
