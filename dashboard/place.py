@@ -62,6 +62,9 @@ def _rate_title(title: str, areas: pd.DataFrame, hub, exact: bool = True) -> str
             return f"{fmt.md(title)} by area: no area shown (small numbers); {whole}"
         low = shown.loc[shown["value"].idxmin()]
         high = shown.loc[shown["value"].idxmax()]
+        if len(shown) == 1:
+            return (f"{fmt.md(title)}: {fmt.percent(low['value'])} in "
+                    f"{fmt.md(low['label'])}, the only area shown; {whole}")
         return (f"{fmt.md(title)}: from {fmt.percent(low['value'])} "
                 f"({fmt.md(low['label'])}) to {fmt.percent(high['value'])} "
                 f"({fmt.md(high['label'])}) across the {len(shown)} of {recorded} areas "

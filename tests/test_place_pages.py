@@ -145,3 +145,5 @@ def test_an_area_above_the_hub_beyond_chance_is_named():
     assert _rate_title("Rate", areas, hub, exact=False) == (
         "Rate: from 45.0% (B02) to 100.0% (B01) across the 2 of 2 areas shown; the whole "
         "hub (50.0%)")
+    assert _rate_title("Rate", areas[areas["area"] == "B02"], hub, exact=False) == (
+        "Rate: 45.0% in B02, the only area shown; the whole hub (50.0%)")

@@ -172,6 +172,9 @@ def _range_text(ctx: Context, indicator: str, frame: pd.DataFrame, hub: pd.Serie
     if shown.empty:
         return f"{ctx.title(indicator)}: no area shown (small numbers); {whole}."
     low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
+    if len(shown) == 1:
+        return (f"{ctx.title(indicator)}: {fmt.percent(low['value'])} in {low['area']}, the "
+                f"only area shown; {whole}.")
     return (f"{ctx.title(indicator)}: from {fmt.percent(low['value'])} ({low['area']}) to "
             f"{fmt.percent(high['value'])} ({high['area']}) across the {len(shown)} areas "
             f"shown; {whole}.")
