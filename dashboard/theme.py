@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import breakdowns, headlines, period_cells, shared_figures
+from dashboard import breakdowns, headlines, period_cells, place, shared_figures
 from dashboard import formatting as fmt
 from dashboard.data import View, current
 from dashboard.indicators import Figure, figures, with_intervals
@@ -252,6 +252,7 @@ def render(theme: str, title: str, intro: str) -> None:
             if entry is not None:
                 agency_split(view, theme, entry, guarded(view, "indicator_by_agency"))
                 breakdowns.splits(view, theme, entry)
+                place.outcome_by_area(view, theme, entry)
     if "How scores moved" in tabs and tabs["How scores moved"].open:
         with tabs["How scores moved"]:
             breakdowns.changes(view, theme)

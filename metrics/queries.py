@@ -896,11 +896,29 @@ def referral_breakdown(con, audience: str, filters: Filters, indicator: str = ""
         raise ValueError("no breakdown for this indicator")
     if dimension not in BREAKDOWN_DIMENSIONS:
         raise ValueError("not a breakdown dimension")
+    frame = _outcome_split(con, audience, filters, indicator, dimension)
+    if audience == "pcc":
+        sensitive = pd.Series([
+            rules.labels_are_sensitive({"agency": filters.agency,
+                                        "crime_type": filters.crime_type, dimension: c})
+            for c in frame["category"]], index=frame.index)
+        frame = _control_rates(frame, sensitive, only_sensitive=True)
+    return frame
+
+
+def _outcome_split(con, audience: str, filters: Filters, indicator: str, dimension: str,
+                   categories: list[str] | None = None) -> pd.DataFrame:
+    """The rows of a breakdown before disclosure control; with `categories`, every one of
+    them has a row (nobody in it: a base of 0, a count of 0)."""
     first, last = _bounds(con, filters)
     kind = "count" if indicator in count_only_outcomes() else "rate"
     frame = read.run(con, "referral_breakdown", audience, indicator=indicator,
                      dimension=dimension, cohort=BREAKDOWN_COHORTS[indicator], first=first,
                      last=last, crime_type=filters.crime_type, agency=filters.agency)
+    if categories is not None:
+        listed = [*categories, *(c for c in frame["category"] if c not in categories)]
+        frame = (frame.set_index("category").reindex(listed, fill_value=0)
+                 .rename_axis("category").reset_index())
     frame.insert(0, "dimension", dimension)
     frame["kind"] = kind
     if kind == "rate":
@@ -916,12 +934,6 @@ def referral_breakdown(con, audience: str, filters: Filters, indicator: str = ""
                        for b in frame["base_count"]]
     frame = frame.drop(columns=["base_count", "success_count"])
     frame["suppressed"] = ""
-    if audience == "pcc":
-        sensitive = pd.Series([
-            rules.labels_are_sensitive({"agency": filters.agency,
-                                        "crime_type": filters.crime_type, dimension: c})
-            for c in frame["category"]], index=frame.index)
-        frame = _control_rates(frame, sensitive, only_sensitive=True)
     return frame
 
 
@@ -1305,6 +1317,63 @@ def collaboration_by_area(con, audience: str, filters: Filters,
     if audience == "pcc":
         return _control_rates(frame, False).drop(columns=["persons"])
     frame["suppressed"] = ""
+    return frame
+
+
+AREA_DIMENSION = "area"
+
+
+def _areas(con, audience: str) -> list[str]:
+    """Every area among the victims (marts.areas), 'unknown' (Not recorded) last."""
+    return list(read.run(con, "areas", audience)["area"])
+
+
+@query("manager", "pcc", examples=tuple(
+    {"indicator": i} for i in (  # the first rate and the first count
+        next(i for i in BREAKDOWN_COHORTS if i not in count_only_outcomes()),
+        next(i for i in BREAKDOWN_COHORTS if i in count_only_outcomes()))))
+def area_breakdown(con, audience: str, filters: Filters, indicator: str = "") -> pd.DataFrame:
+    """One theme outcome over the period by the victim's area (evidence.md, Place): every
+    area among the victims (marts.areas), an area with nobody in the base as empty_base
+    (a count: 0), never left out; blank areas as 'unknown' (Not recorded). Counted as
+    `referral_breakdown` (cohort months the hub counts; agency and crime type filters).
+    For pcc every area goes through primary disclosure control (small areas), at the
+    higher threshold in a cut by a sensitive agency or crime type."""
+    if indicator not in BREAKDOWN_COHORTS:
+        raise ValueError("no area breakdown for this indicator")
+    _require(con, "marts.areas", "marts.fct_referrals", "marts.indicator_monthly")
+    frame = _outcome_split(con, audience, filters, indicator, AREA_DIMENSION,
+                           _areas(con, audience))
+    if audience == "pcc":
+        sensitive = is_sensitive_cut(filters.agency, filters.crime_type)
+        return _control_rates(frame, sensitive).drop(columns=["persons"])
+    return frame
+
+
+@query("manager", "pcc", examples=({},))
+def referrals_by_area(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """Where the hub reaches: referrals received over the period and the people (distinct
+    victims) behind them, by the victim's area; every area among the victims kept, 0
+    where nobody was referred; `total_persons`: the people referred (for pcc rounded);
+    `share`: the area's share of them (for pcc, of the rounded counts). The whole hub. For pcc the counts go through primary disclosure
+    control (1 to 7 hidden, the rest rounded to 5); a hidden count has no share."""
+    _require(con, "marts.areas", "marts.fct_referrals")
+    first, last = _bounds(con, filters)
+    frame = read.run(con, "referrals_by_area", audience, first=first, last=last)
+    for column in ("referrals", "persons"):
+        frame[column] = frame[column].astype("float64")
+    frame["suppressed"] = ""
+    total = float(frame["persons"].sum())  # a person has one area: the areas add up
+    if audience == "pcc":
+        total = float(rules.protect_count(int(total)) or math.nan)
+        for column in ("referrals", "persons"):
+            shown = [rules.protect_count(int(n)) for n in frame[column]]
+            frame[column] = [math.nan if v is None else float(v) for v in shown]
+        frame.loc[frame["persons"].isna() | frame["referrals"].isna(),
+                  ["referrals", "persons", "suppressed"]] = [math.nan, math.nan,
+                                                             suppression_label(False)]
+    frame["share"] = frame["persons"] / total if total else math.nan
+    frame["total_persons"] = total
     return frame
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard import shared_figures
+from dashboard import place, shared_figures
 from dashboard.data import current
 from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, page_header, status_note
@@ -38,6 +38,7 @@ page_header(
 if view.filters.agency != "all" or view.filters.crime_type != "all":
     st.info("Reach is measured for the whole hub: the agency and crime type filters do not "
             "apply here.")
+place.reach_by_area(view)
 reach = guarded(view, "equity_reach")
 if reach is None:
     st.stop()

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, headlines, shared_figures
+from dashboard import charts, headlines, place, shared_figures
 from dashboard import formatting as fmt
 from dashboard.data import current
 from dashboard.indicators import figures, with_intervals
@@ -29,6 +29,7 @@ from dashboard.ui import (
 )
 
 SOURCE_THEME = "operations"
+LEAD = "victim_support"
 DAYS = "median_working_days"
 OUTCOME_COLOURS = {"accepted": charts.TURQUOISE, "declined": charts.DARK_PINK,
                    "redirected": charts.ORANGE, "withdrawn": charts.LIGHT_PURPLE,
@@ -106,6 +107,21 @@ def sankey(flow: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def where_it_breaks(flow: pd.DataFrame) -> str:
+    """'; fewest accepted by X (a% of n)': the partner accepting the smallest share of
+    what it was sent, when partners differ ('' otherwise)."""
+    shown = flow[(flow["to_agency"] != LEAD) & flow["sent"].notna() & flow["accepted"].notna()
+                 & (flow["sent"] > 0)]
+    if len(shown) < 2:
+        return ""
+    share = shown["accepted"] / shown["sent"]
+    if share.min() == share.max():
+        return ""
+    low = shown.loc[share.idxmin()]
+    return (f"; fewest accepted by {fmt.md(fmt.readable(low['to_agency']))} "
+            f"({fmt.percent(share.min())} of {fmt.count(low['sent'])})")
+
+
 def flow_section() -> None:
     flow = guarded(view, "agency_flow")
     if flow is None:
@@ -123,7 +139,7 @@ def flow_section() -> None:
     hidden = flow[flow["suppressed"] != ""]
     if pd.notna(sent) and sent:
         title = (f"{fmt.count(sent)} agency referrals sent in {view.period.title()}; "
-                 f"{fmt.percent(accepted / sent)} accepted")
+                 f"{fmt.percent(accepted / sent)} accepted" + where_it_breaks(flow))
     else:
         title = f"Agency referrals in {view.period.title()}: too few to show"
     description = ("Every agency referral the lead agency sent in the period (month sent), "
@@ -263,40 +279,9 @@ def area_section() -> None:
     indicator = st.selectbox("Rate by area", list(titles), format_func=titles.get,
                              key="working_together_area", bind="query-params")
     frame = guarded(view, "collaboration_by_area", indicator=indicator)
-    if frame is None:
-        return
-    if frame.empty:
-        st.info("No victim in this warehouse has an area recorded.")
-        return
-    figure = by_id.get(indicator)
-    if figure is not None:  # the whole hub first, as in the breakdowns by agency
-        hub = {"indicator_id": indicator, "area": "all", "kind": "rate",
-               "status": figure.status, "numerator": figure.numerator,
-               "denominator": figure.denominator, "value": figure.value,
-               "suppressed": figure.suppressed}
-        frame = pd.concat([pd.DataFrame([hub]), frame], ignore_index=True)
-    # area codes are shown as recorded; 'unknown' (blank) reads "Not recorded"
-    frame = with_intervals(frame).assign(
-        label=[fmt.readable(a) if a in ("unknown", "all") else a for a in frame["area"]])
-    entry = entry_of(indicator)
-    table = frame[["area", "status", "numerator", "denominator", "value", "ci_low",
-                   "ci_high", "suppressed"]].reset_index(drop=True)
-    areas = frame[frame["area"] != "all"]
-    empty = int((areas["status"] == "empty_base").sum())
-    chart_block(
-        view, name=f"working_together_{indicator}_by_area",
-        title=f"{fmt.md(entry['title'])} by area, {view.period.title()}",
-        subtitle="By the victim's area; the whole hub first (orange); bars show 95% "
-                 "intervals; 'Not recorded': no area on the victim's record",
-        figure=shared_figures.bars(view.audience, frame, "area", "rate",
-                                   label_column="label", highlight="all"),
-        data=table,
-        description=fmt.md(entry["definition"]) + " Every area among the victims is listed"
-        + (f"; {empty} with nobody in the base in the period (shown as such, not as 0)"
-           if empty else "") + ". " + status_note(areas["status"]),
-        base=f"{fmt.count(areas['denominator'].sum())} in the base across the areas",
-        source=source, excel=True,
-    )
+    if frame is not None:
+        place.figure_by_area(view, f"working_together_{indicator}_by_area",
+                             entry_of(indicator), frame, by_id.get(indicator), source)
 
 
 tabs = dict(zip(TABS, st.tabs(TABS, key="working_together_section", on_change="rerun",

@@ -34,6 +34,19 @@ REFERRED_OUTCOMES = tuple(
     i for i, (_, _, month) in data.REFERRAL_OUTCOMES.items() if month == "referral_month"
 )
 OTHER_OUTCOMES = tuple(i for i in data.PERSON_OUTCOMES if i not in REFERRED_OUTCOMES)
+AREA = "area"
+_FACTS = "select * from marts.fct_referrals"
+# with an area column, a blank area is not recorded
+_FACTS_WITH_AREA = "select * replace (nullif(trim(area), '') as area) from marts.fct_referrals"
+
+
+def _classifiers(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, ...], str]:
+    """What the referred frame classifies people by: the report's demographics and, where
+    the referral facts have it, the area on their record (evidence.md, Place), each the
+    latest recorded (`unknown` if none); and the SQL the frames read the facts with."""
+    if AREA in queries.table_columns(con, "marts", "fct_referrals"):
+        return (*data.DEMOGRAPHICS, AREA), _FACTS_WITH_AREA
+    return tuple(data.DEMOGRAPHICS), _FACTS
 
 _QUARTER = "cast(date_trunc('quarter', {month}) as date)"
 
@@ -52,7 +65,7 @@ def _flag(column: str) -> str:
 
 def _distinct_values(
     con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date], columns: Sequence[str],
-    complete: Sequence[str] = (),
+    complete: Sequence[str] = (), facts: str = _FACTS,
 ) -> tuple[dict[str, list[str]], bool]:
     """The values (not null) each column takes among the quarters' referrals, sorted; and
     whether every referral has a value in each of the `complete` columns."""
@@ -65,7 +78,7 @@ def _distinct_values(
 
         referrals as (
 
-            select * from marts.fct_referrals
+            {facts}
 
         ),
 
@@ -107,7 +120,8 @@ def referred_frame(
     con: duckdb.DuckDBPyConnection, quarters: Sequence[dt.date]
 ) -> pd.DataFrame:
     """People referred in each quarter (first months given), grouped; columns
-    quarter_start, the demographics, stage and crime_type (tuples), `<id>_base` and
+    quarter_start, the demographics, area (where marts.fct_referrals has it), stage and
+    crime_type (tuples), `<id>_base` and
     `<id>_met` for each referral-month outcome, and count.
 
     The demographics are those of the person's latest referral in the quarter: in the
@@ -121,24 +135,25 @@ def referred_frame(
     the quarters has all the demographics recorded, the latest referral's are read in one
     aggregate (their positions packed into one integer) rather than one per demographic.
     """
+    classifiers, facts = _classifiers(con)
     values, complete = _distinct_values(
-        con, quarters, [*data.DEMOGRAPHICS, "crime_type"], data.DEMOGRAPHICS
+        con, quarters, [*classifiers, "crime_type"], classifiers, facts
     )
-    for d in data.DEMOGRAPHICS:
+    for d in classifiers:
         if UNKNOWN not in values[d]:
             values[d].append(UNKNOWN)
     crime_types = values["crime_type"]
     flags = _referred_flags()
-    widths = codes.field_widths([len(values[d]) for d in data.DEMOGRAPHICS]) if complete else None
-    positions_sql = [f"list_position(${d}, {d})" for d in data.DEMOGRAPHICS]
-    unknown = [values[d].index(UNKNOWN) + 1 for d in data.DEMOGRAPHICS]
+    widths = codes.field_widths([len(values[d]) for d in classifiers]) if complete else None
+    positions_sql = [f"list_position(${d}, {d})" for d in classifiers]
+    unknown = [values[d].index(UNKNOWN) + 1 for d in classifiers]
     if widths is None:  # each demographic's latest recorded value
         positions = ",\n                ".join(
-            f"{p} as {d}" for p, d in zip(positions_sql, data.DEMOGRAPHICS, strict=True)
+            f"{p} as {d}" for p, d in zip(positions_sql, classifiers, strict=True)
         )
         demographics = ",\n                ".join(
             f"coalesce(arg_max({d}, referral_date), {u}) as {d}"
-            for d, u in zip(data.DEMOGRAPHICS, unknown, strict=True)
+            for d, u in zip(classifiers, unknown, strict=True)
         )
     else:  # every referral has them all: those of the latest referral, in one aggregate
         positions = f"{codes.pack_sql(positions_sql, widths)} as demographics"
@@ -155,7 +170,7 @@ def referred_frame(
 
         referrals as (
 
-            select * from marts.fct_referrals
+            {facts}
 
         ),
 
@@ -200,17 +215,18 @@ def referred_frame(
     params = {
         "quarters": list(quarters),
         "crime_types": crime_types,
-        **{d: values[d] for d in data.DEMOGRAPHICS},
+        **{d: values[d] for d in classifiers},
     }
     grouped = _frame(con, sql, params)
     if widths is not None:
-        for k, d in enumerate(data.DEMOGRAPHICS):
+        for k, d in enumerate(classifiers):
             grouped[d] = codes.unpack(grouped["demographics"].to_numpy(), widths, k)
-    return _decode_referred(grouped, values, flags)
+    return _decode_referred(grouped, values, flags, classifiers)
 
 
 def _decode_referred(
-    grouped: pd.DataFrame, values: dict[str, list[str]], flags: list[tuple[str, str]]
+    grouped: pd.DataFrame, values: dict[str, list[str]], flags: list[tuple[str, str]],
+    classifiers: Sequence[str],
 ) -> pd.DataFrame:
     """The referred frame from its coded groups."""
     word = grouped["flags"].to_numpy(dtype=np.int64)
@@ -223,7 +239,7 @@ def _decode_referred(
         if c.startswith("crime_type_")
     ]
     out = pd.DataFrame({PERIOD_START: _dates(grouped[PERIOD_START])})
-    for d in data.DEMOGRAPHICS:
+    for d in classifiers:
         out[d] = codes.decode_values(grouped[d].to_numpy(dtype=np.int64), values[d])
     out["stage"] = stages
     out["crime_type"] = codes.decode_sets(crime_words, values["crime_type"])

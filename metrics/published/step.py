@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import queries
+from metrics import queries, read
 from metrics.disclosure import DisclosureError, ProtectedRelease, publish
 from metrics.disclosure.rules import (
     MIN_PERSONS_STATISTIC,
@@ -168,6 +168,14 @@ def _comparisons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return out[columns]
 
 
+def _areas(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every area among the victims (marts.areas): the area table's categories, so an
+    area nobody was referred from in a quarter is published as 0 (none: no such mart)."""
+    if not queries.has_table(con, "marts", "areas"):
+        return []
+    return list(read.run(con, "areas", data.READER)["area"])
+
+
 def _latest_comparisons(comparisons: pd.DataFrame, last: dt.date) -> pd.DataFrame:
     before = comparisons[comparisons["month"] <= last]
     if before.empty:
@@ -259,6 +267,7 @@ def write_public_release(
     work = [p for p in plans if p.kind != "archived"]
     starts = [p.period.first for p in work]
     referred = frames.split_by_quarter(frames.referred_frame(con, starts), starts) if work else {}
+    areas = _areas(con)
     wanted = sorted(
         {i for p in work for i in p.outcomes if i in frames.OTHER_OUTCOMES}
         | {
@@ -285,7 +294,8 @@ def write_public_release(
         outcome = QuarterOutcome(plan.period, "published" if tables else "none", plan.kind)
         made = None
         if plan.kind != "archived":
-            made, message = _make(plan, referred, outcome_people, protector, build_id, now)
+            made, message = _make(plan, referred, outcome_people, protector, build_id, now,
+                                  areas)
             if made is None:
                 outcome.message = message
             else:
@@ -380,13 +390,14 @@ def _make(
     protector: protect.Protector,
     build_id: str,
     now: dt.datetime,
+    areas: Sequence[str] = (),
 ) -> tuple[ArchivedRelease | None, str]:
     """Protect and audit a quarter's new release: (the release, "") or (None, why not).
     referred, outcome_people: each quarter's rows of the people frames."""
     label, first = plan.period.label, plan.period.first
     quarter_referred = referred[first]
     by_namespace, dropped = specs.quarter_specs(
-        label, quarter_referred, plan.outcomes, plan.referral_tables
+        label, quarter_referred, plan.outcomes, plan.referral_tables, areas
     )
     earlier = [(r.protected, r.counts) for r in plan.earlier]
     namespaces = set(by_namespace) | {t.namespace for e, _ in earlier for t in e.tables}

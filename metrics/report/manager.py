@@ -22,7 +22,7 @@ import pandas as pd
 
 from metrics.catalogue import in_place_order
 from metrics.period import add_months, month_name
-from metrics.report import charts, data, period_rows
+from metrics.report import charts, data, period_rows, working_together
 from metrics.report import text as fmt
 from metrics.report.content import (
     TIMELINESS,
@@ -440,6 +440,7 @@ def build(ctx: Context) -> Report:
     sections = [
         exceptions,
         glance,
+        working_together.section(ctx, current, "manager"),
         *_agency_sections(ctx, current, previous, year_before, overdue, words),
         notes,
     ]

@@ -21,7 +21,7 @@ import pandas as pd
 from metrics.catalogue import in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED, publish
 from metrics.queries import wilson_interval
-from metrics.report import charts, data, period_rows, protected
+from metrics.report import charts, data, period_rows, protected, working_together
 from metrics.report import text as fmt
 from metrics.report.content import (
     DIMENSIONS,
@@ -514,6 +514,7 @@ def build(ctx: Context, protector=publish) -> Report:
             [timeliness, *_agency_tables(ctx, TIMELINESS, statuses, protector)],
         )
     )
+    sections.append(working_together.section(ctx, current, "pcc"))
     sections.append(
         Section(
             "agencies",

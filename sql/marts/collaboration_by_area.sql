@@ -1,7 +1,7 @@
 -- grain: one row per (indicator_id, month, area) for the working-together
 -- rates (multi_agency_share, redirect_resolved_10wd, listened_to_at_exit), for
 -- every month of int_referral_month_spine and every area that appears among
--- the victims (evidence.md, Place): an area with nobody in the base that month
+-- the victims (marts.areas; evidence.md, Place): an area with nobody in the base that month
 -- has a row with denominator 0 (empty, never left out). A blank area is
 -- 'unknown' ("Not recorded"). Bases and counts follow the hub's indicator
 -- rules (int_referral_collaboration, int_referral_redirects); persons are the
@@ -44,19 +44,18 @@ months as (
 
 ),
 
+areas as (
+
+    select * from marts.areas
+
+),
+
 victim_areas as (
 
     select
         victims.victim_id,
         coalesce(nullif(trim(victims.area), ''), 'unknown') as area
     from victims
-
-),
-
-areas as (
-
-    select distinct victim_areas.area
-    from victim_areas
 
 ),
 

@@ -40,6 +40,7 @@ chosen as (
             when 'ethnic_group' then cast(facts.ethnic_group as varchar)
             when 'disability' then cast(facts.disability as varchar)
             when 'lgbt' then cast(facts.lgbt as varchar)
+            when 'area' then nullif(trim(facts.area), '')
         end as dimension_value,
         case $indicator
             when 'wellbeing_gain_at_exit' then facts.wellbeing_gain_at_exit_base
