@@ -1040,7 +1040,7 @@ def agency_flow(con, audience: str, filters: Filters) -> pd.DataFrame:
     acceptance (accepted referrals) and to the partner's first contact (where recorded).
     Filtered by receiving agency and by the referral's crime type; for pcc a cut by a
     sensitive agency or crime type goes through disclosure control."""
-    _require(con, "marts.fct_agency_referrals", "marts.fct_referrals")
+    _require(con, "marts.agency_referrals", "marts.fct_referrals")
     first, last = _bounds(con, filters)
     frame = read.run(con, "agency_flow", audience, first=first, last=last,
                      agency=filters.agency, crime_type=filters.crime_type)
