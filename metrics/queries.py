@@ -587,7 +587,7 @@ def _pooled(con, audience: str, agency: str | None, first: dt.date, last: dt.dat
     `current_first`, `previous` before it; agency None = every agency."""
     return read.run(con, "pooled_periods", audience, every_agency=agency is None,
                     agency=agency or "all", first=first, last=last,
-                    current_first=current_first)
+                    current_first=current_first, by_quarter=False)
 
 
 def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
@@ -598,7 +598,9 @@ def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.dat
     the quarter's first month; `persons_max` the largest monthly head count (a lower bound
     on the distinct people behind a money figure)."""
     # the release is worked out from the rows the manager sees, then protected and audited
-    frame = read.run(con, "pooled_quarters", "manager", first=first, last=last)
+    frame = read.run(con, "pooled_periods", "manager", every_agency=False, agency="all",
+                     first=first, last=last, current_first=first, by_quarter=True)
+    frame["bucket"] = pd.to_datetime(frame["bucket"]).astype("datetime64[us]")
     frame = frame[frame["months"] == 3].reset_index(drop=True)
     return _finish_pooled(frame, require_complete=True)
 
