@@ -29,8 +29,9 @@ OUTCOME_MODELS = (
     "int_operations_referral_flags.sql",
     "int_family_flag_counts.sql",
     "int_family_wellbeing.sql",
-    "int_family_prevention.sql",
-    "int_family_nhs.sql",
+    "int_family_prevention*.sql",  # the family and its units
+    "int_family_nhs*.sql",
+    "int_family_unit_counts.sql",
     "int_family_value.sql",
 )
 
