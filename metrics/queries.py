@@ -5,8 +5,8 @@ read layer: marts, meta, ref and published only). This module opens the
 warehouse read-only with DuckDB's external access off, picks the named query
 for each call, binds every filter value as a parameter (a breakdown's dimension
 too: the SQL chooses the column by a ``case`` on it, from an allow-list), pools
-and applies disclosure control. Only the public audience's reads of the
-``published`` schema are still written here.
+and applies disclosure control. The public audience's queries read the
+``published`` schema only (``metrics.read`` refuses any other for them).
 
 The audience (`manager`, `pcc`, `public`, see docs: disclosure) is applied
 here, where the data is read:
@@ -35,7 +35,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -221,51 +220,10 @@ def _build_identity(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | N
             None if pd.isna(built_at) else str(built_at))
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
-           ) -> pd.DataFrame:
-    cur = cursor(con)
-    try:
-        return cur.execute(sql, params or []).df()
-    finally:
-        cur.close()
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = _frame(
-        con,
-        "select count(*) as n from duckdb_tables() "
-        "where database_name = current_database() and schema_name = ? and table_name = ?",
-        [schema, name],
-    )
-    if int(found["n"].iloc[0]):
-        return True
-    found = _frame(
-        con,
-        "select count(*) as n from duckdb_views() "
-        "where database_name = current_database() and schema_name = ? and view_name = ?",
-        [schema, name],
-    )
-    return bool(int(found["n"].iloc[0]))
-
-
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
-    found = _frame(
-        con,
-        "select column_name from duckdb_columns() "
-        "where database_name = current_database() and schema_name = ? and table_name = ? "
-        "order by column_index",
-        [schema, name],
-    )
-    return list(found["column_name"])
-
-
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    """Whether the warehouse (or the connection's own database) has the table or view."""
-    return _has_table(con, schema, name)
-
-
-def table_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
-    return _columns(con, schema, name)
+# catalogue lookups: the read layer's (one copy)
+has_table = read.has_table
+table_columns = read.table_columns
+_has_table = read.has_table
 
 
 def _require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
@@ -438,55 +396,13 @@ def _agency(filters: Filters, audience: str) -> str:
 
 # --- the public audience: the published release only ----------------------------------------
 
-# Schemas a public query must never name: everything but `published`.
-PRIVATE_SCHEMAS = ("raw", "staging", "intermediate", "marts", "meta", "ref", "quarantine")
-_SCHEMA_REFERENCE = re.compile(r"\b(" + "|".join(PRIVATE_SCHEMAS) + r")\s*\.", re.IGNORECASE)
+# The public reads are named queries for the public audience: `metrics.read` refuses one
+# that names any schema but `published`.
+PUBLIC = "public"
 PUBLIC_COLUMNS = ["indicator_id", "period_start", "kind", "months", "months_ok",
                   "months_not_yet_measurable", "months_no_data", "months_empty_base",
                   "numerator", "denominator", "persons", "status", "value", "value_low",
                   "value_high", "suppressed"]
-
-
-def _public_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
-                  ) -> pd.DataFrame:
-    """Run a public query; it may read the published schema only."""
-    if _SCHEMA_REFERENCE.search(sql):
-        raise NotPermitted("a public query may read the published tables only")
-    return _frame(con, sql, params)
-
-
-def _public_months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    _require(con, "published.periods")
-    return _public_frame(
-        con,
-        """
-        with
-
-        periods as (
-
-            select * from published.periods where status = 'published'
-
-        ),
-
-        months as (
-
-            select unnest(generate_series(first_month, last_month, interval 1 month)) as month
-            from periods
-
-        ),
-
-        final as (
-
-            select 'month' as kind, strftime(month, '%Y-%m') as value
-            from months
-            group by all
-
-        )
-
-        select * from final
-        order by kind, value
-        """,
-    )
 
 
 def _public_quarter(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, dt.date]:
@@ -495,10 +411,7 @@ def _public_quarter(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[d
     if filters.first and filters.last:
         first, last = filters.first.replace(day=1), filters.last.replace(day=1)
     else:
-        _require(con, "published.periods")
-        latest = _public_frame(
-            con, "select max(first_month) as first, max(last_month) as last "
-                 "from published.periods where status = 'published'")
+        latest = read.run(con, "public_latest_quarter", PUBLIC)
         if latest.empty or pd.isna(latest["first"].iloc[0]):
             raise NotInWarehouse("published.periods has no published quarter: rebuild")
         first = pd.Timestamp(latest["first"].iloc[0]).date()
@@ -514,22 +427,9 @@ def _public_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     first, last = _public_quarter(con, filters)
     _require(con, "published.indicator_quarter", "published.catalogue")
     previous = period.add_months(first, -3)
-    columns = ", ".join(PUBLIC_COLUMNS)
-    frame = _public_frame(
-        con,
-        f"""
-        select
-            case when period_start = $first then 'current' else 'previous' end as bucket,
-            {columns}
-        from published.indicator_quarter
-        where period_start in ($first, $previous)
-        order by indicator_id, period_start
-        """,
-        {"first": first, "previous": previous},
-    )
+    frame = read.run(con, "public_summary", PUBLIC, first=first, previous_first=previous)
     if not (frame["bucket"] == "current").any():
-        missing = _public_frame(
-            con, "select indicator_id, kind from published.catalogue order by indicator_id")
+        missing = read.run(con, "public_indicators", PUBLIC)
         missing["bucket"] = "current"
         missing["status"] = "not_published"
         missing["months"], missing["months_ok"] = 3, 0
@@ -548,36 +448,12 @@ def _public_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
 def _public_trend(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """indicator_trend for the public: every published quarter up to the period's end."""
     _first, last = _public_quarter(con, filters)
-    _require(con, "published.indicator_quarter")
-    return _public_frame(
-        con,
-        """
-        select
-            indicator_id, period_start, status, numerator, denominator, value, value_low,
-            value_high, persons, kind, suppressed
-        from published.indicator_quarter
-        where period_start <= $last
-        order by indicator_id, period_start
-        """,
-        {"last": last},
-    )
+    return read.run(con, "public_trend", PUBLIC, last=last)
 
 
 def _public_reach(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     _first, last = _public_quarter(con, filters)
-    _require(con, "published.equity_reach")
-    return _public_frame(
-        con,
-        """
-        select
-            month, basis, characteristic, category, victims_referred, comparison_people,
-            reach_ratio, ci_low, ci_high, basis_label, status, suppressed
-        from published.equity_reach
-        where month = $last
-        order by characteristic, category, basis
-        """,
-        {"last": last},
-    )
+    return read.run(con, "public_reach", PUBLIC, last=last)
 
 
 @query("public", examples=({},))
@@ -623,8 +499,7 @@ def build_info(con, audience: str, filters: Filters) -> pd.DataFrame:
     A build that left the price base year to the default (the financial year of the as-of
     date) gets the base year the register was uprated to. Public: published.build."""
     if audience == "public":
-        _require(con, "published.build")
-        return _public_frame(con, "select * from published.build")
+        return read.run(con, "public_build", PUBLIC)
     frame = read.run(con, "build_info", audience)
     # a warehouse built before the fix of set_price_base_year may hold an empty text
     missing = "price_base_year" not in frame.columns or (
@@ -648,11 +523,8 @@ def catalogue(con, audience: str, filters: Filters) -> pd.DataFrame:
     if audience != "public":
         frame = read.run(con, "catalogue", audience)
         return frame[[c for c in wanted if c in frame.columns]]
-    schema, name = "published", "catalogue"
-    _require(con, f"{schema}.{name}")
-    present = set(_columns(con, schema, name))
-    columns = ", ".join(c for c in wanted if c in present)
-    return _public_frame(con, f"select {columns} from {schema}.{name} order by indicator_id")
+    frame = read.run(con, "public_catalogue", PUBLIC)
+    return frame[[c for c in wanted if c in frame.columns]]
 
 
 @query()
@@ -661,17 +533,7 @@ def parameters(con, audience: str, filters: Filters) -> pd.DataFrame:
     the copy in the published release)."""
     if audience != "public":
         return read.run(con, "parameters", audience)
-    table = "published.parameters"
-    _require(con, table)
-    return _public_frame(
-        con,
-        f"""
-        select name, low, central, high, unit, price_year, base_year, uprate_factor,
-            status, source, note
-        from {table}
-        order by name
-        """,
-    )
+    return read.run(con, "public_parameters", PUBLIC)
 
 
 @query()
@@ -681,7 +543,7 @@ def filter_options(con, audience: str, filters: Filters) -> pd.DataFrame:
     One row per option: (kind, value). The public view gets the months of the published
     quarters only."""
     if audience == "public":
-        return _public_months(con)
+        return read.run(con, "public_months", PUBLIC)
     frame = read.run(con, "filter_options", audience)
     if not _has_table(con, "marts", "fct_referrals"):
         return frame
@@ -759,7 +621,7 @@ def _pooled(con, audience: str, agency: str | None, first: dt.date, last: dt.dat
     `current_first`, `previous` before it; agency None = every agency."""
     return read.run(con, "pooled_periods", audience, every_agency=agency is None,
                     agency=agency or "all", first=first, last=last,
-                    current_first=current_first)
+                    current_first=current_first, by_quarter=False)
 
 
 def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
@@ -770,7 +632,9 @@ def pooled_quarters(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.dat
     the quarter's first month; `persons_max` the largest monthly head count (a lower bound
     on the distinct people behind a money figure)."""
     # the release is worked out from the rows the manager sees, then protected and audited
-    frame = read.run(con, "pooled_quarters", "manager", first=first, last=last)
+    frame = read.run(con, "pooled_periods", "manager", every_agency=False, agency="all",
+                     first=first, last=last, current_first=first, by_quarter=True)
+    frame["bucket"] = pd.to_datetime(frame["bucket"]).astype("datetime64[us]")
     frame = frame[frame["months"] == 3].reset_index(drop=True)
     return _finish_pooled(frame, require_complete=True)
 
@@ -1247,7 +1111,7 @@ def agency_flow(con, audience: str, filters: Filters) -> pd.DataFrame:
     acceptance (accepted referrals) and to the partner's first contact (where recorded).
     Filtered by receiving agency and by the referral's crime type; for pcc a cut by a
     sensitive agency or crime type goes through disclosure control."""
-    _require(con, "marts.fct_agency_referrals", "marts.fct_referrals")
+    _require(con, "marts.agency_referrals", "marts.fct_referrals")
     first, last = _bounds(con, filters)
     frame = read.run(con, "agency_flow", audience, first=first, last=last,
                      agency=filters.agency, crime_type=filters.crime_type)

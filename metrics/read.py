@@ -147,6 +147,17 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     return bool(int(found["n"].iloc[0]))
 
 
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
+    """The table's columns in order (none if the table is not there)."""
+    found = _fetch(
+        con,
+        "select column_name from duckdb_columns() where database_name = current_database()"
+        " and schema_name = $schema and table_name = $name order by column_index",
+        {"schema": schema, "name": name},
+    )
+    return list(found["column_name"])
+
+
 def check_audience(name: str, audience: str) -> NamedQuery:
     query = named(name)
     if audience not in (*AUDIENCES, SYSTEM):

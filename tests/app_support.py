@@ -434,6 +434,17 @@ def write_mart_fixture(path: Path, release: bool = True) -> Path:
         )
         con.execute("alter table marts.agency_referrals add column victim_id varchar")
         con.execute("update marts.agency_referrals set victim_id = 'v' || substr(referral_id, 2)")
+        # the working-together columns of the mart (no flow figures in this fixture)
+        con.execute(
+            "alter table marts.agency_referrals add column from_agency varchar "
+            "default 'victim_support'"
+        )
+        for column, kind in (("area", "varchar"), ("outcome_date", "date"),
+                             ("working_days_to_acceptance", "integer"),
+                             ("working_days_to_first_contact", "integer"),
+                             ("redirect_month", "date"), ("is_redirect_in_base", "boolean"),
+                             ("is_redirect_resolved", "boolean")):
+            con.execute(f"alter table marts.agency_referrals add column {column} {kind}")
         if release:
             from metrics.published import write_public_release
 

@@ -24,9 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTCOME_MODELS = (
     "int_referral_agencies.sql",
     "int_outcome_*.sql",
+    "int_referral_base.sql",  # the operations flags, counted with the outcome flags
+    "int_referral_deadlines.sql",
+    "int_operations_referral_flags.sql",
+    "int_family_flag_counts.sql",
     "int_family_wellbeing.sql",
-    "int_family_prevention.sql",
-    "int_family_nhs.sql",
+    "int_family_prevention*.sql",  # the family and its units
+    "int_family_nhs*.sql",
+    "int_family_unit_counts.sql",
     "int_family_value.sql",
 )
 

@@ -76,15 +76,12 @@ def read_one(db: Path, sql: str):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
-    """The corpus extract built once as of 2026-10-31 and once as of 2026-07-31."""
-    folder = tmp_path_factory.mktemp("built")
-    out = {}
-    for name, as_of in (("october", None), ("july", "2026-07-31")):
-        db = folder / name / "w.duckdb"
-        build(BASELINE, db, as_of=as_of)
-        out[name] = db
-    return out
+def built(tmp_path_factory, baseline_build) -> dict[str, Path]:
+    """The corpus extract built as of 2026-10-31 (its manifest's date: the session's build,
+    tests/conftest.py) and once as of 2026-07-31. Read them or copy them."""
+    july = tmp_path_factory.mktemp("built") / "july" / "w.duckdb"
+    build(BASELINE, july, as_of="2026-07-31")
+    return {"october": baseline_build / "w.duckdb", "july": july}
 
 
 def copy_warehouse(source: Path, folder: Path) -> Path:

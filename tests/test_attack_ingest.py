@@ -20,7 +20,7 @@ import pytest
 
 from metrics import contract, identifiers, ingest
 from metrics import snapshot as snapshot_module
-from metrics.build import build, quarantine_path_for
+from metrics.build import quarantine_path_for
 from metrics.cli import main
 from metrics.snapshot import ExtractError, locate
 
@@ -36,11 +36,10 @@ LIMIT = 64 * 1024  # the line limit these tests configure (bytes)
 
 
 @pytest.fixture(scope="module")
-def previous(tmp_path_factory) -> Path:
-    """A warehouse built from the corpus's valid baseline: what a refused build must leave."""
-    db = tmp_path_factory.mktemp("previous") / "w.duckdb"
-    build(BASELINE, db)
-    return db
+def previous(baseline_build) -> Path:
+    """A warehouse built from the corpus's valid baseline: what a refused build must leave
+    (the session's build, tests/conftest.py; the tests build over copies of it only)."""
+    return baseline_build / "w.duckdb"
 
 
 def _extract(tmp_path: Path, files: dict[str, str | bytes], name: str = "extract") -> Path:

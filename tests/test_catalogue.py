@@ -194,7 +194,7 @@ def test_required_measures_are_contract_columns(catalogue):
 
 def test_family_names_the_model_that_emits_the_indicator(catalogue):
     texts = {
-        family: (SQL / "family" / f"int_family_{family}.sql").read_text()
+        family: " ".join(p.read_text() for p in (SQL / "family").glob(f"int_family_{family}*.sql"))
         for family in ("prevention", "nhs", "value")
     }
     texts["operations"] = " ".join(p.read_text() for p in (SQL / "operations").glob("int_operations_*.sql"))

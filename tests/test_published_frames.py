@@ -1,8 +1,8 @@
-"""The people frames of the public release (metrics.published.frames) and the integer
-codes they are grouped on (metrics.published.codes).
+"""The people frames of the public release (metrics.published.frames).
 
-The frames are read from a hand-written `marts.fct_referrals` in an in-memory DuckDB, so
-each group of people can be counted by hand (the comments show the counting).
+The frames are read from a hand-written `marts.fct_referrals` in an in-memory DuckDB (and
+marts.person_outcomes built from it by its model), so each group of people can be counted
+by hand (the comments show the counting).
 """
 
 from __future__ import annotations
@@ -14,95 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.published import codes, frames
+from metrics.catalogue import load_catalogue
+from metrics.models import SQL_DIR
+from metrics.published import frames
 
 Q4 = dt.date(2026, 1, 1)  # financial quarter 2025/26-Q4: January to March 2026
 Q1 = dt.date(2026, 4, 1)
 Q3 = dt.date(2025, 10, 1)
-
-
-# --- codes -----------------------------------------------------------------------------
-
-
-def test_members_reads_the_set_bits_in_list_order():
-    # 5 = 0b101: bits 0 and 2 -> the first and third values
-    assert codes.members([5], ["a", "b", "c"]) == ("a", "c")
-    assert codes.members([0], ["a", "b", "c"]) == ()
-    # 64 values need two words of 62 bits: value 62 (0-based) is bit 0 of word 1,
-    # value 63 is bit 1 of word 1 (2 = 0b10)
-    values = [f"v{k}" for k in range(64)]
-    assert codes.words_for(64) == 2 and codes.words_for(62) == 1 and codes.words_for(0) == 1
-    assert codes.members([1, 2], values) == ("v0", "v63")
-
-
-def test_decode_sets_decodes_each_row():
-    # rows: 3 = 0b011 -> (a, b); 4 = 0b100 -> (c,); 3 again; 0 -> ()
-    decoded = codes.decode_sets([np.array([3, 4, 3, 0])], ["a", "b", "c"])
-    assert decoded.tolist() == [("a", "b"), ("c",), ("a", "b"), ()]
-    # two words: (1, 0) -> v0; (0, 1) -> v62; (1, 1) -> v0 and v62
-    values = [f"v{k}" for k in range(63)]
-    two = codes.decode_sets([np.array([1, 0, 1]), np.array([0, 1, 1])], values)
-    assert two.tolist() == [("v0",), ("v62",), ("v0", "v62")]
-    assert codes.decode_sets([np.array([], dtype=np.int64)], ["a"]).tolist() == []
-    # every row one value: still one tuple per row (1 -> (a,), 2 -> (b,))
-    one_each = codes.decode_sets([np.array([1, 2, 1])], ["a", "b"])
-    assert one_each.shape == (3,) and one_each.tolist() == [("a",), ("b",), ("a",)]
-
-
-def test_flag_reads_one_bit():
-    # 6 = 0b110: bit 0 clear, bits 1 and 2 set
-    word = np.array([6, 1])
-    assert codes.flag(word, 0).tolist() == [False, True]
-    assert codes.flag(word, 1).tolist() == [True, False]
-    assert codes.flag(word, 2).tolist() == [True, False]
-
-
-def test_pack_and_unpack_positions_in_fields():
-    # sizes 5, 9, 6, 3, 3 need 3, 4, 3, 2, 2 bits (5 = 0b101, 9 = 0b1001, 6 = 0b110, 3 = 0b11)
-    widths = codes.field_widths([5, 9, 6, 3, 3])
-    assert widths == [3, 4, 3, 2, 2]
-    # fields start at bits 0, 3, 7, 10, 12: 2 + 9 * 8 + 1 * 128 + 3 * 1024 + 1 * 4096 = 7370
-    assert codes.pack([2, 9, 1, 3, 1], widths) == 7370
-    packed = np.array([7370, 0])
-    assert [codes.unpack(packed, widths, k).tolist() for k in range(5)] == [
-        [2, 0], [9, 0], [1, 0], [3, 0], [1, 0]
-    ]
-    con = duckdb.connect()
-    sql = codes.pack_sql(["a", "b", "c", "d", "e"], widths)
-    assert con.execute(f"select {sql} from (values (2, 9, 1, 3, 1)) as v(a, b, c, d, e)"
-                       ).fetchone() == (7370,)
-    # two fields of 2**40 values need 41 bits each: 82 bits do not fit in a 62-bit word
-    assert codes.field_widths([2**40, 2**40]) is None
-
-
-def test_decode_values_gives_text_from_positions():
-    column = codes.decode_values(np.array([2, 1, 2]), ["female", "male"])
-    assert column.tolist() == ["male", "female", "male"]
-    assert column.dtype == pd.Series(["x"]).dtype  # pandas' default string type
-
-
-def test_set_words_and_flags_word_aggregate_in_duckdb():
-    con = duckdb.connect()
-    con.execute(
-        "create table t as select * from (values "
-        "('p', 1, true, false), ('p', 3, false, false), ('p', 3, true, true), "
-        "('p', null, false, false), ('q', null, false, false)) as v(g, position, x, y)"
-    )
-    [set_sql] = codes.set_words_sql("position", 3)
-    flags_sql = codes.flags_word_sql(["x", "y"])
-    rows = con.execute(
-        f"select g, {set_sql}, {flags_sql} from t group by g order by g"
-    ).fetchall()
-    # p: positions 1 and 3 -> bits 0 and 2 -> 5; x in rows 1 and 3 (bit 0), y in row 3
-    # (bit 1) -> 3. q: no position and no flag -> 0 and 0.
-    assert rows == [("p", 5, 3), ("q", 0, 0)]
-    # 70 values: positions 1 and 64 fall in words 0 and 1; 64 is bit 64 - 63 = 1 of word 1
-    con.execute("create table u as select * from (values (1), (64)) as v(position)")
-    words = codes.set_words_sql("position", 70)
-    assert len(words) == 2
-    assert con.execute(f"select {', '.join(words)} from u").fetchone() == (1, 2)
-    with pytest.raises(ValueError, match="at most 62 flags"):
-        codes.flags_word_sql(["true"] * 63)
 
 
 # --- a hand-written fct_referrals ---------------------------------------------------------
@@ -114,7 +32,7 @@ REFERRAL_COLUMNS = [
     "is_first_contact_in_base", "is_first_contact_on_time", "is_police_referral_in_base",
     "is_police_referral_on_time", "enhanced_rights",
     "closed_month", "wellbeing_gain_at_exit_base", "wellbeing_gain_at_exit_success",
-    "target_hardening_month", "homes_made_safer",
+    "target_hardening_month", "homes_made_safer", "area",
 ]
 
 
@@ -137,14 +55,27 @@ def warehouse(rows) -> duckdb.DuckDBPyConnection:
     types = {c: "boolean" for c in REFERRAL_COLUMNS[9:]}
     types.update(
         referral_month="date", referral_date="date", closed_month="date",
-        target_hardening_month="date",
+        target_hardening_month="date", area="varchar",
     )
     casts = ", ".join(
         f"cast({c} as {types.get(c, 'varchar')}) as {c}" for c in REFERRAL_COLUMNS
     )
     con.register("rows", frame)
-    con.execute(f"create table marts.fct_referrals as select {casts} from rows")
+    con.execute(
+        f"create table marts.fct_referrals as select 'r' || row_number() over () as referral_id, "
+        f"{casts} from rows"
+    )
     con.unregister("rows")
+    con.execute("alter table marts.fct_referrals add column involves_victim_support boolean "
+                "default true")
+    con.execute(
+        "create table marts.agency_referrals (agency_referral_id varchar, victim_id varchar, "
+        "agency varchar, sent_month date, is_acceptance_in_base boolean, "
+        "is_accepted_on_time boolean)"
+    )
+    load_catalogue(con)  # the person-level outcomes and their flags
+    model = (SQL_DIR / "marts" / "person_outcomes.sql").read_text(encoding="utf-8")
+    con.execute(f"create table marts.person_outcomes as {model}")
     return con
 
 
@@ -169,7 +100,7 @@ def test_referred_frame_counts_people_by_hand():
     frame = frames.referred_frame(con, [Q4])
     assert list(frame.columns) == [
         frames.PERIOD_START, "gender", "age_band", "ethnic_group", "disability", "lgbt",
-        "stage", "crime_type",
+        "area", "stage", "crime_type",
         *[f"{i}_{k}" for i in frames.REFERRED_OUTCOMES for k in ("base", "met")], "count",
     ]
     got = {

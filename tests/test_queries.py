@@ -218,7 +218,7 @@ def test_public_reads_only_the_published_release(con):
             run(con, name, audience="public", filters=quarter)
     assert run(con, "methods_notes", audience="public").empty
     with pytest.raises(q.NotPermitted):
-        q._public_frame(con, "select * from marts.indicator_monthly")
+        q.read.run(con, "filter_options", "public")  # a marts read, refused
 
 
 def test_pcc_cuts_by_a_sensitive_agency_are_controlled(con):

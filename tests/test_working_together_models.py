@@ -1,6 +1,6 @@
 """Working together (evidence.md, sections 5 and 6) on a hand-built extract:
 multi_agency_share, redirect_resolved_10wd and listened_to_at_exit in
-marts.indicator_monthly, and the marts fct_agency_referrals, agency_flow and
+marts.indicator_monthly, and the marts agency_referrals, agency_flow and
 outcomes_by_agency_count.
 
 Working days: Monday to Friday less the bank holidays of England and Wales. Easter 2025:
@@ -162,10 +162,10 @@ def test_agency_flow_counts_each_outcome_and_medians_in_working_days(con):
     }
 
 
-def test_fct_agency_referrals_carries_area_and_redirect_flags(con):
+def test_agency_referrals_carries_area_and_redirect_flags(con):
     rows = {r[0]: r[1:] for r in con.execute(
         "select agency_referral_id, area, is_redirect_in_base, is_redirect_resolved "
-        "from marts.fct_agency_referrals").fetchall()}
+        "from marts.agency_referrals").fetchall()}
     assert rows["a4"] == ("A02", True, True)
     assert rows["a6"] == (None, True, False)
     assert rows["a10"] == ("A03", False, None)

@@ -27,19 +27,13 @@ import statistics
 import duckdb
 import pandas as pd
 
+from metrics import read
 from metrics.disclosure.rules import THRESHOLD
 from metrics.period import Period, add_months, period_starting
 
+READER = "manager"  # the release is worked out from the rows the manager sees
 GAP_MONTHS = 12
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def _read(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    cur = con.cursor()
-    try:
-        return cur.execute(sql).df()
-    finally:
-        cur.close()
 
 
 def first_month(counts: dict[dt.date, int]) -> dt.date | None:
@@ -61,11 +55,7 @@ def _months_between(earlier: dt.date, later: dt.date) -> int:
 
 def referral_months(con: duckdb.DuckDBPyConnection) -> dict[dt.date, int]:
     """Referrals per month, from the referral facts."""
-    frame = _read(
-        con,
-        "select referral_month as month, count(*) as n from marts.fct_referrals "
-        "where referral_month is not null group by all",
-    )
+    frame = read.run(con, "referral_months", READER)
     return {pd.Timestamp(m).date(): int(n) for m, n in zip(frame["month"], frame["n"],
                                                           strict=True)}
 
@@ -99,7 +89,7 @@ def quarters_between(start: dt.date | None, cover: dt.date) -> list[Period]:
 
 def publishable_quarters(con: duckdb.DuckDBPyConnection) -> list[Period]:
     """The quarters the warehouse open on `con` may publish (it has marts.fct_referrals)."""
-    build = _read(con, "select * from meta.build").iloc[0]
+    build = read.run(con, "build_info", READER).iloc[0]
     as_of = pd.Timestamp(build["as_of"]).date()
     cover = cover_date(as_of, build.get("period"))
     return quarters_between(first_month(referral_months(con)), cover)

@@ -12,43 +12,28 @@ that is not in the release cannot be printed (`NotPublished`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from metrics import queries
+from metrics import read
 from metrics.disclosure import rate
 from metrics.disclosure.rules import TOTAL
 from metrics.published.names import COUNT_ONLY, base_table, met_table
 from metrics.report.periods import Period
-
-_PRIVATE = re.compile(r"\b(raw|staging|intermediate|marts|meta|ref|quarantine)\s*\.", re.I)
 
 
 class NotPublished(LookupError):
     """The period is not in the published release (the message names the period only)."""
 
 
-def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    if _PRIVATE.search(sql):
-        raise PermissionError("the public bulletin reads the published tables only")
-    cur = queries.cursor(con)
-    try:
-        return cur.execute(sql, params or []).df()
-    finally:
-        cur.close()
+# the bulletin reads the published release as the public sees it
+PUBLIC = "public"
 
 
 def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = _read(
-        con,
-        "select count(*) as n from duckdb_tables() where schema_name = 'published' "
-        "and table_name = ? and database_name = current_database()",
-        [name],
-    )
-    return bool(found["n"].iloc[0])
+    return read.has_table(con, "published", name)
 
 
 def _count(value) -> int | None:
@@ -136,33 +121,18 @@ def published_quarter(con: duckdb.DuckDBPyConnection, period: Period) -> Publish
     """The published figures of a quarter; NotPublished if the release does not hold it."""
     if period.kind != "quarter" or not _has(con, "periods"):
         raise NotPublished(period.label)
-    history = _read(
-        con, "select * from published.periods where period = ? and status = 'published'",
-        [period.label],
-    )
+    history = read.run(con, "release_periods", PUBLIC, period=period.label)
     if history.empty:
         raise NotPublished(period.label)
-    cells = _read(
-        con,
-        "select * from published.tables where period = ?",  # in the order written
-        [period.label],
-    )
-    indicators = _read(
-        con, "select * from published.indicator_quarter where period = ?", [period.label]
-    )
-    reach = _read(
-        con,
-        "select * from published.equity_reach where period = ? "
-        "order by characteristic, basis",
-        [period.label],
-    )
+    cells = read.run(con, "release_tables", PUBLIC, period=period.label)  # in the order written
+    indicators = read.run(con, "release_indicators", PUBLIC, period=period.label)
+    reach = read.run(con, "release_reach", PUBLIC, period=period.label)
     revisions = (
-        _read(con, "select * from published.revisions where period = ? order by revised_at",
-              [period.label])
+        read.run(con, "release_revisions", PUBLIC, period=period.label)
         if _has(con, "revisions")
         else pd.DataFrame(columns=["period", "sequence", "reason", "revised_at", "build_id"])
     )
-    release = _read(con, "select * from published.release").iloc[0]
+    release = read.run(con, "release", PUBLIC).iloc[0]
     return PublishedQuarter(period, cells, indicators, reach, history.iloc[0], revisions,
                             release)
 

@@ -51,6 +51,9 @@ from metrics.published.revisions import Revision, add_revisions, read_revisions
 from metrics.published.schema import write_schema
 from metrics.report import data
 
+# the release is worked out from the rows the manager sees, then protected and audited
+READER = data.READER
+
 RULES = (
     f"counts of people (distinct victims); counts of 1 to {THRESHOLD - 1} hidden as [c] "
     f"(1 to {SENSITIVE_THRESHOLD - 1} in a cut by a sensitive dimension); every other count "
@@ -124,14 +127,6 @@ class ReleaseResult:
         return out
 
 
-def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    cur = queries.cursor(con)
-    try:
-        return cur.execute(sql, params or []).df()
-    finally:
-        cur.close()
-
-
 def _comparisons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The comparison population of every month (marts.equity_reach): its people and
     share of its characteristic, by basis (the share is worked out here when the table
@@ -141,21 +136,9 @@ def _comparisons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not queries.has_table(con, "marts", "equity_reach"):
         return pd.DataFrame(columns=columns)
     present = set(queries.table_columns(con, "marts", "equity_reach"))
-    out = _read(
-        con,
-        """
-        select month, basis, basis_label, characteristic, category, comparison_people
-        from marts.equity_reach
-        where comparison_people is not null
-        order by month, basis, characteristic, category
-        """,
-    )
+    out = read.run(con, "comparison_population", READER)
     if "comparison_share" in present:
-        shares = _read(
-            con,
-            "select month, basis, characteristic, category, comparison_share "
-            "from marts.equity_reach",
-        )
+        shares = read.run(con, "comparison_population_shares", READER)
         out = out.merge(shares, on=["month", "basis", "characteristic", "category"],
                         how="left")
     else:
@@ -241,7 +224,7 @@ def write_public_release(
     (in the archive and `published.revisions`; `revise.revise_quarter` checks it).
     """
     started = time.perf_counter()
-    build = _read(con, "select * from meta.build").iloc[0]
+    build = read.run(con, "build_info", READER).iloc[0]
     build_id = str(build_id or build["build_id"])
     as_of = pd.Timestamp(build["as_of"]).date()
     # people are counted from the referral facts: without them nothing can be published
@@ -250,7 +233,7 @@ def write_public_release(
     revise = set(revise)
     store = ReleaseArchive(archive) if archive is not None else None
     archived = store.releases([q.label for q in quarters]) if store else {}
-    catalogue = _read(con, "select * from marts.indicator_catalogue order by indicator_id")
+    catalogue = read.run(con, "catalogue", READER)
     pooled = (
         queries.pooled_quarters(con, quarters[0].first, quarters[-1].last)
         if quarters

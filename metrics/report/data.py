@@ -1,10 +1,9 @@
 """Every read the reports make from the warehouse.
 
 The warehouse is opened read-only with DuckDB's external access off
-(`metrics.queries.connect`). The fixed reads are named queries (`sql/queries`, run by
-`metrics.read`); the people frames assemble their SQL over the marts, with column names
-only from the allow-lists below, never from a caller's text. Dates are bound as
-parameters everywhere.
+(`metrics.queries.connect`). Every read is a named query (`sql/queries`, run by
+`metrics.read`) with its values bound as parameters; the people frames are
+`people_groups.sql` over marts.fct_referrals and marts.person_outcomes.
 
 People frames (`people_frame`) count distinct victims, not referrals: one row per
 group of victims with the same classifying values and a `count` column, the input
@@ -18,25 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from metrics import queries, read
-from metrics.cohorts import (  # noqa: F401 (PERSON_OUTCOMES: read as data.PERSON_OUTCOMES)
+from metrics.cohorts import (  # noqa: F401 (read as data.REFERRAL_OUTCOMES, ...)
     AGENCY_REFERRAL_OUTCOMES,
     PERSON_OUTCOMES,
     REFERRAL_OUTCOMES,
 )
-from metrics.contract import AGENCIES
-from metrics.period import month_end
+from metrics.contract import AGENCIES  # noqa: F401 (read as data.AGENCIES)
+from metrics.period import months_between
 
 DEMOGRAPHICS = ("gender", "age_band", "ethnic_group", "disability", "lgbt")
-STAGES = {  # stage of a referral -> its flag in marts.fct_referrals
-    "referred": "true",
-    "contacted": "is_contacted",
-    "assessed": "is_assessed",
-    "supported": "is_supported",
-    "completed": "is_completed",
-}
+# the stages a referral reaches, in order (the flag of each: sql/queries/people_groups.sql)
+STAGES = ("referred", "contacted", "assessed", "supported", "completed")
 
 # The reports read the rows as the manager view does; the pcc and public packs protect
 # what they show (metrics.report.protected, metrics.published).
@@ -56,14 +51,6 @@ class BuildInfo:
 def open_warehouse(path: str | Path) -> duckdb.DuckDBPyConnection:
     """The warehouse, read-only, external access off (raises queries.WarehouseMissing)."""
     return queries.connect(path)
-
-
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
-    cur = queries.cursor(con)
-    try:
-        return cur.execute(sql, params or {}).df()
-    finally:
-        cur.close()
 
 
 def _date(value) -> dt.date | None:
@@ -139,46 +126,59 @@ def comparison_shares(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.Data
 
 # --- people frames for disclosure control ----------------------------------------------------
 
-_AGENCY_LIST = "list_filter([{}], lambda x: x is not null)".format(
-    ", ".join(f"case when involves_{a} then '{a}' end" for a in AGENCIES)
-)
-_STAGE_LIST = "list_filter([{}], lambda x: x is not null)".format(
-    ", ".join(f"case when {flag} then '{stage}' end" for stage, flag in STAGES.items())
-)
+
+def people_groups(
+    con: duckdb.DuckDBPyConnection,
+    firsts: list[dt.date],
+    months: int,
+    outcomes: list[str],
+    *,
+    demographics: bool,
+    referred: bool,
+    agency_for: str | None,
+    area: bool = False,
+) -> pd.DataFrame:
+    """Distinct victims grouped per period (periods of `months` months from each of
+    `firsts`): the rows of sql/queries/people_groups.sql, with the outcomes in `in_base`
+    and `met` as lists (read by `people_columns`)."""
+    unknown = [i for i in outcomes if i not in PERSON_OUTCOMES]
+    if unknown:
+        raise ValueError("not a person-level indicator")
+    if not referred and not outcomes:
+        raise ValueError("a people frame needs referrals or outcomes")
+    return read.run(con, "people_groups", READER, firsts=list(firsts), months=months,
+                    outcomes=list(outcomes), agency_for=agency_for or "", referred=referred,
+                    demographics=demographics, area=area)
 
 
-def _in_period(month_column: str) -> str:
-    return f"({month_column} between $first and $last)"
-
-
-def _outcome_columns(outcomes: list[str], agency_for: str | None) -> tuple[str, str]:
-    """Aggregates over a victim's referrals (and agency referrals) for each outcome."""
-    referral_parts, agency_parts = [], []
+def people_columns(grouped: pd.DataFrame, outcomes: list[str], *, demographics: bool,
+                   referred: bool, agency_for: str | None,
+                   stage_order: tuple[str, ...] | None = None,
+                   area: bool = False) -> pd.DataFrame:
+    """The people frame's columns from grouped rows: the demographics, `stage` and
+    `crime_type` as tuples (the stages in `stage_order` if given, else sorted),
+    `<id>_base` and `<id>_met` for each outcome, `agency` (a tuple) and `count`; with
+    `area`, the area after the demographics."""
+    lists = ["stage", "crime_type"] if referred else []
+    if agency_for is not None:
+        lists.append("agency")
+    classifiers = (*(DEMOGRAPHICS if demographics else ()), *(("area",) if area else ()))
+    out = grouped[[*classifiers, *lists]].copy()
+    for column in lists:
+        out[column] = [tuple(v) for v in out[column]]
+    if referred and stage_order is not None:
+        out["stage"] = [tuple(s for s in stage_order if s in set(v)) for v in out["stage"]]
+    in_base = [set(v) for v in grouped["in_base"]]
+    met = [set(v) for v in grouped["met"]]
+    flags = {}
     for indicator in outcomes:
-        if indicator in REFERRAL_OUTCOMES:
-            base, success, month = REFERRAL_OUTCOMES[indicator]
-            in_base = f"(coalesce({base}, false) and {_in_period(month)})"
-            met = f"({in_base} and coalesce({success}, false))"
-            referral_parts.append(f"bool_or({in_base}) as {indicator}_base")
-            referral_parts.append(f"bool_or({met}) as {indicator}_met")
-            if agency_for == indicator:
-                referral_parts.append(
-                    f"list_sort(list_distinct(flatten(list({_AGENCY_LIST}) "
-                    f"filter (where {in_base})))) as agency"
-                )
-        elif indicator in AGENCY_REFERRAL_OUTCOMES:
-            base, success, month = AGENCY_REFERRAL_OUTCOMES[indicator]
-            in_base = f"(coalesce({base}, false) and {_in_period(month)})"
-            met = f"({in_base} and coalesce({success}, false))"
-            agency_parts.append(f"bool_or({in_base}) as {indicator}_base")
-            agency_parts.append(f"bool_or({met}) as {indicator}_met")
-            if agency_for == indicator:
-                agency_parts.append(
-                    f"list_sort(list_distinct(list(agency) filter (where {in_base}))) as agency"
-                )
-        else:
-            raise ValueError("not a person-level indicator")
-    return ", ".join(referral_parts), ", ".join(agency_parts)
+        flags[f"{indicator}_base"] = np.array([indicator in v for v in in_base], dtype=bool)
+        flags[f"{indicator}_met"] = np.array([indicator in v for v in met], dtype=bool)
+    position = len(out.columns) - (1 if agency_for is not None else 0)
+    for k, (name, values) in enumerate(flags.items()):
+        out.insert(position + k, name, values)
+    out["count"] = grouped["count"].astype("int64")
+    return out.reset_index(drop=True)
 
 
 def people_frame(
@@ -204,108 +204,8 @@ def people_frame(
     outcomes = list(outcomes)
     if agency_for is not None and agency_for not in outcomes:
         raise ValueError("agency_for must be one of the outcomes")
-    referral_aggs, agency_aggs = _outcome_columns(outcomes, agency_for)
-    keep = []
-    if referred:
-        keep.append("len(referred.stage) > 0")
-    keep += [f"outcomes.{i}_base" for i in outcomes if i in REFERRAL_OUTCOMES]
-    keep += [f"agency_outcomes.{i}_base" for i in outcomes if i in AGENCY_REFERRAL_OUTCOMES]
-    if not keep:
-        raise ValueError("a people frame needs referrals or outcomes")
-    columns = []
-    if demographics:
-        columns += [f"coalesce(latest.{d}, 'unknown') as {d}" for d in DEMOGRAPHICS]
-    if referred:
-        columns += [
-            "coalesce(referred.stage, []::varchar[]) as stage",
-            "coalesce(referred.crime_type, []::varchar[]) as crime_type",
-        ]
-    for indicator in outcomes:
-        source = "outcomes" if indicator in REFERRAL_OUTCOMES else "agency_outcomes"
-        columns.append(f"coalesce({source}.{indicator}_base, false) as {indicator}_base")
-        columns.append(f"coalesce({source}.{indicator}_met, false) as {indicator}_met")
-    if agency_for is not None:
-        source = "outcomes" if agency_for in REFERRAL_OUTCOMES else "agency_outcomes"
-        columns.append(f"coalesce({source}.agency, []::varchar[]) as agency")
-    demographic_aggs = ", ".join(f"arg_max({d}, referral_date) as {d}" for d in DEMOGRAPHICS)
-    sql = f"""
-        with
-
-        referrals as (
-
-            select * from marts.fct_referrals
-
-        ),
-
-        agency_referrals as (
-
-            select * from marts.agency_referrals
-
-        ),
-
-        latest as (
-
-            select victim_id, {demographic_aggs}
-            from referrals
-            where referral_date <= $period_end
-            group by victim_id
-
-        ),
-
-        referred as (
-
-            select
-                victim_id,
-                list_sort(list_distinct(flatten(list({_STAGE_LIST})))) as stage,
-                list_sort(list_distinct(list(crime_type))) as crime_type
-            from referrals
-            where {_in_period("referral_month")}
-            group by victim_id
-
-        ),
-
-        outcomes as (
-
-            select victim_id{", " + referral_aggs if referral_aggs else ""}
-            from referrals
-            group by victim_id
-
-        ),
-
-        agency_outcomes as (
-
-            select victim_id{", " + agency_aggs if agency_aggs else ""}
-            from agency_referrals
-            group by victim_id
-
-        ),
-
-        people as (
-
-            select {", ".join(columns)}
-            from latest
-            left join referred
-                on latest.victim_id = referred.victim_id
-            left join outcomes
-                on latest.victim_id = outcomes.victim_id
-            left join agency_outcomes
-                on latest.victim_id = agency_outcomes.victim_id
-            where {" or ".join(f"coalesce({k}, false)" for k in keep)}
-
-        ),
-
-        final as (
-
-            select *, count(*) as count
-            from people
-            group by all
-
-        )
-
-        select * from final
-    """
-    out = frame(con, sql, {"first": first, "last": last, "period_end": month_end(last)})
-    for column in ("stage", "crime_type", "agency"):
-        if column in out.columns:
-            out[column] = [tuple(v) for v in out[column]]
-    return out
+    grouped = people_groups(con, [first], months_between(first, last), outcomes,
+                            demographics=demographics, referred=referred,
+                            agency_for=agency_for)
+    return people_columns(grouped, outcomes, demographics=demographics, referred=referred,
+                          agency_for=agency_for)

@@ -10,7 +10,7 @@ with
 
 agency_referrals as (
 
-    select * from marts.fct_agency_referrals
+    select * from marts.agency_referrals
 
 ),
 
@@ -19,7 +19,7 @@ final as (
     select
         agency_referrals.sent_month as month, -- noqa: RF04
         agency_referrals.from_agency,
-        agency_referrals.to_agency,
+        agency_referrals.agency as to_agency,
         count(*) as sent,
         count(*) filter (where agency_referrals.outcome = 'accepted') as accepted,
         count(*) filter (where agency_referrals.outcome = 'declined') as declined,
@@ -37,7 +37,7 @@ final as (
     group by
         agency_referrals.sent_month,
         agency_referrals.from_agency,
-        agency_referrals.to_agency
+        agency_referrals.agency
 
 )
 

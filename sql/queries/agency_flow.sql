@@ -6,7 +6,7 @@ with
 
 flows as (
 
-    select * from marts.fct_agency_referrals
+    select * from marts.agency_referrals
 
 ),
 
@@ -20,7 +20,7 @@ final as (
 
     select
         flows.from_agency,
-        flows.to_agency,
+        flows.agency as to_agency,
         count(*) as sent,
         count(*) filter (where flows.outcome = 'accepted') as accepted,
         count(*) filter (where flows.outcome = 'declined') as declined,
@@ -43,9 +43,9 @@ final as (
         on flows.referral_id = facts.referral_id
     where
         flows.sent_month between $first and $last
-        and ($agency = 'all' or flows.to_agency = $agency)
+        and ($agency = 'all' or flows.agency = $agency)
         and ($crime_type = 'all' or facts.crime_type = $crime_type)
-    group by flows.from_agency, flows.to_agency
+    group by flows.from_agency, flows.agency
 
 )
 

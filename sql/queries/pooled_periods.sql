@@ -1,8 +1,10 @@
 -- audiences: manager, pcc
--- Every indicator pooled by (indicator, agency, bucket) over the months $first..$last:
--- bucket `current` from $current_first, `previous` before it (a single bucket when
--- $current_first = $first). $every_agency: every agency's rows, else $agency's.
--- The caller sets each bucket's status and value from these sums (metrics.queries).
+-- Every indicator pooled by (indicator, agency, bucket) over the months $first..$last.
+-- Bucket: with $by_quarter, each calendar (financial) quarter, named by its first month
+-- as text (YYYY-MM-DD); else `current` from $current_first and `previous` before it (a
+-- single bucket when $current_first = $first). $every_agency: every agency's rows, else
+-- $agency's. The caller sets each bucket's status and value from these sums
+-- (metrics.queries).
 with
 
 monthly as (
@@ -32,7 +34,11 @@ bucketed as (
 
     select
         *,
-        case when month >= $current_first then 'current' else 'previous' end as bucket
+        case
+            when $by_quarter then strftime(date_trunc('quarter', month), '%Y-%m-%d')
+            when month >= $current_first then 'current'
+            else 'previous'
+        end as bucket
     from monthly
 
 ),
