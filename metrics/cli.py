@@ -46,7 +46,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from metrics.build import build
+    from metrics.hub_register import read_hub_register
+    from metrics.refusals import AssumptionsRefused
+    from metrics.register import RegisterError
 
+    # a hub's own register is checked before anything is touched
+    try:
+        hub = read_hub_register(args.assumptions) if args.assumptions else None
+    except RegisterError as exc:
+        raise AssumptionsRefused(f"--assumptions {exc}") from None
     result = build(
         Path(args.input),
         Path(args.db),
@@ -58,10 +66,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         max_line_bytes=args.max_line_bytes,
         allow_older=args.allow_older,
         lock_wait=args.wait,
+        hub=hub,
     )
     if not args.quiet:
         for line in result.lines():
             print(line)
+        if hub is not None:
+            print(f"assumptions {hub.file_name}: {len(hub.overrides)} overrides "
+                  f"(sha256 {hub.sha256[:12]})")
     return 0
 
 
@@ -170,6 +182,13 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         type=int,
         help="longest CSV line read, in bytes (default 1048576): a longer header stops the "
         "file, a longer row is quarantined (line_too_long)",
+    )
+    bld.add_argument(
+        "--assumptions",
+        type=check.path_text,
+        metavar="FILE",
+        help="a hub's own register: a CSV with the register's columns whose rows override "
+        "the shipped rows of the same name (checked first; refused with one line)",
     )
     bld.add_argument("--quiet", action="store_true")
     bld.set_defaults(func=_cmd_build)

@@ -9,8 +9,11 @@
 -- the expected number of victims spared a repeat within 12 months.
 -- crime_cost_avoided = prevention_estimate x crime_cost_<crime_type> (else
 -- crime_cost_default): one crime per victim spared.
--- crime_cost_residual = prevention_estimate x crime_cost_residual_<crime_type>; NULL
--- where the register has no residual for the crime type (it stays out of the total).
+-- crime_cost_residual = prevention_estimate x (crime_cost_response_<crime_type> +
+-- crime_cost_residual_<crime_type>): the part of the cost that the wellbeing and NHS
+-- terms do not already count (police and criminal justice response, a saving to public
+-- budgets; the other non-overlapping components, social value). A missing row adds 0;
+-- NULL where the register has neither row for the crime type (it stays out of the total).
 with
 
 referrals as (
@@ -79,7 +82,14 @@ scenario_inputs as (
         end as prevention_effect,
         scenarios.displacement_prevention,
         coalesce(crime_type_cost.setting, scenarios.crime_cost_default) as crime_cost,
-        crime_type_residual.setting as crime_cost_residual
+        case
+            when
+                crime_type_response.setting is not null
+                or crime_type_residual.setting is not null
+                then
+                    coalesce(crime_type_response.setting, 0)
+                    + coalesce(crime_type_residual.setting, 0)
+        end as crime_cost_residual
 
     from hardened_referrals
     cross join scenarios
@@ -97,6 +107,11 @@ scenario_inputs as (
             scenarios.scenario = crime_type_residual.scenario
             and crime_type_residual.parameter_name
             = 'crime_cost_residual_' || hardened_referrals.crime_type
+    left join settings as crime_type_response
+        on
+            scenarios.scenario = crime_type_response.scenario
+            and crime_type_response.parameter_name
+            = 'crime_cost_response_' || hardened_referrals.crime_type
 
 ),
 

@@ -1,0 +1,135 @@
+-- grain: one row per (estimate, referral_group, month closed): the sums the hub's own
+-- evidence is estimated from (spec: evidence.md, section 4; metrics/hub_evidence.py).
+-- * wellbeing_persistence / completed: completed referrals with life_satisfaction at
+--   intake, at exit and at a follow-up in [365, 730) days after closure (the earliest
+--   in the window); x = exit - intake, y = follow-up - intake.
+-- * nhs_change / completed or comparison: referrals with comparable, complete NHS pairs
+--   (nhs_paired), completed (support_completed) or in the comparison group (declined,
+--   unable_to_contact); x = pre_6m contacts over the types compared, y = pre_6m -
+--   post_6m over the same types. Other closure reasons are left out.
+-- referrals, sum_x, sum_y, sum_xx, sum_yy, sum_xy: the sums a ratio of means and its
+-- delta-method interval need. window_passed: the month's last day + 730 days (the
+-- follow-up window's end) is on or before the as-of date.
+with
+
+referrals as (
+
+    select * from staging.stg_referrals
+
+),
+
+assessment_pairs as (
+
+    select * from intermediate.int_outcome_assessment_pairs
+
+),
+
+follow_ups as (
+
+    select * from intermediate.int_outcome_follow_ups
+
+),
+
+health_pairs as (
+
+    select * from intermediate.int_outcome_health_pairs
+
+),
+
+build as (
+
+    select * from meta.build
+
+),
+
+wellbeing_changes as (
+
+    select
+        'wellbeing_persistence' as estimate,
+        'completed' as referral_group,
+        date_trunc('month', referrals.closed_date) as closed_month,
+        assessment_pairs.exit_life_satisfaction
+        - assessment_pairs.intake_life_satisfaction as x,
+        follow_ups.long_life_satisfaction
+        - assessment_pairs.intake_life_satisfaction as y
+    from referrals
+    inner join assessment_pairs
+        on referrals.referral_id = assessment_pairs.referral_id
+    inner join follow_ups
+        on referrals.referral_id = follow_ups.referral_id
+    where
+        referrals.closure_reason = 'support_completed'
+        and assessment_pairs.intake_life_satisfaction is not null
+        and assessment_pairs.exit_life_satisfaction is not null
+        and follow_ups.long_life_satisfaction is not null
+
+),
+
+nhs_changes as (
+
+    select
+        'nhs_change' as estimate,
+        case
+            when referrals.closure_reason = 'support_completed' then 'completed'
+            else 'comparison'
+        end as referral_group,
+        date_trunc('month', referrals.closed_date) as closed_month,
+        health_pairs.pre_contacts_6m as x,
+        health_pairs.contacts_change_6m as y
+    from referrals
+    inner join health_pairs
+        on referrals.referral_id = health_pairs.referral_id
+    where
+        health_pairs.nhs_paired
+        and referrals.closure_reason in ('support_completed', 'declined', 'unable_to_contact')
+
+),
+
+changes as (
+
+    select * from wellbeing_changes
+    union all
+    select * from nhs_changes
+
+),
+
+sums as (
+
+    select
+        estimate,
+        referral_group,
+        closed_month,
+        count(*) as referrals,
+        sum(x) as sum_x,
+        sum(y) as sum_y,
+        sum(x * x) as sum_xx,
+        sum(y * y) as sum_yy,
+        sum(x * y) as sum_xy
+    from changes
+    where closed_month is not null
+    group by estimate, referral_group, closed_month
+
+),
+
+final as (
+
+    select
+        sums.estimate,
+        sums.referral_group,
+        cast(sums.closed_month as date) as month, -- noqa: RF04
+        cast(sums.referrals as bigint) as referrals,
+        cast(sums.sum_x as double) as sum_x,
+        cast(sums.sum_y as double) as sum_y,
+        cast(sums.sum_xx as double) as sum_xx,
+        cast(sums.sum_yy as double) as sum_yy,
+        cast(sums.sum_xy as double) as sum_xy,
+        coalesce(
+            last_day(sums.closed_month) + 730 <= build.as_of, false
+        ) as window_passed
+    from sums
+    cross join build
+    order by sums.estimate, sums.referral_group, sums.closed_month
+
+)
+
+select * from final
