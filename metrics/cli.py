@@ -41,6 +41,12 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if not args.quiet:
         for line in summary.lines():
             print(line)
+    if args.example_assumptions:
+        from metrics.hub_register import write_example
+
+        written = write_example(args.example_assumptions)
+        if not args.quiet:
+            print(f"example hub register: {written} (use: build --assumptions {written})")
     return 0
 
 
@@ -132,6 +138,12 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         help=f"months of referrals, 1 to {check.MAX_MONTHS} (default 24)",
     )
     gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    gen.add_argument(
+        "--example-assumptions",
+        type=check.path_text,
+        metavar="FILE",
+        help="also write an example hub register (override file) for build --assumptions",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     gen.set_defaults(func=_cmd_generate)
 

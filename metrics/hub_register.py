@@ -118,3 +118,22 @@ def read_hub_register(path: str | Path, shipped: pd.DataFrame | None = None) -> 
         raise _fail(path, None, "overrides no parameter")
     overrides = pd.DataFrame(changes, columns=OVERRIDE_COLUMNS)
     return HubRegister(shipped, overrides, hashlib.sha256(raw).hexdigest(), path.name)
+
+
+# An example of a hub's own register for the demo (`hubvalue generate
+# --example-assumptions FILE`): illustrative values, not evidence.
+EXAMPLE_ROWS = [
+    ["deadweight_wellbeing", "0.5", "0.4", "0.3", "share", "", "local_assumption", "",
+     "example: a hub that expects more natural recovery than the shipped central"],
+    ["crime_cost_response_burglary_residential", "1300", "1500", "1800", "GBP per crime",
+     "2024/25", "unverified", "Example force's own police and criminal justice unit cost "
+     "(illustrative, not a real figure)", "example: a force's own unit cost"],
+]
+
+
+def write_example(path: str | Path) -> Path:
+    """Write the example override file (register columns) to `path`."""
+    path = Path(path)
+    frame = pd.DataFrame(EXAMPLE_ROWS, columns=REGISTER_COLUMNS)
+    frame.to_csv(path, index=False)
+    return path

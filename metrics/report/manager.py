@@ -19,7 +19,7 @@ import pandas as pd
 
 from metrics.catalogue import in_place_order
 from metrics.period import add_months, month_name
-from metrics.report import charts, data, figures
+from metrics.report import charts, data, figures, value
 from metrics.report import text as fmt
 from metrics.report.content import (
     TIMELINESS,
@@ -453,6 +453,7 @@ def build(ctx: Context) -> Report:
         exceptions,
         glance,
         *_agency_sections(ctx, current, previous, year_before, overdue, words),
+        value.section(ctx),
         notes,
     ]
     return Report(
