@@ -339,5 +339,5 @@ def calibration(frame: pd.DataFrame, price_note: str) -> go.Figure:
         marker={"color": DARK_BLUE, "size": 9, "symbol": "diamond"},
         hovertemplate="%{x|%b %Y}: projected %{y:,.0f}<extra></extra>"))
     fig.update_yaxes(tickprefix="£", tickformat="~s", title_text=fmt.plain(price_note))
-    fig.update_xaxes(title_text="Month the cohort closed")
+    fig.update_layout(legend={"orientation": "h", "y": -0.15})
     return fig

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics.formatting import month_words, percent, ratio, status_label
+from metrics.formatting import month_words, percent, ratio, readable, status_label
 from metrics.register import annuity_factor
 
 NHS_CONTACT_TYPES = ("gp_appointments", "ae_attendances", "mental_health_crisis_contacts",
@@ -52,8 +52,8 @@ PREVENTION_PARAMETERS = ("situational_prevention_effect", "situational_preventio
                          "repeat_rate_default")
 
 
-CRIME_RESPONSE_STEP = "Crime: police and justice (saving)"
-CRIME_OTHER_STEP = "Crime: other costs (social value)"
+CRIME_RESPONSE_STEP = "Crime response (saving)"
+CRIME_OTHER_STEP = "Crime, other (social value)"
 # which part of the total each parameter moves (the tornado labels its bars with it)
 SAVINGS, SOCIAL = "public-sector savings", "social value"
 
@@ -356,7 +356,7 @@ def crime_types_left_out(r: Result) -> list[str]:
 
 
 def _types(types) -> str:
-    return ", ".join(str(t).replace("_", " ") for t in types)
+    return ", ".join(readable(str(t)).lower() for t in types)
 
 
 def value_per_point(s: dict[str, float]) -> float:

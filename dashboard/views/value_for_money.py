@@ -279,14 +279,15 @@ table_block(
 if evidence_frame is not None:
     check = hub_evidence.wellbeing_calibration(
         evidence_frame, valuation.value_per_point(valuation.settings(params, "central")))
-    st.markdown(fmt.md(f"**Projected against observed (wellbeing): {check.verdict}.**"))
+    st.markdown("**" + fmt.md(f"Projected against observed (wellbeing): {check.verdict}.")
+                + "**")
     if check.n:
         chart_block(
             view, name="vfm_calibration",
-            title=fmt.md(f"Wellbeing value projected at closure against what the follow-ups "
-                         f"a year on imply: {check.verdict}"),
+            title="Wellbeing value projected at closure against what the follow-ups a year "
+                  "on imply",
             subtitle=fmt.md(
-                f"Every month closed whose follow-up window (365 to 730 days) has passed, "
+                f"By month closed, every month whose follow-up window (365 to 730 days) has passed, "
                 f"up to the as-of date; {check.n} people with life satisfaction at intake, "
                 f"exit and follow-up; central settings; {fmt.money_note(price_year)}"),
             figure=charts.calibration(check.table, f"£ ({price_year} prices)"),
