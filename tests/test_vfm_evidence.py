@@ -232,18 +232,25 @@ def test_crime_response_and_other_costs_enter_the_total_for_a_burglary():
                  "service_type": "target_hardening", "start_date": "2026-02-10"}]
     con = warehouse_from_rows({"victims": [victim("v1")], "referrals": referrals,
                                "services": services}, AS_OF)
-    response, other = (con.execute("select central from ref.parameters where name = ?",
-                                   [n]).fetchone()[0]
-                       for n in ("crime_cost_response_burglary_residential",
-                                 "crime_cost_residual_burglary_residential"))
-    # both rows are the 2019/20 split uprated: 1,180 and 1,030 times the same factor
-    assert response / other == pytest.approx(1_180 / 1_030)
-    value = con.execute(
-        "select numerator from intermediate.int_assembly_family_rows "
+    settings = {n: con.execute("select low, central, high from ref.parameters where name = ?",
+                               [n]).fetchone()
+                for n in ("crime_cost_response_burglary_residential",
+                          "crime_cost_residual_burglary_residential")}
+    response = settings["crime_cost_response_burglary_residential"]
+    other = settings["crime_cost_residual_burglary_residential"]
+    # response 1,180 in every scenario; anticipation (1,030) in the high scenario only;
+    # both at 2019/20 prices, uprated by the same factor
+    assert response[0] == response[1] == response[2]
+    assert (other[0], other[1]) == (0, 0)
+    assert other[2] / response[2] == pytest.approx(1_030 / 1_180)
+    central, high = con.execute(
+        "select numerator, value_high from intermediate.int_assembly_family_rows "
         "where indicator_id = '_crime_cost_residual_gbp' and agency = 'all' "
-        "and month = date '2026-02-01'").fetchone()[0]
-    # 0.17 repeat x 0.20 burglary effect = 0.034 victims spared
-    assert value == pytest.approx(0.034 * (response + other))
+        "and month = date '2026-02-01'").fetchone()
+    # central: 0.17 repeat x 0.20 burglary effect = 0.034 victims spared x response;
+    # high: 0.20 x 0.25 = 0.05 spared x (response + anticipation)
+    assert central == pytest.approx(0.034 * response[1])
+    assert high == pytest.approx(0.05 * (response[2] + other[2]))
 
 
 def test_hub_evidence_mart_sums_follow_ups_and_the_comparison_group():

@@ -103,7 +103,9 @@ def crime_parts(params: pd.DataFrame, options: pd.DataFrame | None) -> None:
         "parts enter the total: **police and criminal justice** response costs "
         "(`crime_cost_response_<crime type>`, a public-sector saving) and the **other "
         "non-overlapping** components (`crime_cost_residual_<crime type>`, social value: "
-        "anticipation; property and lost output are not separable in the source used). "
+        "anticipation, in the high scenario only, because households and insurers do not "
+        "spend less when one victim is spared a repeat; property and lost output are not "
+        "separable in the source used). "
         "A crime type without a row is left out of that part.")
     types = sorted({n.split("_", 3)[3] for n in rows["name"]})
     recorded = set() if options is None else set(

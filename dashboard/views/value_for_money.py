@@ -220,7 +220,8 @@ crime_rows = params[params["name"].str.startswith(("crime_cost_response_",
 unverified = crime_rows[crime_rows["status"] != "verified"]
 st.caption(fmt.md(
     "Crime costs count only the parts the wellbeing and NHS terms do not: police and "
-    "criminal justice (savings) and anticipation (social value); physical and emotional "
+    "criminal justice (savings) and anticipation (social value, high scenario only); "
+    "physical and emotional "
     "harm (in the wellbeing value) and health services (in the NHS value) are left out. "
     + (f"{len(unverified)} of the {len(crime_rows)} crime cost rows are unverified "
        "(read second-hand, not in the Home Office publication): see Methods. "
@@ -370,7 +371,8 @@ table_block(
     data=components, source=source_line(view, "value_for_money"),
     description=f"The period {months_text}. "
                 "The crime cost avoided is shown in full for information; only its police "
-                "and criminal justice part and its other non-overlapping part (anticipation) "
+                "and criminal justice part and its other non-overlapping part (anticipation, high "
+                "scenario only) "
                 "enter the total, because the wellbeing and NHS terms already count harm and "
                 "health services.",
     shown=components.assign(**{s: [fmt.gbp(v) for v in components[s]] for s in results}),
