@@ -187,26 +187,47 @@ def _interval(s: Sums) -> tuple[float, float]:
     return s.y - half, s.y + half
 
 
-def wellbeing_calibration(frame: pd.DataFrame, value_per_point: float) -> Calibration:
-    """For each month closed whose follow-up window has passed: the wellbeing value
-    projected at closure (the intake-to-exit change) beside the value implied by the
-    follow-up a year on (intake to follow-up), over the same people, both x
-    `value_per_point` (the £ per point of life satisfaction, after deadweight, attribution
-    and the annuity)."""
+CALIBRATED = {
+    # estimate in marts.hub_evidence -> (words, what "observed" is)
+    "wellbeing_persistence": ("wellbeing", "the life satisfaction change at a follow-up a "
+                              "year or more after closing"),
+    "nhs_first_year": ("NHS", "the NHS contacts the post_12m records show, where the "
+                       "first year was projected from six months"),
+}
+
+
+def calibration(frame: pd.DataFrame, estimate: str, value_per_unit: float) -> Calibration:
+    """For each month closed whose window has passed: the value projected (x) beside the
+    value the later records imply (y), over the same referrals, both x `value_per_unit`
+    (wellbeing: £ per point of life satisfaction after deadweight, attribution and the
+    annuity; NHS: the share of gross £ kept after deadweight, attribution and the
+    annuity)."""
     columns = ["month", "referrals", "projected", "observed", "observed_low", "observed_high"]
     rows = []
     total = Sums()
     if frame is not None and not frame.empty:
-        passed = frame[(frame["estimate"] == "wellbeing_persistence")
+        passed = frame[(frame["estimate"] == estimate)
                        & (frame["referral_group"] == "completed") & frame["window_passed"]]
         for row in passed.sort_values("month").itertuples(index=False):
             s = Sums(int(row.referrals), row.sum_x, row.sum_y, row.sum_xx, row.sum_yy,
                      row.sum_xy)
             total = total + s
             low, high = _interval(s)
-            rows.append([row.month, s.n, s.x * value_per_point, s.y * value_per_point,
-                         low * value_per_point, high * value_per_point])
+            rows.append([row.month, s.n, s.x * value_per_unit, s.y * value_per_unit,
+                         low * value_per_unit, high * value_per_unit])
     low, high = _interval(total)
-    return Calibration(pd.DataFrame(rows, columns=columns), total.x * value_per_point,
-                       total.y * value_per_point, low * value_per_point,
-                       high * value_per_point, total.n)
+    return Calibration(pd.DataFrame(rows, columns=columns), total.x * value_per_unit,
+                       total.y * value_per_unit, low * value_per_unit,
+                       high * value_per_unit, total.n)
+
+
+def wellbeing_calibration(frame: pd.DataFrame, value_per_point: float) -> Calibration:
+    """The wellbeing value projected at closure (intake to exit) beside the value the
+    follow-up a year on implies (intake to follow-up), over the same people."""
+    return calibration(frame, "wellbeing_persistence", value_per_point)
+
+
+def nhs_calibration(frame: pd.DataFrame, kept_share: float) -> Calibration:
+    """The NHS value projected from six months (2 x the six-month change) beside the value
+    the twelve-month records show, over the same referrals."""
+    return calibration(frame, "nhs_first_year", kept_share)

@@ -363,3 +363,9 @@ def value_per_point(s: dict[str, float]) -> float:
     """The wellbeing value of one point of life satisfaction (after deadweight,
     attribution and the annuity): what the calibration multiplies changes by."""
     return compute(Inputs(life_satisfaction_change=1.0), s).wellbeing
+
+
+def nhs_kept_share(s: dict[str, float]) -> float:
+    """The share of the gross first-year NHS £ the value keeps (after deadweight,
+    attribution and the annuity): what the NHS calibration multiplies £ by."""
+    return (1 - s["deadweight_nhs"]) * s["attribution_nhs"] * annuity(s, "nhs")

@@ -281,6 +281,57 @@ def test_hub_evidence_mart_sums_follow_ups_and_the_comparison_group():
     assert str(rows[0][2]) == "2024-01-01"
 
 
+def health(referral_id: str, window: str, gp: int) -> dict:
+    return {"referral_id": referral_id, "window": window, "source": "self_report",
+            "gp_appointments": gp}
+
+
+def test_hub_evidence_mart_nhs_rows_for_the_comparison_and_the_calibration():
+    referrals = [
+        referral("c1", "v1", "2023-11-01", closed_date="2024-01-15",
+                 closure_reason="support_completed"),
+        referral("d1", "v2", "2023-11-01", closed_date="2024-01-20", closure_reason="declined"),
+        referral("t1", "v3", "2023-11-01", closed_date="2024-01-20",
+                 closure_reason="transferred"),  # neither group
+    ]
+    rows = [
+        # c1: GP 4 before, 2 in the first six months, 1 in the next: change 2 then 3
+        health("c1", "pre_6m", 4), health("c1", "post_6m", 2), health("c1", "post_12m", 1),
+        # d1: GP 5 before, 4 after six months (no twelve-month row)
+        health("d1", "pre_6m", 5), health("d1", "post_6m", 4),
+        health("t1", "pre_6m", 9), health("t1", "post_6m", 1),
+    ]
+    con = warehouse_from_rows({"victims": [victim(f"v{i}") for i in range(1, 4)],
+                               "referrals": referrals, "health_use": rows}, AS_OF)
+    gp = con.execute("select central from ref.parameters "
+                     "where name = 'unit_cost_gp_appointments'").fetchone()[0]
+    found = {(r[0], r[1]): r[2:] for r in con.execute(
+        "select estimate, referral_group, referrals, sum_x, sum_y, window_passed "
+        "from marts.hub_evidence").fetchall()}
+    assert found[("nhs_change", "completed")] == (1, 4.0, 2.0, True)
+    assert found[("nhs_change", "comparison")] == (1, 5.0, 1.0, True)
+    # projected from six months 2 x 2 = 4 contacts; the twelve-month records show 2 + 3
+    n, projected, observed, passed = found[("nhs_first_year", "completed")]
+    assert (n, passed) == (1, True)
+    assert (projected, observed) == pytest.approx((4 * gp, 5 * gp))
+    assert set(found) == {("nhs_change", "completed"), ("nhs_change", "comparison"),
+                          ("nhs_first_year", "completed")}
+
+
+def test_nhs_calibration_uses_the_share_kept():
+    frame = mart_rows(
+        ("nhs_first_year", "completed", "2024-01-01", 3, 300, 150, 30_000, 7_700, 15_000,
+         True),
+    )
+    # kept share 0.25: projected 300 x 0.25 = 75, observed 150 x 0.25 = 37.5; follow-ups
+    # sum of squares 7,700, variance (7,700 - 7,500) / 2 = 100, half-width 1.96 x sqrt(300)
+    check = he.nhs_calibration(frame, kept_share=0.25)
+    assert (check.projected, check.observed) == pytest.approx((75, 37.5))
+    assert check.observed_high == pytest.approx((150 + 1.959964 * 300 ** 0.5) * 0.25)
+    assert check.verdict.startswith("projections ran high")
+    assert v.nhs_kept_share(v.settings(PARAMS, "central")) == pytest.approx(0.25)
+
+
 # --- a hub's own register: refused or applied ----------------------------------------
 
 HEADER = "name,low,central,high,unit,price_year,status,source,note"

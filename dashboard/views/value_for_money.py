@@ -278,30 +278,43 @@ table_block(
 
 # --- projected against observed ---
 if evidence_frame is not None:
-    check = hub_evidence.wellbeing_calibration(
-        evidence_frame, valuation.value_per_point(valuation.settings(params, "central")))
-    st.markdown("**" + fmt.md(f"Projected against observed (wellbeing): {check.verdict}.")
-                + "**")
-    if check.n:
+    central_settings = valuation.settings(params, "central")
+    checks = {
+        "wellbeing": (hub_evidence.wellbeing_calibration(
+            evidence_frame, valuation.value_per_point(central_settings)),
+            "Wellbeing value projected at closure against what the follow-ups a year on imply",
+            "people with life satisfaction at intake, exit and a follow-up 365 to 730 days "
+            "after closing",
+            "Projected: the intake-to-exit change valued as the page values it. Observed: the "
+            "same people's intake-to-follow-up change valued the same way, with its 95% "
+            "interval. Only people who answered a follow-up count, and they may be those "
+            "who did better."),
+        "NHS": (hub_evidence.nhs_calibration(
+            evidence_frame, valuation.nhs_kept_share(central_settings)),
+            "NHS value projected from six months against what the twelve-month records show",
+            "completed referrals with comparable NHS records for the whole first year",
+            "Projected: twice the six-month change in NHS contacts (the rule used where the "
+            "second six months are not yet known), valued as the page values it. Observed: "
+            "the change the twelve-month records show, valued the same way, with its 95% "
+            "interval."),
+    }
+    for label, (check, title, who, how) in checks.items():
+        st.markdown("**" + fmt.md(f"Projected against observed ({label}): {check.verdict}.")
+                    + "**")
+        if not check.n:
+            continue
         chart_block(
-            view, name="vfm_calibration",
-            title="Wellbeing value projected at closure against what the follow-ups a year "
-                  "on imply",
+            view, name=f"vfm_calibration_{label.lower()}", title=title,
             subtitle=fmt.md(
-                f"By month closed, every month whose follow-up window (365 to 730 days) has passed, "
-                f"up to the as-of date; {check.n} people with life satisfaction at intake, "
-                f"exit and follow-up; central settings; {fmt.money_note(price_year)}"),
+                f"By month closed, every month whose window has passed, up to the as-of "
+                f"date; {check.n} {who}; central settings; {fmt.money_note(price_year)}"),
             figure=charts.calibration(check.table, f"£ ({price_year} prices)"),
             data=check.table, base=fmt.md(
-                f"{check.n} people; projected {fmt.gbp(check.projected)}, observed "
+                f"{check.n} referrals; projected {fmt.gbp(check.projected)}, observed "
                 f"{fmt.gbp(check.observed)} (95% interval {fmt.gbp(check.observed_low)} to "
                 f"{fmt.gbp(check.observed_high)})"),
             source=source_line(view, "value_for_money"),
-            description="Projected: the intake-to-exit change valued as the page values it. "
-                        "Observed: the same people's intake-to-follow-up change valued the "
-                        "same way, with its 95% interval. Only people who answered a "
-                        "follow-up count, and they may be those who did better. NHS and "
-                        "prevention are not yet checked this way.",
+            description=how + " Prevention is not yet checked this way.",
         )
 
 # --- waterfall ---

@@ -60,7 +60,11 @@ def section(ctx: Context) -> Section:
     hub_settings = hub_evidence.hub_settings(central, estimates)
     if hub_settings is not None:
         results["hub evidence"] = valuation.compute(inputs, hub_settings)
-    check = hub_evidence.wellbeing_calibration(evidence, valuation.value_per_point(central))
+    checks = {
+        "wellbeing": hub_evidence.wellbeing_calibration(
+            evidence, valuation.value_per_point(central)),
+        "NHS": hub_evidence.nhs_calibration(evidence, valuation.nhs_kept_share(central)),
+    }
     base_year = ctx.build.price_base_year or "base-year"
 
     paragraphs = [
@@ -92,12 +96,13 @@ def section(ctx: Context) -> Section:
         + " ".join(_estimate_line(e, central.get(name)) for name, e in estimates.items())
         + (" With a benefit period of one year (central), drop-off changes nothing."
            if central.get("benefit_years_wellbeing") == 1 else ""))
-    paragraphs.append(
-        f"Projected against observed (wellbeing, {check.n} people in cohorts whose "
-        f"follow-up window has passed): {check.verdict}"
-        + (f" (projected {fmt.gbp(check.projected)}, observed {fmt.gbp(check.observed)}, "
-           f"95% interval {fmt.gbp(check.observed_low)} to {fmt.gbp(check.observed_high)})"
-           if check.n else "") + ".")
+    for label, check in checks.items():
+        paragraphs.append(
+            f"Projected against observed ({label}, {check.n} referrals in cohorts whose "
+            f"window has passed): {check.verdict}"
+            + (f" (projected {fmt.gbp(check.projected)}, observed {fmt.gbp(check.observed)}, "
+               f"95% interval {fmt.gbp(check.observed_low)} to "
+               f"{fmt.gbp(check.observed_high)})" if check.n else "") + ".")
 
     names = list(results)
     scenarios = Table(
@@ -110,11 +115,14 @@ def section(ctx: Context) -> Section:
          "(those where every component is measurable)."],
     )
     blocks: list = [scenarios]
-    if check.n:
+    for label, check in checks.items():
+        if not check.n:
+            continue
         blocks.append(Table(
-            "value_calibration",
-            "Wellbeing value projected at closure against what the follow-ups imply",
-            ["Month closed", "People", "Projected", "Observed", "95% interval"],
+            f"value_calibration_{label.lower()}",
+            f"{label.capitalize() if label == 'wellbeing' else label} value projected "
+            "against what the later records imply",
+            ["Month closed", "Referrals", "Projected", "Observed", "95% interval"],
             [[Cell(pd.Timestamp(r.month).strftime("%b %Y")), Cell(fmt.count(r.referrals),
                                                                  "number"),
               Cell(fmt.gbp(r.projected), "money"), Cell(fmt.gbp(r.observed), "money"),

@@ -7,9 +7,16 @@
 --   (nhs_paired), completed (support_completed) or in the comparison group (declined,
 --   unable_to_contact); x = pre_6m contacts over the types compared, y = pre_6m -
 --   post_6m over the same types. Other closure reasons are left out.
+-- * nhs_first_year / completed: completed referrals with comparable, complete NHS pairs
+--   whose first-year change did not need extrapolating (a comparable post_12m row for
+--   every type compared); x = the first-year change projected from six months (2 x
+--   (pre_6m - post_6m)), y = the change the post_12m rows show ((pre - post_6m) + (pre -
+--   post_12m)), each summed over the contact types at the central unit cost (ref.parameters,
+--   money at the price base year).
 -- referrals, sum_x, sum_y, sum_xx, sum_yy, sum_xy: the sums a ratio of means and its
 -- delta-method interval need. window_passed: the month's last day + 730 days (the
--- follow-up window's end) is on or before the as-of date.
+-- wellbeing follow-up window's end; for nhs_first_year, + 12 months, and the health_use
+-- coverage date reached) is on or before the as-of date.
 with
 
 referrals as (
@@ -39,6 +46,30 @@ health_pairs as (
 build as (
 
     select * from meta.build
+
+),
+
+parameters as (
+
+    select * from ref.parameters
+
+),
+
+unit_costs as (
+
+    select
+        max(central) filter (where name = 'unit_cost_gp_appointments') as gp_appointments,
+        max(central) filter (where name = 'unit_cost_ae_attendances') as ae_attendances,
+        max(central) filter (
+            where name = 'unit_cost_mental_health_crisis_contacts'
+        ) as mental_health_crisis_contacts,
+        max(central) filter (
+            where name = 'unit_cost_ambulance_callouts'
+        ) as ambulance_callouts,
+        max(central) filter (
+            where name = 'unit_cost_nonelective_admissions'
+        ) as nonelective_admissions
+    from parameters
 
 ),
 
@@ -85,11 +116,50 @@ nhs_changes as (
 
 ),
 
+nhs_first_year as (
+
+    select
+        'nhs_first_year' as estimate,
+        'completed' as referral_group,
+        date_trunc('month', referrals.closed_date) as closed_month,
+        2 * (
+            coalesce(health_pairs.change_6m_gp_appointments, 0) * unit_costs.gp_appointments
+            + coalesce(health_pairs.change_6m_ae_attendances, 0) * unit_costs.ae_attendances
+            + coalesce(health_pairs.change_6m_mental_health_crisis_contacts, 0)
+            * unit_costs.mental_health_crisis_contacts
+            + coalesce(health_pairs.change_6m_ambulance_callouts, 0)
+            * unit_costs.ambulance_callouts
+            + coalesce(health_pairs.change_6m_nonelective_admissions, 0)
+            * unit_costs.nonelective_admissions
+        ) as x,
+        coalesce(health_pairs.first_year_change_gp_appointments, 0)
+        * unit_costs.gp_appointments
+        + coalesce(health_pairs.first_year_change_ae_attendances, 0)
+        * unit_costs.ae_attendances
+        + coalesce(health_pairs.first_year_change_mental_health_crisis_contacts, 0)
+        * unit_costs.mental_health_crisis_contacts
+        + coalesce(health_pairs.first_year_change_ambulance_callouts, 0)
+        * unit_costs.ambulance_callouts
+        + coalesce(health_pairs.first_year_change_nonelective_admissions, 0)
+        * unit_costs.nonelective_admissions as y
+    from referrals
+    inner join health_pairs
+        on referrals.referral_id = health_pairs.referral_id
+    cross join unit_costs
+    where
+        health_pairs.nhs_paired
+        and not health_pairs.nhs_extrapolated
+        and referrals.closure_reason = 'support_completed'
+
+),
+
 changes as (
 
     select * from wellbeing_changes
     union all
     select * from nhs_changes
+    union all
+    select * from nhs_first_year
 
 ),
 
@@ -124,7 +194,14 @@ final as (
         cast(sums.sum_yy as double) as sum_yy,
         cast(sums.sum_xy as double) as sum_xy,
         coalesce(
-            last_day(sums.closed_month) + 730 <= build.as_of, false
+            case
+                when sums.estimate = 'nhs_first_year'
+                    then
+                        cast(last_day(sums.closed_month) + interval 12 month as date)
+                        <= least(build.as_of, coalesce(build.coverage_health_use, build.as_of))
+                else last_day(sums.closed_month) + 730 <= build.as_of
+            end,
+            false
         ) as window_passed
     from sums
     cross join build
