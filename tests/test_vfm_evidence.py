@@ -373,6 +373,28 @@ def test_build_refuses_a_bad_override_file_and_leaves_the_warehouse(tmp_path, ca
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.parametrize(
+    ("row", "rule"),
+    [
+        ("benefit_years_wellbeing,1,1.5,2,years,,local_assumption,,",
+         "row 2: settings of 'benefit_years_wellbeing' must be whole numbers of years"),
+        ("wellby_value_gbp,10000,13000,16000,GBP per WELLBY,last year,verified,x,",
+         "row 2: price_year of 'wellby_value_gbp' is not a year like 2015/16"),
+        ("wellby_value_gbp,10000,13000,16000,GBP per WELLBY,1990/91,verified,x,",
+         "row 2: price_year of 'wellby_value_gbp' has no GDP deflator"),
+    ],
+)
+def test_an_override_the_build_could_not_use_is_refused_up_front(tmp_path, row, rule):
+    from metrics.hub_register import read_hub_register
+    from metrics.register import RegisterError
+
+    path = tmp_path / "hub.csv"
+    path.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    with pytest.raises(RegisterError) as refused:
+        read_hub_register(path)
+    assert str(refused.value) == f"hub.csv, {rule}"
+
+
 def test_a_build_with_an_override_file_uses_it_and_lists_it_everywhere(tmp_path, capsys):
     import duckdb
 
