@@ -170,12 +170,12 @@ class Calibration:
         if self.n == 0:
             return "no cohort's follow-up window has passed yet"
         if math.isnan(self.observed_low):
-            return "too few people with a follow-up to judge the projections"
+            return "too few referrals with later records to judge the projections"
         if self.projected > self.observed_high:
-            return "projections ran high: the follow-ups imply less than was projected"
+            return "projections ran high: the later records imply less than was projected"
         if self.projected < self.observed_low:
-            return "projections ran low: the follow-ups imply more than was projected"
-        return "projections were within the interval of what the follow-ups imply"
+            return "projections ran low: the later records imply more than was projected"
+        return "projections were within the interval of what the later records imply"
 
 
 def _interval(s: Sums) -> tuple[float, float]:
