@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from metrics.formatting import parameter_name
+
 Z95 = 1.959963984540054
 COMPARISON_CAVEAT = (
     "people who decline support or cannot be contacted differ from those who take it "
@@ -144,6 +146,28 @@ def hub_estimates(frame: pd.DataFrame, min_n: int) -> dict[str, Estimate]:
             sums_of(frame, "nhs_change", "completed"),
             sums_of(frame, "nhs_change", "comparison"), min_n),
     }
+
+
+def evidence_scenario(central: dict[str, float], frame: pd.DataFrame | None
+                      ) -> tuple[dict[str, Estimate], dict[str, float] | None]:
+    """The hub's estimates and the hub-evidence settings (None: not offered), the
+    threshold being the register's min_paired_n (no row, no scenario)."""
+    min_n = central.get("min_paired_n")
+    if frame is None or min_n is None:
+        return {}, None
+    estimates = hub_estimates(frame, int(min_n))
+    return estimates, hub_settings(central, estimates)
+
+
+def describe(e: Estimate, register_central: float | None) -> str:
+    """One estimate in words, with its n, interval and caveat (or why there is none)."""
+    if e.value is None:
+        return f"{parameter_name(e.parameter)}: not estimated ({e.reason})."
+    groups = (f"{e.n} completed and {e.n_comparison} declined or not contactable"
+              if e.n_comparison is not None else f"{e.n} people")
+    shipped = f"; register central {register_central:g}" if register_central is not None else ""
+    return (f"{parameter_name(e.parameter)}: {e.value:.2f} (95% interval {e.low:.2f} to "
+            f"{e.high:.2f}; n = {groups}{shipped}). Caveat: {e.caveat}.")
 
 
 def hub_settings(central: dict[str, float], estimates: dict[str, Estimate]

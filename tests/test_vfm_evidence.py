@@ -433,3 +433,20 @@ def test_a_build_with_an_override_file_uses_it_and_lists_it_everywhere(tmp_path,
     assert digest in page
     assert "The hub&#39;s own register beside the shipped one" in page or \
         "The hub's own register beside the shipped one" in page
+
+
+def test_estimates_in_words_and_no_scenario_without_the_register_threshold():
+    e = he.nhs_deadweight(sums([10] * 3, [5, 4, 6]), sums([10] * 3, [1, 2, 3]), min_n=3)
+    assert he.describe(e, 0.5) == (
+        "Deadweight (NHS): 0.40 (95% interval 0.16 to 0.64; n = 3 completed and 3 declined "
+        f"or not contactable; register central 0.5). Caveat: {he.COMPARISON_CAVEAT}.")
+    short = he.wellbeing_dropoff(sums([2, 4], [1, 2]), min_n=3)
+    assert he.describe(short, 0.5).endswith("(at least 3 needed)).")
+    frame = mart_rows(
+        ("wellbeing_persistence", "completed", "2024-01-01", 3, 9, 6, 29, 14, 19, True))
+    central = v.settings(PARAMS, "central")  # this register has no min_paired_n row
+    assert he.evidence_scenario(central, frame) == ({}, None)
+    estimates, settings = he.evidence_scenario({**central, "min_paired_n": 3}, frame)
+    assert settings["dropoff_wellbeing"] == pytest.approx(1 / 3)
+    assert settings["deadweight_nhs"] == central["deadweight_nhs"]  # no comparison rows
+    assert estimates["deadweight_nhs"].value is None

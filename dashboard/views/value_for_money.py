@@ -156,11 +156,8 @@ if hub_register is not None and not hub_register.empty:
 
 # --- the hub's own evidence: a fourth scenario ---
 evidence_frame = guarded(view, "hub_evidence")
-min_n = int(valuation.settings(params, "central").get("min_paired_n", 30))
-estimates = hub_evidence.hub_estimates(evidence_frame, min_n) if evidence_frame is not None \
-    else {}
-hub_settings = hub_evidence.hub_settings(
-    valuation.settings(params, "central"), estimates) if estimates else None
+estimates, hub_settings = hub_evidence.evidence_scenario(
+    valuation.settings(params, "central"), evidence_frame)
 if hub_settings is not None:
     results["hub evidence"] = valuation.compute(inputs, hub_settings)
 
@@ -246,16 +243,8 @@ for name in scenario_names:
     shown[name] = [fmt.gbp(v) if "(£)" in m else fmt.percent(v, 0) if "Share" in m
                    else fmt.ratio(v) for m, v in zip(shown["measure"], shown[name],
                                                      strict=True)]
-estimate_rows = []
-for name, e in estimates.items():
-    register_central = valuation.settings(params, "central").get(name)
-    estimate_rows.append(
-        f"{fmt.parameter_name(name)}: "
-        + (f"{e.value:.2f} (95% interval {e.low:.2f} to {e.high:.2f}; n = {e.n}"
-           + (f" completed and {e.n_comparison} declined or not contactable"
-              if e.n_comparison is not None else "")
-           + f"; register central {register_central:g}); caveat: {e.caveat}"
-           if e.value is not None else f"not estimated: {e.reason}"))
+estimate_rows = [hub_evidence.describe(e, valuation.settings(params, "central").get(name))
+                 for name, e in estimates.items()]
 table_block(
     view, name="vfm_scenarios",
     title="Savings and social value in each scenario"
@@ -269,7 +258,7 @@ table_block(
            if hub_settings is not None else
            "The hub-evidence scenario is not offered: none of its settings could be "
            "estimated from the hub's records. ")
-        + " ".join(f"{line}." for line in estimate_rows)
+        + " ".join(estimate_rows)
         + (" With a benefit period of one year (central), drop-off changes nothing."
            if valuation.settings(params, "central").get("benefit_years_wellbeing") == 1
            else "")),

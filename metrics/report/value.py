@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics import hub_evidence, valuation
-from metrics.formatting import parameter_name
 from metrics.report import data
 from metrics.report import text as fmt
 from metrics.report.content import Context
@@ -34,17 +33,6 @@ def _cell(value: float, kind: str) -> Cell:
     return Cell(fmt.percent(value, 0), "number")
 
 
-def _estimate_line(e: hub_evidence.Estimate, register_central: float | None) -> str:
-    name = parameter_name(e.parameter)
-    if e.value is None:
-        return f"{name}: not estimated ({e.reason})."
-    groups = (f"{e.n} completed and {e.n_comparison} declined or not contactable"
-              if e.n_comparison is not None else f"{e.n} people")
-    shipped = f"; register central {register_central:g}" if register_central is not None else ""
-    return (f"{name}: {e.value:.2f} (95% interval {e.low:.2f} to {e.high:.2f}; n = {groups}"
-            f"{shipped}). Caveat: {e.caveat}.")
-
-
 def section(ctx: Context) -> Section:
     """The value-for-money evidence section for the report's period."""
     period = ctx.period
@@ -55,9 +43,7 @@ def section(ctx: Context) -> Section:
     results = {s: valuation.compute(inputs, valuation.settings(params, s))
                for s in ("low", "central", "high")}
     evidence = data.hub_evidence(ctx.con)
-    min_n = int(central.get("min_paired_n", 30))
-    estimates = hub_evidence.hub_estimates(evidence, min_n)
-    hub_settings = hub_evidence.hub_settings(central, estimates)
+    estimates, hub_settings = hub_evidence.evidence_scenario(central, evidence)
     if hub_settings is not None:
         results["hub evidence"] = valuation.compute(inputs, hub_settings)
     checks = {
@@ -93,7 +79,7 @@ def section(ctx: Context) -> Section:
             "every central setting except those the hub's own records estimate "
             "(never replacing central). " if hub_settings is not None else
             "not offered: none of its settings could be estimated. ")
-        + " ".join(_estimate_line(e, central.get(name)) for name, e in estimates.items())
+        + " ".join(hub_evidence.describe(e, central.get(name)) for name, e in estimates.items())
         + (" With a benefit period of one year (central), drop-off changes nothing."
            if central.get("benefit_years_wellbeing") == 1 else ""))
     for label, check in checks.items():
