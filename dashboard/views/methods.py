@@ -135,7 +135,9 @@ def register_overrides(overrides: pd.DataFrame | None) -> None:
     st.markdown(fmt.md(
         f"This build overrides {len(overrides)} rows of the shipped register "
         "(hubvalue build --assumptions); every figure that uses them uses the hub's values."))
-    st.dataframe(overrides, hide_index=True)
+    beside = ["name", "unit", "shipped_central", "central", "shipped_low", "low",
+              "shipped_high", "high", "status", "source", "shipped_status", "shipped_source"]
+    st.dataframe(overrides[[c for c in beside if c in overrides]], hide_index=True)
 
 
 params = guarded(view, "parameters")
