@@ -217,6 +217,8 @@ CALIBRATED = {
                               "year or more after closing"),
     "nhs_first_year": ("NHS", "the NHS contacts the post_12m records show, where the "
                        "first year was projected from six months"),
+    "prevention": ("prevention", "the repeat crimes recorded within 12 months against the "
+                   "register's repeat rate"),
 }
 
 
@@ -255,3 +257,10 @@ def nhs_calibration(frame: pd.DataFrame, kept_share: float) -> Calibration:
     """The NHS value projected from six months (2 x the six-month change) beside the value
     the twelve-month records show, over the same referrals."""
     return calibration(frame, "nhs_first_year", kept_share)
+
+
+def prevention_calibration(frame: pd.DataFrame) -> Calibration:
+    """The crime cost in the total projected for referrals with target hardening beside
+    what the repeat_crimes rows imply (the register's repeat rate less the repeats
+    recorded within 12 months), valued at the same cost per crime."""
+    return calibration(frame, "prevention", 1.0)

@@ -318,6 +318,37 @@ def test_hub_evidence_mart_nhs_rows_for_the_comparison_and_the_calibration():
                           ("nhs_first_year", "completed")}
 
 
+def test_hub_evidence_mart_prevention_rows_set_repeats_against_the_repeat_rate():
+    referrals = [
+        # b1 repeated within 12 months; b2 did not; s1 (stalking) has no cost in the total
+        referral("b1", "v1", "2024-01-05", crime_type="burglary_residential"),
+        referral("b2", "v2", "2024-01-08", crime_type="burglary_residential"),
+        referral("s1", "v3", "2024-01-08", crime_type="stalking_harassment"),
+    ]
+    services = [{"service_id": f"s{r}", "referral_id": r, "agency": "victim_support",
+                 "service_type": "target_hardening", "start_date": "2024-02-10"}
+                for r in ("b1", "b2", "s1")]
+    crimes = [{"crime_ref": "x1", "victim_id": "v1", "crime_date": "2024-06-01",
+               "crime_type": "burglary_residential"}]
+    con = warehouse_from_rows({"victims": [victim(f"v{i}") for i in range(1, 4)],
+                               "referrals": referrals, "services": services,
+                               "repeat_crimes": crimes}, AS_OF)
+    cost = con.execute("select central from ref.parameters "
+                       "where name = 'crime_cost_response_burglary_residential'").fetchone()[0]
+    row = con.execute(
+        "select month, referrals, sum_x, sum_y, window_passed from marts.hub_evidence "
+        "where estimate = 'prevention'").fetchall()
+    assert len(row) == 1
+    month, n, projected, observed, passed = row[0]
+    assert (str(month), n, passed) == ("2024-02-01", 2, True)
+    # projected: 2 x 0.17 x 0.20 = 0.068 spared; observed: (0.17 - 1) + (0.17 - 0) = -0.66
+    # (the central cost in the total is the response cost: anticipation is high only)
+    assert (projected, observed) == pytest.approx((0.068 * cost, -0.66 * cost))
+    check = he.prevention_calibration(con.execute(
+        "select * from marts.hub_evidence").df())
+    assert check.n == 2 and check.projected == pytest.approx(0.068 * cost)
+
+
 def test_nhs_calibration_uses_the_share_kept():
     frame = mart_rows(
         ("nhs_first_year", "completed", "2024-01-01", 3, 300, 150, 30_000, 7_700, 15_000,

@@ -286,6 +286,13 @@ if evidence_frame is not None:
             "second six months are not yet known), valued as the page values it. Observed: "
             "the change the twelve-month records show, valued the same way, with its 95% "
             "interval."),
+        "prevention": (hub_evidence.prevention_calibration(evidence_frame),
+            "Crime costs projected for homes made safer against what the repeat crimes imply",
+            "referrals with target hardening whose 12-month repeat window is complete",
+            "Projected: victims spared a repeat (the register's repeat rate x the prevention "
+            "effect) x the crime cost in the total. Observed: the register's repeat rate "
+            "less the repeats recorded within 12 months, valued the same way (the repeat "
+            "rate stands for what would have happened), with its 95% interval."),
     }
     for label, (check, title, who, how) in checks.items():
         st.markdown("**" + fmt.md(f"Projected against observed ({label}): {check.verdict}.")
@@ -303,7 +310,7 @@ if evidence_frame is not None:
                 f"{fmt.gbp(check.observed)} (95% interval {fmt.gbp(check.observed_low)} to "
                 f"{fmt.gbp(check.observed_high)})"),
             source=source_line(view, "value_for_money"),
-            description=how + " Prevention is not yet checked this way.",
+            description=how,
         )
 
 # --- waterfall ---

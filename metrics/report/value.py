@@ -50,6 +50,7 @@ def section(ctx: Context) -> Section:
         "wellbeing": hub_evidence.wellbeing_calibration(
             evidence, valuation.value_per_point(central)),
         "NHS": hub_evidence.nhs_calibration(evidence, valuation.nhs_kept_share(central)),
+        "prevention": hub_evidence.prevention_calibration(evidence),
     }
     base_year = ctx.build.price_base_year or "base-year"
 
@@ -106,8 +107,8 @@ def section(ctx: Context) -> Section:
             continue
         blocks.append(Table(
             f"value_calibration_{label.lower()}",
-            f"{label.capitalize() if label == 'wellbeing' else label} value projected "
-            "against what the later records imply",
+            f"{label[0].upper()}{label[1:]} value projected against what the later records "
+            "imply",
             ["Month closed", "Referrals", "Projected", "Observed", "95% interval"],
             [[Cell(pd.Timestamp(r.month).strftime("%b %Y")), Cell(fmt.count(r.referrals),
                                                                  "number"),

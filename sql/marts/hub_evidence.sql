@@ -13,10 +13,17 @@
 --   (pre_6m - post_6m)), y = the change the post_12m rows show ((pre - post_6m) + (pre -
 --   post_12m)), each summed over the contact types at the central unit cost (ref.parameters,
 --   money at the price base year).
+-- * prevention / completed: referrals with target hardening whose crime type has a cost in
+--   the total and whose 12-month repeat window is complete (any closure reason; month as
+--   homes made safer); x = the projected value (victims spared x the cost in the total),
+--   y = the value the repeat_crimes rows imply: (the central repeat rate - 1 if the
+--   victim had a repeat crime within 12 months, else 0) x the same cost (the register's
+--   repeat rate taken as what would have happened).
 -- referrals, sum_x, sum_y, sum_xx, sum_yy, sum_xy: the sums a ratio of means and its
 -- delta-method interval need. window_passed: the month's last day + 730 days (the
 -- wellbeing follow-up window's end; for nhs_first_year, + 12 months, and the health_use
--- coverage date reached) is on or before the as-of date.
+-- coverage date reached; for prevention, + 365 days and the repeat_crimes coverage date)
+-- is on or before the as-of date.
 with
 
 referrals as (
@@ -40,6 +47,18 @@ follow_ups as (
 health_pairs as (
 
     select * from intermediate.int_outcome_health_pairs
+
+),
+
+outcome_referrals as (
+
+    select * from intermediate.int_outcome_referrals
+
+),
+
+prevention_settings as (
+
+    select * from intermediate.int_outcome_prevention
 
 ),
 
@@ -153,6 +172,27 @@ nhs_first_year as (
 
 ),
 
+prevention_values as (
+
+    select
+        'prevention' as estimate,
+        'completed' as referral_group,
+        outcome_referrals.target_hardening_month as closed_month,
+        outcome_referrals.crime_cost_residual_gbp_central as x,
+        (
+            prevention_settings.repeat_rate_central
+            - case when outcome_referrals.repeat_crimes_12m > 0 then 1 else 0 end
+        ) * prevention_settings.crime_cost_in_total_central as y
+    from outcome_referrals
+    inner join prevention_settings
+        on outcome_referrals.referral_id = prevention_settings.referral_id
+    where
+        outcome_referrals.homes_made_safer
+        and outcome_referrals.not_revictimised_12m_base
+        and prevention_settings.crime_cost_in_total_central is not null
+
+),
+
 changes as (
 
     select * from wellbeing_changes
@@ -160,6 +200,8 @@ changes as (
     select * from nhs_changes
     union all
     select * from nhs_first_year
+    union all
+    select * from prevention_values
 
 ),
 
@@ -199,6 +241,12 @@ final as (
                     then
                         cast(last_day(sums.closed_month) + interval 12 month as date)
                         <= least(build.as_of, coalesce(build.coverage_health_use, build.as_of))
+                when sums.estimate = 'prevention'
+                    then
+                        last_day(sums.closed_month) + 365
+                        <= least(
+                            build.as_of, coalesce(build.coverage_repeat_crimes, build.as_of)
+                        )
                 else last_day(sums.closed_month) + 730 <= build.as_of
             end,
             false

@@ -14,6 +14,9 @@
 -- terms do not already count (police and criminal justice response, a saving to public
 -- budgets; the other non-overlapping components, social value). A missing row adds 0;
 -- NULL where the register has neither row for the crime type (it stays out of the total).
+-- repeat_rate_central, crime_cost_in_total_central: the central repeat rate and the cost
+-- per crime in the total (response + residual), for projected against observed
+-- (marts.hub_evidence).
 with
 
 referrals as (
@@ -120,6 +123,7 @@ scenario_estimates as (
     select
         referral_id,
         scenario,
+        repeat_rate,
         repeat_rate * prevention_effect * (1 - displacement_prevention) as prevention_estimate,
         crime_cost,
         crime_cost_residual
@@ -133,6 +137,8 @@ scenario_values as (
     select
         referral_id,
         scenario,
+        repeat_rate,
+        crime_cost_residual,
         prevention_estimate,
         prevention_estimate * crime_cost as crime_cost_avoided_gbp,
         prevention_estimate * crime_cost_residual as crime_cost_residual_gbp
@@ -167,7 +173,11 @@ pivoted as (
         ) as crime_cost_residual_gbp_central,
         max(crime_cost_residual_gbp) filter (
             where scenario = 'high'
-        ) as crime_cost_residual_gbp_high
+        ) as crime_cost_residual_gbp_high,
+        max(repeat_rate) filter (where scenario = 'central') as repeat_rate_central,
+        max(crime_cost_residual) filter (
+            where scenario = 'central'
+        ) as crime_cost_in_total_central
 
     from scenario_values
     group by referral_id
@@ -187,7 +197,9 @@ final as (
         pivoted.crime_cost_avoided_gbp_high,
         pivoted.crime_cost_residual_gbp_low,
         pivoted.crime_cost_residual_gbp_central,
-        pivoted.crime_cost_residual_gbp_high
+        pivoted.crime_cost_residual_gbp_high,
+        pivoted.repeat_rate_central,
+        pivoted.crime_cost_in_total_central
 
     from hardened_referrals
     left join pivoted
