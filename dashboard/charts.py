@@ -327,7 +327,7 @@ def calibration(frame: pd.DataFrame, price_note: str) -> go.Figure:
     fig = _figure(height=340)
     months = pd.to_datetime(frame["month"])
     fig.add_trace(go.Scatter(
-        x=months, y=frame["observed"], mode="markers", name="What the follow-ups imply",
+        x=months, y=frame["observed"], mode="markers", name="What the later records imply",
         marker={"color": TURQUOISE, "size": 9},
         error_y={"type": "data", "symmetric": False,
                  "array": frame["observed_high"] - frame["observed"],
