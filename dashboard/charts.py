@@ -243,10 +243,13 @@ def waterfall(steps: list[tuple[str, float, str]], price_note: str) -> go.Figure
 def tornado(frame: pd.DataFrame, central: float) -> go.Figure:
     """Sensitivity: total value with each parameter at its low and its high setting.
 
-    `frame`: parameter, low_total, high_total (others at central), sorted widest first.
+    `frame`: parameter, low_total, high_total (others at central), sorted widest first,
+    and optionally moves (the part of the total the parameter moves: its label names it).
     Each bar runs from the central total to the total at that setting."""
     data = frame.reset_index(drop=True)
     names = [fmt.plain(fmt.parameter_name(p)) for p in data["parameter"]]
+    if "moves" in data:
+        names = [f"{name} ({part})" for name, part in zip(names, data["moves"], strict=True)]
     fig = _figure(height=max(260, 34 * len(data) + 110))
     for column, label, colour, pattern in (
             ("low_total", "Low setting", DARK_PINK, "/"),
@@ -319,3 +322,25 @@ def sparkline_values(frame: pd.DataFrame) -> list[float | None]:
 
 def finite(values) -> list[float]:
     return [float(v) for v in values if not fmt.missing(v) and math.isfinite(float(v))]
+
+
+def calibration(frame: pd.DataFrame, price_note: str) -> go.Figure:
+    """Projected against observed, per month closed: `frame` has month, projected,
+    observed, observed_low and observed_high (the observed value's 95 % interval)."""
+    fig = _figure(height=340)
+    months = pd.to_datetime(frame["month"])
+    fig.add_trace(go.Scatter(
+        x=months, y=frame["observed"], mode="markers", name="What the later records imply",
+        marker={"color": TURQUOISE, "size": 9},
+        error_y={"type": "data", "symmetric": False,
+                 "array": frame["observed_high"] - frame["observed"],
+                 "arrayminus": frame["observed"] - frame["observed_low"],
+                 "color": TURQUOISE},
+        hovertemplate="%{x|%b %Y}: observed %{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=months, y=frame["projected"], mode="markers", name="Projected at closure",
+        marker={"color": DARK_BLUE, "size": 9, "symbol": "diamond"},
+        hovertemplate="%{x|%b %Y}: projected %{y:,.0f}<extra></extra>"))
+    fig.update_yaxes(tickprefix="£", tickformat="~s", title_text=fmt.plain(price_note))
+    fig.update_layout(legend={"orientation": "h", "y": -0.15})
+    return fig

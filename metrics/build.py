@@ -34,6 +34,7 @@ from metrics import __version__, archive_commit, contract
 from metrics.args import max_threads
 from metrics.as_of import check_as_of
 from metrics.catalogue import load_catalogue
+from metrics.hub_register import HubRegister
 from metrics.ingest import IngestResult, LoadReport, ingest
 from metrics.keep_quarters import check_not_older, keep_published_quarters
 from metrics.lock import DEFAULT_WAIT_SECONDS, build_lock
@@ -121,8 +122,9 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_id_for(snapshot: Snapshot, base_year: str | None) -> str:
-    """Same snapshot, as-of date, settings and software → same build id."""
+def build_id_for(snapshot: Snapshot, base_year: str | None, assumptions: str = "") -> str:
+    """Same snapshot, as-of date, settings (with a hub's own register, by its hash) and
+    software → same build id."""
     digest = hashlib.sha256()
     column_map = snapshot.column_map.path if snapshot.column_map else None
     inputs = [
@@ -140,6 +142,8 @@ def build_id_for(snapshot: Snapshot, base_year: str | None) -> str:
         digest.update(path.name.encode())
         digest.update(_file_digest(path).encode())
     digest.update(f"{snapshot.as_of}|{base_year}|{__version__}".encode())
+    if assumptions:
+        digest.update(f"|assumptions {assumptions}".encode())
     return digest.hexdigest()[:12]
 
 
@@ -295,6 +299,15 @@ def _remove_stale_temporaries(*live_paths: Path) -> None:
                 _remove(candidate)
 
 
+def record_assumptions(con: duckdb.DuckDBPyConnection, hub: HubRegister | None) -> None:
+    """Record in meta.build the hub's own register (file name and SHA-256), or NULLs."""
+    con.execute("alter table meta.build add column assumptions_file varchar")
+    con.execute("alter table meta.build add column assumptions_sha256 varchar")
+    if hub is not None:
+        con.execute("update meta.build set assumptions_file = ?, assumptions_sha256 = ?",
+                    [hub.file_name, hub.sha256])
+
+
 def set_price_base_year(con: duckdb.DuckDBPyConnection) -> None:
     """Record in meta.build the year every money parameter was uprated to. Parameters
     that are not money have no base year (an empty text), so they are skipped: taking
@@ -315,6 +328,7 @@ def load_and_model(
     workdir: Path | None = None,
     phases: dict[str, float] | None = None,
     model_seconds: dict[str, float] | None = None,
+    hub: HubRegister | None = None,
 ) -> tuple[IngestResult, list[Model]]:
     """Ingest the snapshot, write meta and reference tables and run the SQL models.
 
@@ -336,7 +350,8 @@ def load_and_model(
     con.execute(
         "create or replace table quarantine.build as select ?::varchar as build_id", [build_id]
     )
-    write_reference(con, snapshot.as_of, base_year=base_year)
+    write_reference(con, snapshot.as_of, base_year=base_year, hub=hub)
+    record_assumptions(con, hub)
     set_price_base_year(con)
     load_catalogue(con)
     say("running SQL models")
@@ -393,12 +408,14 @@ def build(
     allow_older: bool = False,
     lock_wait: float = DEFAULT_WAIT_SECONDS,
     column_map: Path | str | None = None,
+    hub: HubRegister | None = None,
 ) -> BuildResult:
     """Build a warehouse from the extract at ``input_dir`` and swap it into ``db_path``.
 
     One build at a time per warehouse (``metrics.lock``: waits up to ``lock_wait`` seconds,
     then raises BuildLocked). A snapshot older than the warehouse is refused
-    (OlderSnapshot) unless ``allow_older``. Files are created owner-only."""
+    (OlderSnapshot) unless ``allow_older``. Files are created owner-only. ``hub``: a hub's
+    own register (metrics.hub_register, already checked), applied over the shipped one."""
     db_path = Path(db_path)
     if threads is not None and not 1 <= threads <= max_threads():
         raise ValueError(f"threads must be from 1 to {max_threads()}")
@@ -409,7 +426,7 @@ def build(
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(db_path, lock_wait):
             return _build_locked(
-                snapshot, db_path, base_year, progress, threads, memory_limit, allow_older
+                snapshot, db_path, base_year, progress, threads, memory_limit, allow_older, hub
             )
     finally:
         os.umask(previous_umask)
@@ -423,13 +440,14 @@ def _build_locked(
     threads: int | None,
     memory_limit: str | None,
     allow_older: bool,
+    hub: HubRegister | None = None,
 ) -> BuildResult:
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     quarantine_path = quarantine_path_for(db_path)
     archive_path = archive_path_for(db_path)
     check_not_older(db_path, snapshot.as_of, allow_older)
-    build_id = build_id_for(snapshot, base_year)
+    build_id = build_id_for(snapshot, base_year, hub.sha256 if hub is not None else "")
     pid = os.getpid()
     tmp_db = db_path.with_name(f".{db_path.name}.{pid}.tmp")
     tmp_quarantine = quarantine_path.with_name(f".{quarantine_path.name}.{pid}.tmp")
@@ -460,6 +478,7 @@ def _build_locked(
             workdir=workdir,
             phases=phases,
             model_seconds=model_seconds,
+            hub=hub,
         )
         step_started = time.perf_counter()
         archive_commit.stage(archive_path, tmp_archive)

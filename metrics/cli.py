@@ -43,12 +43,26 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if not args.quiet:
         for line in summary.lines():
             print(line)
+    if args.example_assumptions:
+        from metrics.hub_register import write_example
+
+        written = write_example(args.example_assumptions)
+        if not args.quiet:
+            print(f"example hub register: {written} (use: build --assumptions {written})")
     return 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from metrics.build import build
+    from metrics.hub_register import read_hub_register
+    from metrics.refusals import AssumptionsRefused
+    from metrics.register import RegisterError
 
+    # a hub's own register is checked before anything is touched
+    try:
+        hub = read_hub_register(args.assumptions) if args.assumptions else None
+    except RegisterError as exc:
+        raise AssumptionsRefused(f"--assumptions {exc}") from None
     result = build(
         Path(args.input),
         Path(args.db),
@@ -61,10 +75,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         allow_older=args.allow_older,
         lock_wait=args.wait,
         column_map=args.column_map,
+        hub=hub,
     )
     if not args.quiet:
         for line in result.lines():
             print(line)
+        if hub is not None:
+            print(f"assumptions {hub.file_name}: {len(hub.overrides)} overrides "
+                  f"(sha256 {hub.sha256[:12]})")
     return 0
 
 
@@ -152,6 +170,12 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         default="csv",
         help="csv or parquet: a file per table; xlsx: extract.xlsx, a sheet per table",
     )
+    gen.add_argument(
+        "--example-assumptions",
+        type=check.path_text,
+        metavar="FILE",
+        help="also write an example hub register (override file) for build --assumptions",
+    )
     gen.add_argument("--quiet", action="store_true", help="no progress or summary")
     gen.set_defaults(func=_cmd_generate)
 
@@ -204,6 +228,13 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "file, a longer row is quarantined (line_too_long)",
     )
     bld.add_argument("--column-map", type=check.path_text, help=COLUMN_MAP_HELP)
+    bld.add_argument(
+        "--assumptions",
+        type=check.path_text,
+        metavar="FILE",
+        help="a hub's own register: a CSV with the register's columns whose rows override "
+        "the shipped rows of the same name (checked first; refused with one line)",
+    )
     bld.add_argument("--quiet", action="store_true")
     bld.set_defaults(func=_cmd_build)
 

@@ -9,7 +9,9 @@ refused, with one line naming the file, the row and the rule, when:
 * low, central or high is not a number;
 * its settings are out of the shipped row's order: if the shipped low is at most its high,
   the override needs low <= central <= high, otherwise low >= central >= high;
-* a status is given that is not one of the register's statuses.
+* a status is given that is not one of the register's statuses;
+* a price year is given that cannot be read or has no GDP deflator;
+* settings in years are not whole numbers of years (the annuity counts whole years).
 
 An override with no source is a `local_assumption` (whatever status it gives); one with a
 source keeps its status, `unverified` when none is given. Empty price_year and note take
@@ -28,9 +30,12 @@ from metrics.register import (
     REGISTER_COLUMNS,
     SCENARIOS,
     STATUSES,
+    DeflatorError,
     RegisterError,
     _number,
+    load_deflators,
     load_register,
+    normalise_year,
 )
 
 
@@ -89,6 +94,18 @@ def read_hub_register(path: str | Path, shipped: pd.DataFrame | None = None) -> 
             if value is None:
                 raise _fail(path, line, f"{column} of '{name}' is not a number")
             values[column] = value
+        if base["unit"].strip() == "years" and any(
+                v < 0 or not float(v).is_integer() for v in values.values()):
+            raise _fail(path, line, f"settings of '{name}' must be whole numbers of years")
+        price_year = row["price_year"].strip()
+        if price_year:
+            try:
+                label = normalise_year(price_year)
+            except DeflatorError:
+                raise _fail(path, line, f"price_year of '{name}' is not a year like "
+                            "2015/16") from None
+            if label not in set(load_deflators()["financial_year"]):
+                raise _fail(path, line, f"price_year of '{name}' has no GDP deflator")
         ascending = base["low"] <= base["high"]
         if not _in_order(values["low"], values["central"], values["high"], ascending):
             order = "low <= central <= high" if ascending else "low >= central >= high"
@@ -118,3 +135,22 @@ def read_hub_register(path: str | Path, shipped: pd.DataFrame | None = None) -> 
         raise _fail(path, None, "overrides no parameter")
     overrides = pd.DataFrame(changes, columns=OVERRIDE_COLUMNS)
     return HubRegister(shipped, overrides, hashlib.sha256(raw).hexdigest(), path.name)
+
+
+# An example of a hub's own register for the demo (`hubvalue generate
+# --example-assumptions FILE`): illustrative values, not evidence.
+EXAMPLE_ROWS = [
+    ["deadweight_wellbeing", "0.5", "0.4", "0.3", "share", "", "local_assumption", "",
+     "example: a hub that expects more natural recovery than the shipped central"],
+    ["crime_cost_response_burglary_residential", "1300", "1500", "1800", "GBP per crime",
+     "2024/25", "unverified", "Example force's own police and criminal justice unit cost "
+     "(illustrative, not a real figure)", "example: a force's own unit cost"],
+]
+
+
+def write_example(path: str | Path) -> Path:
+    """Write the example override file (register columns) to `path`."""
+    path = Path(path)
+    frame = pd.DataFrame(EXAMPLE_ROWS, columns=REGISTER_COLUMNS)
+    frame.to_csv(path, index=False)
+    return path

@@ -869,6 +869,21 @@ def valuation_inputs(con, audience: str, filters: Filters) -> pd.DataFrame:
     return read.run(con, "valuation_inputs", audience, first=first, last=last)
 
 
+@query("manager", "pcc", examples=({},))
+def hub_evidence(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """The sums the hub's own evidence is estimated from (marts.hub_evidence): one row per
+    estimate, referral group and month closed, every month up to the as-of date (the
+    estimates pool them all; metrics.hub_evidence). Hub-wide; the filters do not apply."""
+    return read.run(con, "hub_evidence", audience)
+
+
+@query("manager", "pcc", examples=({},))
+def register_overrides(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """A hub's own register (build --assumptions): each overridden row with the shipped
+    settings beside the hub's; no rows when the build used the shipped register."""
+    return read.run(con, "register_overrides", audience)
+
+
 @query(examples=({},))
 def methods_notes(con, audience: str, filters: Filters) -> pd.DataFrame:
     """Counts the methods page reports (whole warehouse, hub-wide): referrals whose NHS

@@ -4,6 +4,8 @@
 * ``ref.swemwbs_metric``: the published SWEMWBS raw-to-metric conversion.
 * ``ref.parameters``: the assumptions register, money uprated to the price base year.
 * ``ref.deflators``: the GDP deflators used for uprating.
+* ``ref.overrides``: a hub's own register (``build --assumptions``): each overridden row
+  with the shipped settings beside the hub's (empty when the build has none).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from metrics import calendar, register
+from metrics.hub_register import OVERRIDE_COLUMNS, HubRegister
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -29,13 +32,22 @@ def write_reference(
     as_of: dt.date,
     base_year: str | None = None,
     overrides: dict | None = None,
+    hub: HubRegister | None = None,
 ) -> None:
     con.execute("create schema if not exists ref")
+    listed = hub.overrides if hub is not None else pd.DataFrame(columns=OVERRIDE_COLUMNS)
     tables = {
         "calendar": calendar.calendar_frame(),
         "swemwbs_metric": swemwbs_conversion(),
-        "parameters": register.parameters(as_of, base_year=base_year, overrides=overrides),
+        "parameters": register.parameters(
+            as_of, base_year=base_year, overrides=overrides,
+            register_frame=hub.register if hub is not None else None,
+        ),
         "deflators": register.load_deflators(),
+        "overrides": listed.astype({c: "float64" for c in OVERRIDE_COLUMNS
+                                    if c.endswith(("low", "central", "high"))}).astype(
+            {c: "string" for c in OVERRIDE_COLUMNS
+             if not c.endswith(("low", "central", "high"))}),
     }
     for name, frame in tables.items():
         con.register("_frame", frame)

@@ -19,3 +19,8 @@ class BuildLocked(BuildRefused):
 
 class OlderSnapshot(BuildRefused):
     """The snapshot is older than the warehouse it would replace."""
+
+
+class AssumptionsRefused(BuildRefused):
+    """A hub's own register (``--assumptions FILE``) breaks a rule (the message names the
+    file, the row and the rule)."""

@@ -232,6 +232,7 @@ def parameters(
     *,
     register_path: str | Path | None = None,
     deflators_path: str | Path | None = None,
+    register_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The register at one price base year, with what-if overrides applied.
 
@@ -240,8 +241,10 @@ def parameters(
     and are uprated with it. The base year defaults to the financial year of `as_of`; if
     the table has no deflator for it and it lies after the table's last year, the last
     year is used and base_year_note says so. An explicit base_year must be in the table.
+    `register_frame` (a hub's own register, metrics.hub_register) replaces the file.
     """
-    register = load_register(register_path)
+    register = (load_register(register_path) if register_frame is None
+                else register_frame.copy())
     deflators = load_deflators(deflators_path)
     if overrides:
         _apply_overrides(register, overrides)

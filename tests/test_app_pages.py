@@ -193,22 +193,27 @@ def test_exception_lists_only_for_managers(monkeypatch, model_db):
 
 def test_value_for_money_moves_when_an_assumption_changes(monkeypatch, model_db):
     con = duckdb.connect(str(model_db), read_only=True)
-    wellby, gp = (
+    wellby, gp, response, other = (
         con.execute("select central from ref.parameters where name = ?", [n]).fetchone()[0]
-        for n in ("wellby_value_gbp", "unit_cost_gp_appointments")
+        for n in ("wellby_value_gbp", "unit_cost_gp_appointments",
+                  "crime_cost_response_burglary_residential",
+                  "crime_cost_residual_burglary_residential")
     )
     con.close()
     at = open_app(monkeypatch, model_db, params=FEBRUARY, page="value_for_money")
     assert not at.exception
     # wellbeing: +2 points x WELLBY x (1 - 0.3) x 0.5 x A(1) = 0.7 x WELLBY
     # NHS: 6 GP appointments x cost x (1 - 0.5) x 0.5 x A(2, 0.5, 0.035),
-    #      A = 1 + 0.5 / 1.035; the crime cost has no residual in the register: 0
+    #      A = 1 + 0.5 / 1.035;
+    # crime (r1, burglary): 0.17 repeat x 0.20 effect = 0.034 victims spared, valued at the
+    #      police and criminal justice cost plus the other non-overlapping cost
     wellbeing = 0.7 * wellby
     nhs = 6 * gp * 0.25 * (1 + 0.5 / 1.035)
+    crime = 0.034 * (response + other)
     shown = metric(at, "Projected public value").value
-    assert shown == gbp(wellbeing + nhs)
+    assert shown == gbp(wellbeing + nhs + crime)
     # value per pound: funding 1,000 in February
-    assert metric(at, "Value per pound").value == f"£{(wellbeing + nhs) / 1000:,.2f}"
+    assert metric(at, "Value per pound").value == f"£{(wellbeing + nhs + crime) / 1000:,.2f}"
     # the what-if editor's inputs are drawn once it is opened
     assert not at.number_input
     at.session_state["vfm_what_if_open"] = True
@@ -218,7 +223,7 @@ def test_value_for_money_moves_when_an_assumption_changes(monkeypatch, model_db)
     apply.click().run()
     assert not at.exception
     # attribution 0.5 -> 1.0 doubles the wellbeing part
-    assert metric(at, "Projected public value").value == gbp(2 * wellbeing + nhs)
+    assert metric(at, "Projected public value").value == gbp(2 * wellbeing + nhs + crime)
     assert any("What-if" in w.value for w in at.warning)
 
 

@@ -1,4 +1,4 @@
-"""The value-for-money recomputation (dashboard/valuation.py), worked by hand."""
+"""The value-for-money recomputation (metrics/valuation.py), worked by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard import valuation as v
+from metrics import valuation as v
 
 PARAMS = pd.DataFrame(
     [
@@ -94,7 +94,7 @@ def test_waterfall_steps_add_up_to_the_net_value():
     assert amounts["Later years"] == pytest.approx(123)
     assert amounts["Drop-off"] == pytest.approx(-61.5)
     assert amounts["Discounting"] == pytest.approx(-123 * (1.5 - (1 + 0.5 / 1.035)))
-    assert amounts["Crime costs (residual)"] == pytest.approx(680)
+    assert amounts[v.CRIME_OTHER_STEP] == pytest.approx(680)
     assert steps[-1][2] == "total"
     assert amounts["Net public value"] == pytest.approx(v.compute(INPUTS, s).total)
 

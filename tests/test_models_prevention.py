@@ -150,7 +150,8 @@ def test_crime_cost_avoided_is_hub_only_and_uprated(tmp_path):
 
 def only_burglary_residual(con) -> None:
     # residuals already at base-year prices (ref.parameters holds uprated money)
-    con.execute("delete from ref.parameters where name like 'crime_cost_residual_%'")
+    con.execute("delete from ref.parameters where name like 'crime_cost_residual_%' "
+                "or name like 'crime_cost_response_%'")
     con.execute(
         "insert into ref.parameters (name, low, central, high) "
         "values ('crime_cost_residual_burglary_residential', 1000, 2000, 3000)"
@@ -173,7 +174,8 @@ def test_crime_cost_residual_uses_residual_costs_only_where_registered(tmp_path)
 
 
 def no_residuals(con) -> None:
-    con.execute("delete from ref.parameters where name like 'crime_cost_residual_%'")
+    con.execute("delete from ref.parameters where name like 'crime_cost_residual_%' "
+                "or name like 'crime_cost_response_%'")
 
 
 def test_crime_cost_residual_is_zero_when_no_crime_type_has_one(tmp_path):

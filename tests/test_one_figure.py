@@ -63,11 +63,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from dashboard import headlines, scorecard, theme, valuation
+from dashboard import headlines, scorecard, theme
 from dashboard.indicators import figures, with_intervals
 from dashboard.ui import csv_bytes
 from metrics import formatting as fmt
 from metrics import queries as q
+from metrics import valuation
 from metrics.build import build
 from metrics.contract import AGENCIES
 from metrics.generate import generate

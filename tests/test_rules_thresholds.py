@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import valuation
-from metrics import cohorts, queries, register
+from metrics import cohorts, queries, register, valuation
 from metrics.report import data as report_data
 from metrics.report.command import write_report
 from tests.app_support import write_model_fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 
 def test_value_for_money_labels_name_the_months_counted_and_left_out():
-    from dashboard.valuation import Inputs, months_counted
     from metrics.formatting import month_words
+    from metrics.valuation import Inputs, months_counted
 
     months = ("2025-12-01", "2026-01-01", "2026-02-01", "2026-04-01")
     assert month_words(months) == "Dec 2025 to Feb 2026 and Apr 2026"

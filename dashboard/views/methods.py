@@ -3,6 +3,7 @@ source (from the register), generated from the warehouse so they match the figur
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
@@ -88,6 +89,57 @@ if catalogue is not None:
                 description="The same definitions as above, as a table.", excel=False,
                 show="lazy", label="Show the catalogue as a table")
 
+
+
+def crime_parts(params: pd.DataFrame, options: pd.DataFrame | None) -> None:
+    """Which crime cost rows enter the total, as savings or social value, and which crime
+    types are left out of each part (spec: evidence.md section 4)."""
+    rows = params[params["name"].str.startswith(("crime_cost_response_",
+                                                 "crime_cost_residual_"))]
+    st.subheader("Crime costs in the total")
+    st.markdown(
+        "The Home Office unit costs of crime include physical and emotional harm (counted by "
+        "the wellbeing value) and health services (counted by the NHS value), so only two "
+        "parts enter the total: **police and criminal justice** response costs "
+        "(`crime_cost_response_<crime type>`, a public-sector saving) and the **other "
+        "non-overlapping** components (`crime_cost_residual_<crime type>`, social value: "
+        "anticipation, in the high scenario only, because households and insurers do not "
+        "spend less when one victim is spared a repeat; property and lost output are not "
+        "separable in the source used). "
+        "A crime type without a row is left out of that part.")
+    types = sorted({n.split("_", 3)[3] for n in rows["name"]})
+    recorded = set() if options is None else set(
+        options.loc[options["kind"] == "crime_type", "value"])
+    left_out = sorted(recorded - set(types))
+    if left_out:
+        st.markdown(fmt.md(
+            "Crime types in the records left out of both parts (no sourced unit cost): "
+            + ", ".join(fmt.readable(t) for t in left_out) + "."))
+    if not rows.empty:
+        unverified = rows[rows["status"] != "verified"]
+        st.markdown(fmt.md(
+            f"{len(unverified)} of the {len(rows)} rows are unverified: read second-hand, not "
+            "in the Home Office publication. Each row's source and note say where from."))
+        st.dataframe(rows[["name", "low", "central", "high", "price_year", "status",
+                           "source", "note"]], hide_index=True)
+
+
+def register_overrides(overrides: pd.DataFrame | None) -> None:
+    """A hub's own register: every override beside the shipped value."""
+    if overrides is None:
+        return
+    st.subheader("The hub's own register")
+    if overrides.empty:
+        st.markdown("This build used the shipped register (no `--assumptions` file).")
+        return
+    st.markdown(fmt.md(
+        f"This build overrides {len(overrides)} rows of the shipped register "
+        "(hubvalue build --assumptions); every figure that uses them uses the hub's values."))
+    beside = ["name", "unit", "shipped_central", "central", "shipped_low", "low",
+              "shipped_high", "high", "status", "source", "shipped_status", "shipped_source"]
+    st.dataframe(overrides[[c for c in beside if c in overrides]], hide_index=True)
+
+
 params = guarded(view, "parameters")
 if params is not None:
     st.header("Assumptions register", divider="gray")
@@ -105,3 +157,5 @@ if params is not None:
         st.info("The register has no residual crime costs (crime_cost_residual_<crime type>), "
                 "so no crime cost avoided enters the total public value: only wellbeing and "
                 "NHS value do.")
+    crime_parts(params, guarded(view, "filter_options"))
+    register_overrides(guarded(view, "register_overrides"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, valuation
+from dashboard import charts
 from dashboard import formatting as fmt
 from dashboard.data import current
 from dashboard.indicators import figures
 from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, page_header, table_block
+from metrics import hub_evidence, valuation
 
 OVERRIDES_KEY = "vfm_overrides"
 WHAT_IF_OPEN = "vfm_what_if_open"
@@ -142,6 +143,24 @@ months_text = valuation.months_counted(inputs, period_months)
 counted = (f"{len(inputs.months)} of {period_months} months" if inputs.months
            else f"0 of {period_months} months")
 
+# --- a hub's own register (build --assumptions) ---
+hub_register = guarded(view, "register_overrides")
+if hub_register is not None and not hub_register.empty:
+    st.warning(
+        f"This warehouse was built with the hub's own register: "
+        f"{len(hub_register)} assumption{'s' if len(hub_register) != 1 else ''} differ from "
+        "the shipped register (" + ", ".join(
+            f"{fmt.md(fmt.parameter_name(r.name))} {r.central:g} (shipped "
+            f"{r.shipped_central:g})" for r in hub_register.itertuples())
+        + "); every figure below uses them. Methods lists each beside its source.")
+
+# --- the hub's own evidence: a fourth scenario ---
+evidence_frame = guarded(view, "hub_evidence")
+estimates, hub_settings = hub_evidence.evidence_scenario(
+    valuation.settings(params, "central"), evidence_frame)
+if hub_settings is not None:
+    results["hub evidence"] = valuation.compute(inputs, hub_settings)
+
 # --- headline figures (recomputed) ---
 c1, c2, c3 = st.columns(3)
 with c1, st.container(border=True):
@@ -164,13 +183,145 @@ with c3, st.container(border=True):
     st.caption(f"people with life satisfaction at intake and exit + people with comparable "
                f"NHS records; {months_text}")
 
+central_result = results["central"]
+s1, s2, s3 = st.columns(3)
+with s1, st.container(border=True):
+    st.markdown(f"**Public-sector savings per £1, {counted}**")
+    st.metric("Savings per pound", fmt.ratio(central_result.savings_per_pound),
+              label_visibility="collapsed")
+    st.caption(f"{fmt.gbp(central_result.savings)}: NHS cost avoided "
+               f"{fmt.gbp(central_result.nhs)} + police and criminal justice costs of crimes "
+               f"prevented {fmt.gbp(central_result.crime_response)}; low "
+               f"{fmt.ratio(results['low'].savings_per_pound)}, high "
+               f"{fmt.ratio(results['high'].savings_per_pound)}. Not cash: demand avoided")
+with s2, st.container(border=True):
+    st.markdown(f"**Social value per £1, {counted}**")
+    st.metric("Social value per pound", fmt.ratio(central_result.social_per_pound),
+              label_visibility="collapsed")
+    st.caption(f"{fmt.gbp(central_result.social)}: wellbeing (WELLBY) "
+               f"{fmt.gbp(central_result.wellbeing)} + other crime costs avoided "
+               f"{fmt.gbp(central_result.crime_other)}; low "
+               f"{fmt.ratio(results['low'].social_per_pound)}, high "
+               f"{fmt.ratio(results['high'].social_per_pound)}. Not a saving to any budget")
+with s3, st.container(border=True):
+    st.markdown("**Share resting on the wellbeing value**")
+    st.metric("Wellbeing share", fmt.percent(central_result.wellbeing_share, 0),
+              label_visibility="collapsed")
+    st.caption("of the central total: the part that rests on the WELLBY value and the "
+               "wellbeing deadweight and attribution assumptions; low "
+               f"{fmt.percent(results['low'].wellbeing_share, 0)}, high "
+               f"{fmt.percent(results['high'].wellbeing_share, 0)}")
+left_out = valuation.crime_types_left_out(central_result)
+crime_rows = params[params["name"].str.startswith(("crime_cost_response_",
+                                                   "crime_cost_residual_"))]
+unverified = crime_rows[crime_rows["status"] != "verified"]
+st.caption(fmt.md(
+    "Crime costs count only the parts the wellbeing and NHS terms do not: police and "
+    "criminal justice (savings) and anticipation (social value, high scenario only); "
+    "physical and emotional "
+    "harm (in the wellbeing value) and health services (in the NHS value) are left out. "
+    + (f"{len(unverified)} of the {len(crime_rows)} crime cost rows are unverified "
+       "(read second-hand, not in the Home Office publication): see Methods. "
+       if len(unverified) else "")
+    + ("; ".join(left_out).capitalize() + "." if left_out else "")))
+
+# --- scenarios, with the hub's own evidence ---
+scenario_names = [s for s in ("low", "central", "high", "hub evidence") if s in results]
+scenario_table = pd.DataFrame([
+    {"measure": label, **{name: getter(results[name]) for name in scenario_names}}
+    for label, getter in (
+        ("Public-sector savings (£)", lambda r: r.savings),
+        ("Social value (£)", lambda r: r.social),
+        ("Total public value (£)", lambda r: r.total),
+        ("Savings per £1", lambda r: r.savings_per_pound),
+        ("Social value per £1", lambda r: r.social_per_pound),
+        ("Share on the wellbeing value", lambda r: r.wellbeing_share),
+    )
+])
+shown = scenario_table.copy()
+for name in scenario_names:
+    shown[name] = [fmt.gbp(v) if "(£)" in m else fmt.percent(v, 0) if "Share" in m
+                   else fmt.ratio(v) for m, v in zip(shown["measure"], shown[name],
+                                                     strict=True)]
+estimate_rows = [hub_evidence.describe(e, valuation.settings(params, "central").get(name))
+                 for name, e in estimates.items()]
+table_block(
+    view, name="vfm_scenarios",
+    title="Savings and social value in each scenario"
+    + (", with the hub's own evidence" if hub_settings is not None else ""),
+    subtitle=f"Whole hub; {view.period.title()}, {counted}; {fmt.money_note(price_year)}",
+    data=scenario_table, source=source_line(view, "value_for_money"),
+    description=fmt.md(
+        "Low, central and high use the register's settings. "
+        + ("Hub evidence: every central setting except those the hub's own records "
+           "estimate (all referrals up to the as-of date; never replaces central). "
+           if hub_settings is not None else
+           "The hub-evidence scenario is not offered: none of its settings could be "
+           "estimated from the hub's records. ")
+        + " ".join(estimate_rows)
+        + (" With a benefit period of one year (central), drop-off changes nothing."
+           if valuation.settings(params, "central").get("benefit_years_wellbeing") == 1
+           else "")),
+    shown=shown, show="static",
+)
+
+# --- projected against observed ---
+if evidence_frame is not None:
+    central_settings = valuation.settings(params, "central")
+    checks = {
+        "wellbeing": (hub_evidence.wellbeing_calibration(
+            evidence_frame, valuation.value_per_point(central_settings)),
+            "Wellbeing value projected at closure against what the follow-ups a year on imply",
+            "people with life satisfaction at intake, exit and a follow-up 365 to 730 days "
+            "after closing",
+            "Projected: the intake-to-exit change valued as the page values it. Observed: the "
+            "same people's intake-to-follow-up change valued the same way, with its 95% "
+            "interval. Only people who answered a follow-up count, and they may be those "
+            "who did better."),
+        "NHS": (hub_evidence.nhs_calibration(
+            evidence_frame, valuation.nhs_kept_share(central_settings)),
+            "NHS value projected from six months against what the twelve-month records show",
+            "completed referrals with comparable NHS records for the whole first year",
+            "Projected: twice the six-month change in NHS contacts (the rule used where the "
+            "second six months are not yet known), valued as the page values it. Observed: "
+            "the change the twelve-month records show, valued the same way, with its 95% "
+            "interval."),
+        "prevention": (hub_evidence.prevention_calibration(evidence_frame),
+            "Crime costs projected for homes made safer against what the repeat crimes imply",
+            "referrals with target hardening whose 12-month repeat window is complete",
+            "Projected: victims spared a repeat (the register's repeat rate x the prevention "
+            "effect) x the crime cost in the total. Observed: the register's repeat rate "
+            "less the repeats recorded within 12 months, valued the same way (the repeat "
+            "rate stands for what would have happened), with its 95% interval."),
+    }
+    for label, (check, title, who, how) in checks.items():
+        st.markdown("**" + fmt.md(f"Projected against observed ({label}): {check.verdict}.")
+                    + "**")
+        if not check.n:
+            continue
+        chart_block(
+            view, name=f"vfm_calibration_{label.lower()}", title=title,
+            subtitle=fmt.md(
+                f"By month closed, every month whose window has passed, up to the as-of "
+                f"date; {check.n} {who}; central settings; {fmt.money_note(price_year)}"),
+            figure=charts.calibration(check.table, f"£ ({price_year} prices)"),
+            data=check.table, base=fmt.md(
+                f"{check.n} referrals; projected {fmt.gbp(check.projected)}, observed "
+                f"{fmt.gbp(check.observed)} (95% interval {fmt.gbp(check.observed_low)} to "
+                f"{fmt.gbp(check.observed_high)})"),
+            source=source_line(view, "value_for_money"),
+            description=how,
+        )
+
 # --- waterfall ---
 steps = valuation.waterfall(inputs, central)
 waterfall_table = pd.DataFrame([(s[0], s[1]) for s in steps], columns=["step", "amount_gbp"])
 chart_block(
     view, name="vfm_waterfall",
     title=f"From {fmt.gbp(steps[0][1])} of gross first-year change to "
-          f"{fmt.gbp(results['central'].total)} of net public value (projected)",
+          f"{fmt.gbp(results['central'].total)} of net public value (projected): "
+          f"{fmt.gbp(results['central'].savings)} of public-sector savings and "
+          f"{fmt.gbp(results['central'].social)} of social value",
     subtitle=f"Central scenario{' with your changes' if overrides else ''}; whole hub; "
              f"{view.period.title()}, {counted}; {fmt.money_note(price_year)}",
     figure=charts.waterfall(steps, f"£ ({price_year} prices)"),
@@ -180,8 +331,9 @@ chart_block(
         "the change in NHS contacts valued at unit costs. Deadweight removes what would have "
         "happened anyway; attribution removes the share owed to others; later years add the "
         "benefit period, less drop-off and discounting (Green Book rates). Crime costs "
-        "avoided enter only for the part the other two do not already count."
-        + (f" No residual crime cost in the register for: "
+        "avoided enter only for the parts the other two do not already count: police and "
+        "criminal justice (a public-sector saving) and other costs (social value)."
+        + (f" No crime cost beyond harm and health in the register for: "
            f"{fmt.md(', '.join(fmt.readable(c) for c in results['central'].residual_missing))}"
            "; those costs stay out of the total." if results["central"].residual_missing
            else "")),
@@ -199,7 +351,8 @@ if not sensitivity.empty:
               f"{fmt.gbp(min(top['low_total'], top['high_total']))} to "
               f"{fmt.gbp(max(top['low_total'], top['high_total']))}",
         subtitle="Total projected public value with one assumption at a time at its low and "
-                 "its high setting, the others central",
+                 "its high setting, the others central; each label names the part it moves "
+                 "(public-sector savings, social value or both)",
         figure=charts.tornado(sensitivity, results["central"].total),
         data=sensitivity, base=months_text, source="hubvalue assumptions register",
         description="Each bar runs from the total with the assumption at its low setting to "
@@ -213,21 +366,25 @@ components = pd.DataFrame([
     {"component": "NHS cost avoided", **{s: r.nhs for s, r in results.items()}},
     {"component": "Crime cost avoided (all)",
      **{s: r.crime_cost_avoided for s, r in results.items()}},
-    {"component": "Crime cost avoided (counted in total)",
-     **{s: r.crime_residual for s, r in results.items()}},
+    {"component": "Crime: police and criminal justice (savings, in the total)",
+     **{s: r.crime_response for s, r in results.items()}},
+    {"component": "Crime: other costs (social value, in the total)",
+     **{s: r.crime_other for s, r in results.items()}},
+    {"component": "Public-sector savings", **{s: r.savings for s, r in results.items()}},
+    {"component": "Social value", **{s: r.social for s, r in results.items()}},
     {"component": "Total public value", **{s: r.total for s, r in results.items()}},
 ])
 table_block(
-    view, name="vfm_components", title="Projected value by component, low to high",
+    view, name="vfm_components", title="Projected value by component, in each scenario",
     subtitle=f"Whole hub; {view.period.title()}, {counted}; {fmt.money_note(price_year)}",
     data=components, source=source_line(view, "value_for_money"),
     description=f"The period {months_text}. "
-                "The crime cost avoided is shown in full for information; only its residual "
-                "part (property, lost output, police and criminal justice costs) enters the "
-                "total, because the wellbeing and NHS terms already count harm and health "
-                "services.",
-    shown=components.assign(**{s: [fmt.gbp(v) for v in components[s]]
-                               for s in ("low", "central", "high")}),
+                "The crime cost avoided is shown in full for information; only its police "
+                "and criminal justice part and its other non-overlapping part (anticipation, high "
+                "scenario only) "
+                "enter the total, because the wellbeing and NHS terms already count harm and "
+                "health services.",
+    shown=components.assign(**{s: [fmt.gbp(v) for v in components[s]] for s in results}),
     show="static",
 )
 

@@ -76,6 +76,9 @@ def facts(ctx: Context, extra: list[tuple[str, str]] = ()) -> list[tuple[str, st
     ]
     if ctx.build.price_base_year:
         out.append(("Price base year", ctx.build.price_base_year))
+    if ctx.build.assumptions_sha256:
+        out.append(("Hub's own register", f"{ctx.build.assumptions_file} (SHA-256 "
+                                          f"{ctx.build.assumptions_sha256})"))
     return out + list(extra)
 
 

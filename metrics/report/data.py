@@ -46,6 +46,8 @@ class BuildInfo:
     source_system: str
     coverage_repeat_crimes: dt.date | None
     coverage_health_use: dt.date | None
+    assumptions_file: str = ""  # a hub's own register (build --assumptions), if any
+    assumptions_sha256: str = ""
 
 
 def open_warehouse(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -73,7 +75,13 @@ def build_info(con: duckdb.DuckDBPyConnection) -> BuildInfo:
         source_system=str(row.get("source_system") or ""),
         coverage_repeat_crimes=_date(row.get("coverage_repeat_crimes")),
         coverage_health_use=_date(row.get("coverage_health_use")),
+        assumptions_file=_text(row.get("assumptions_file")),
+        assumptions_sha256=_text(row.get("assumptions_sha256")),
     )
+
+
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def first_month(con: duckdb.DuckDBPyConnection) -> dt.date | None:
@@ -209,3 +217,19 @@ def people_frame(
                             agency_for=agency_for)
     return people_columns(grouped, outcomes, demographics=demographics, referred=referred,
                           agency_for=agency_for)
+
+
+def valuation_inputs(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
+                     ) -> pd.DataFrame:
+    """marts.valuation_inputs for months first..last: what the value is recomputed from."""
+    return read.run(con, "valuation_inputs", READER, first=first, last=last)
+
+
+def hub_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """marts.hub_evidence: the sums the hub's own evidence is estimated from."""
+    return read.run(con, "hub_evidence", READER)
+
+
+def register_overrides(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """A hub's own register (build --assumptions): each override beside the shipped row."""
+    return read.run(con, "register_overrides", READER)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from metrics.catalogue import in_place_order
 from metrics.period import add_months, month_name
-from metrics.report import charts, data, period_rows, working_together
+from metrics.report import charts, data, period_rows, value, working_together
 from metrics.report import text as fmt
 from metrics.report.content import (
     TIMELINESS,
@@ -442,6 +442,7 @@ def build(ctx: Context) -> Report:
         glance,
         working_together.section(ctx, current, "manager"),
         *_agency_sections(ctx, current, previous, year_before, overdue, words),
+        value.section(ctx),
         notes,
     ]
     return Report(

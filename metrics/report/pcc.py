@@ -21,7 +21,7 @@ import pandas as pd
 from metrics.catalogue import in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED, publish
 from metrics.queries import wilson_interval
-from metrics.report import charts, data, period_rows, protected, working_together
+from metrics.report import charts, data, period_rows, protected, value, working_together
 from metrics.report import text as fmt
 from metrics.report.content import (
     DIMENSIONS,
@@ -265,8 +265,8 @@ def _value_section(ctx: Context, current: pd.DataFrame) -> Section:
             [
                 "Projected at closure over the years the benefit is expected to last, "
                 "discounted; not cash saved.",
-                "The register has no sourced residual cost of crime, so the cost of "
-                "crime avoided stays out of the total (docs: decisions).",
+                "Only the parts of the cost of crime avoided that the wellbeing and NHS "
+                "values do not already count enter the total (see the next section).",
             ],
         ),
         source=f"{ctx.source} and the assumptions register",
@@ -497,6 +497,7 @@ def build(ctx: Context, protector=publish) -> Report:
             )
         )
     sections.append(_value_section(ctx, current))
+    sections.append(value.section(ctx))
     timeliness = _rates_figure(
         ctx,
         "timeliness",

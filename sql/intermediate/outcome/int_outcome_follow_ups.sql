@@ -51,6 +51,7 @@ follow_ups as (
         assessments.health_wellbeing,
         assessments.safety,
         assessments.daily_activities,
+        assessments.life_satisfaction,
         datediff(
             'day', completed_referrals.closed_date, assessments.assessment_date
         ) as days_after_closure
@@ -98,7 +99,10 @@ final as (
         ) as long_safety,
         arg_min(health_wellbeing, follow_up_order) filter (
             where follow_up_window = 'long' and health_wellbeing is not null
-        ) as long_health_wellbeing
+        ) as long_health_wellbeing,
+        arg_min(life_satisfaction, follow_up_order) filter (
+            where follow_up_window = 'long' and life_satisfaction is not null
+        ) as long_life_satisfaction
 
     from windowed
     where follow_up_window is not null

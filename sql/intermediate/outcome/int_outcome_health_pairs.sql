@@ -13,6 +13,8 @@
 -- both windows (a referral with nothing to compare is not a paired observation).
 -- nhs_extrapolated (paired referrals only, else NULL): at least one counted contact type
 -- used 2 x (pre - post_6m) because no comparable, complete post_12m value exists.
+-- pre_contacts_6m (paired referrals only): the pre_6m contacts over the contact types
+-- compared (the base of contacts_change_6m; the hub-evidence NHS deadweight).
 with
 
 referrals as (
@@ -224,7 +226,22 @@ crisis_sums as (
             when change_6m_mental_health_crisis_contacts is not null
                 then post_6m_mental_health_crisis_contacts
             else 0
-        end as post_6m_crisis_contacts
+        end as post_6m_crisis_contacts,
+        case when change_6m_gp_appointments is not null then pre_gp_appointments else 0 end
+        + case when change_6m_ae_attendances is not null then pre_ae_attendances else 0 end
+        + case
+            when change_6m_mental_health_crisis_contacts is not null
+                then pre_mental_health_crisis_contacts
+            else 0
+        end
+        + case
+            when change_6m_ambulance_callouts is not null then pre_ambulance_callouts else 0
+        end
+        + case
+            when change_6m_nonelective_admissions is not null
+                then pre_nonelective_admissions
+            else 0
+        end as pre_contacts_6m
 
     from first_year_changes
 
@@ -261,7 +278,8 @@ final as (
         first_year_change_ambulance_callouts,
         first_year_change_nonelective_admissions,
         case when nhs_paired then pre_crisis_contacts end as pre_crisis_contacts,
-        case when nhs_paired then post_6m_crisis_contacts end as post_6m_crisis_contacts
+        case when nhs_paired then post_6m_crisis_contacts end as post_6m_crisis_contacts,
+        case when nhs_paired then pre_contacts_6m end as pre_contacts_6m
 
     from crisis_sums
 

@@ -9,8 +9,14 @@
 -- the expected number of victims spared a repeat within 12 months.
 -- crime_cost_avoided = prevention_estimate x crime_cost_<crime_type> (else
 -- crime_cost_default): one crime per victim spared.
--- crime_cost_residual = prevention_estimate x crime_cost_residual_<crime_type>; NULL
--- where the register has no residual for the crime type (it stays out of the total).
+-- crime_cost_residual = prevention_estimate x (crime_cost_response_<crime_type> +
+-- crime_cost_residual_<crime_type>): the part of the cost that the wellbeing and NHS
+-- terms do not already count (police and criminal justice response, a saving to public
+-- budgets; the other non-overlapping components, social value). A missing row adds 0;
+-- NULL where the register has neither row for the crime type (it stays out of the total).
+-- repeat_rate_central, crime_cost_in_total_central: the central repeat rate and the cost
+-- per crime in the total (response + residual), for projected against observed
+-- (marts.hub_evidence).
 with
 
 referrals as (
@@ -79,7 +85,14 @@ scenario_inputs as (
         end as prevention_effect,
         scenarios.displacement_prevention,
         coalesce(crime_type_cost.setting, scenarios.crime_cost_default) as crime_cost,
-        crime_type_residual.setting as crime_cost_residual
+        case
+            when
+                crime_type_response.setting is not null
+                or crime_type_residual.setting is not null
+                then
+                    coalesce(crime_type_response.setting, 0)
+                    + coalesce(crime_type_residual.setting, 0)
+        end as crime_cost_residual
 
     from hardened_referrals
     cross join scenarios
@@ -97,6 +110,11 @@ scenario_inputs as (
             scenarios.scenario = crime_type_residual.scenario
             and crime_type_residual.parameter_name
             = 'crime_cost_residual_' || hardened_referrals.crime_type
+    left join settings as crime_type_response
+        on
+            scenarios.scenario = crime_type_response.scenario
+            and crime_type_response.parameter_name
+            = 'crime_cost_response_' || hardened_referrals.crime_type
 
 ),
 
@@ -105,6 +123,7 @@ scenario_estimates as (
     select
         referral_id,
         scenario,
+        repeat_rate,
         repeat_rate * prevention_effect * (1 - displacement_prevention) as prevention_estimate,
         crime_cost,
         crime_cost_residual
@@ -118,6 +137,8 @@ scenario_values as (
     select
         referral_id,
         scenario,
+        repeat_rate,
+        crime_cost_residual,
         prevention_estimate,
         prevention_estimate * crime_cost as crime_cost_avoided_gbp,
         prevention_estimate * crime_cost_residual as crime_cost_residual_gbp
@@ -152,7 +173,11 @@ pivoted as (
         ) as crime_cost_residual_gbp_central,
         max(crime_cost_residual_gbp) filter (
             where scenario = 'high'
-        ) as crime_cost_residual_gbp_high
+        ) as crime_cost_residual_gbp_high,
+        max(repeat_rate) filter (where scenario = 'central') as repeat_rate_central,
+        max(crime_cost_residual) filter (
+            where scenario = 'central'
+        ) as crime_cost_in_total_central
 
     from scenario_values
     group by referral_id
@@ -172,7 +197,9 @@ final as (
         pivoted.crime_cost_avoided_gbp_high,
         pivoted.crime_cost_residual_gbp_low,
         pivoted.crime_cost_residual_gbp_central,
-        pivoted.crime_cost_residual_gbp_high
+        pivoted.crime_cost_residual_gbp_high,
+        pivoted.repeat_rate_central,
+        pivoted.crime_cost_in_total_central
 
     from hardened_referrals
     left join pivoted

@@ -12,9 +12,15 @@ referrals of a period are enough (metrics.queries.valuation_inputs):
   x (1 - deadweight_nhs) x attribution_nhs x A(benefit_years_nhs, dropoff_nhs,
   discount_rate);
 * crime avoided = sum over (crime type, domestic abuse) of referrals with target
-  hardening x repeat rate x prevention effect x (1 - displacement_prevention) x unit cost;
-  only the register's crime_cost_residual_<crime_type> enters the total;
-* total = wellbeing + NHS + residual crime cost; value per pound = total / funding.
+  hardening x repeat rate x prevention effect x (1 - displacement_prevention) x unit cost,
+  shown for information; only the parts the other terms do not count enter the total:
+  crime_cost_response_<crime_type> (police and criminal justice) and
+  crime_cost_residual_<crime_type> (the other non-overlapping components);
+* total = wellbeing + NHS + crime response + crime residual; value per pound = total /
+  funding;
+* public-sector savings = NHS + crime response; social value = wellbeing + crime
+  residual (HM Treasury Green Book; spec evidence.md section 4), each per £1 of funding,
+  and the share of the total resting on the wellbeing value.
 
 A(T, d, r) = sum for t = 0 .. T-1 of (1 - d)^t / (1 + r)^t, T a whole number of years
 (metrics.register.annuity_factor, the one Python copy of the SQL's rule).
@@ -27,7 +33,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics.formatting import month_words, status_label
+from metrics.formatting import month_words, percent, ratio, readable, status_label
 from metrics.register import annuity_factor
 
 NHS_CONTACT_TYPES = ("gp_appointments", "ae_attendances", "mental_health_crisis_contacts",
@@ -44,6 +50,21 @@ NHS_PARAMETERS = ("deadweight_nhs", "attribution_nhs", "dropoff_nhs", "benefit_y
 PREVENTION_PARAMETERS = ("situational_prevention_effect", "situational_prevention_effect_burglary",
                          "displacement_prevention", "repeat_rate_domestic_abuse",
                          "repeat_rate_default")
+
+
+CRIME_RESPONSE_STEP = "Crime response (saving)"
+CRIME_OTHER_STEP = "Crime, other (social value)"
+# which part of the total each parameter moves (the tornado labels its bars with it)
+SAVINGS, SOCIAL = "public-sector savings", "social value"
+
+
+def part_moved(name: str) -> str:
+    """The part of the total a parameter moves: savings, social value or both."""
+    if name in NHS_PARAMETERS or name.startswith("crime_cost_response_"):
+        return SAVINGS
+    if name in WELLBEING_PARAMETERS or name.startswith("crime_cost_residual_"):
+        return SOCIAL
+    return "both"  # the prevention settings scale both crime parts
 
 
 # each benefit's annuity arguments: (years, drop-off, discount rate)
@@ -157,16 +178,55 @@ class Result:
     wellbeing: float
     nhs: float
     crime_cost_avoided: float
-    crime_residual: float
+    crime_residual: float  # the crime cost in the total: response + other components
     total: float
     per_pound: float
     prevention_estimate: float
-    residual_missing: tuple[str, ...]
+    residual_missing: tuple[str, ...]  # crime types with neither row: out of the total
+    crime_response: float = 0.0  # police and criminal justice: a public-sector saving
+    crime_other: float = 0.0  # other non-overlapping components: social value
+    funding: float = math.nan
+    response_missing: tuple[str, ...] = ()
+    other_missing: tuple[str, ...] = ()
+
+    @property
+    def savings(self) -> float:
+        """Public-sector savings: NHS cost avoided + police and criminal justice costs."""
+        return self.nhs + self.crime_response
+
+    @property
+    def social(self) -> float:
+        """Social value: the wellbeing value + the other non-overlapping crime costs."""
+        return self.wellbeing + self.crime_other
+
+    @property
+    def savings_per_pound(self) -> float:
+        return self.savings / self.funding if self.funding else math.nan
+
+    @property
+    def social_per_pound(self) -> float:
+        return self.social / self.funding if self.funding else math.nan
+
+    @property
+    def wellbeing_share(self) -> float:
+        """The share of the total that rests on the wellbeing value (NaN if no total)."""
+        return self.wellbeing / self.total if self.total else math.nan
 
 
-def _prevention(inputs: Inputs, s: dict[str, float]) -> tuple[float, float, float, list[str]]:
-    estimate = cost = residual = 0.0
-    missing = set()
+@dataclass(frozen=True)
+class _Crime:
+    estimate: float = 0.0
+    cost: float = 0.0
+    response: float = 0.0
+    other: float = 0.0
+    missing: tuple[str, ...] = ()  # neither row
+    response_missing: tuple[str, ...] = ()
+    other_missing: tuple[str, ...] = ()
+
+
+def _crime(inputs: Inputs, s: dict[str, float]) -> _Crime:
+    estimate = cost = response = other = 0.0
+    no_response, no_other = set(), set()
     for (crime_type, domestic_abuse), n in inputs.hardened.items():
         if domestic_abuse:
             repeat = s["repeat_rate_domestic_abuse"]
@@ -178,11 +238,22 @@ def _prevention(inputs: Inputs, s: dict[str, float]) -> tuple[float, float, floa
         spared = n * repeat * effect * (1 - s["displacement_prevention"])
         estimate += spared
         cost += spared * s.get(f"crime_cost_{crime_type}", s["crime_cost_default"])
-        if f"crime_cost_residual_{crime_type}" in s:
-            residual += spared * s[f"crime_cost_residual_{crime_type}"]
+        if f"crime_cost_response_{crime_type}" in s:
+            response += spared * s[f"crime_cost_response_{crime_type}"]
         else:
-            missing.add(crime_type)
-    return estimate, cost, residual, sorted(missing)
+            no_response.add(crime_type)
+        if f"crime_cost_residual_{crime_type}" in s:
+            other += spared * s[f"crime_cost_residual_{crime_type}"]
+        else:
+            no_other.add(crime_type)
+    return _Crime(estimate, cost, response, other, tuple(sorted(no_response & no_other)),
+                  tuple(sorted(no_response)), tuple(sorted(no_other)))
+
+
+def _prevention(inputs: Inputs, s: dict[str, float]) -> tuple[float, float, float, list[str]]:
+    """(victims spared, full crime cost, the part in the total, crime types left out)."""
+    crime = _crime(inputs, s)
+    return crime.estimate, crime.cost, crime.response + crime.other, list(crime.missing)
 
 
 def wellbeing_first_year(inputs: Inputs, s: dict[str, float]) -> float:
@@ -199,10 +270,14 @@ def compute(inputs: Inputs, s: dict[str, float]) -> Result:
                  * annuity(s, "wellbeing"))
     nhs = (nhs_first_year(inputs, s) * (1 - s["deadweight_nhs"]) * s["attribution_nhs"]
            * annuity(s, "nhs"))
-    estimate, cost, residual, missing = _prevention(inputs, s)
+    crime = _crime(inputs, s)
+    residual = crime.response + crime.other
     total = wellbeing + nhs + residual
     per_pound = total / inputs.funding if inputs.funding else math.nan
-    return Result(wellbeing, nhs, cost, residual, total, per_pound, estimate, tuple(missing))
+    return Result(wellbeing, nhs, crime.cost, residual, total, per_pound, crime.estimate,
+                  crime.missing, crime.response, crime.other,
+                  inputs.funding if inputs.funding else math.nan,
+                  crime.response_missing, crime.other_missing)
 
 
 def waterfall(inputs: Inputs, s: dict[str, float]) -> list[tuple[str, float, str]]:
@@ -214,7 +289,7 @@ def waterfall(inputs: Inputs, s: dict[str, float]) -> list[tuple[str, float, str
     t_w, t_n = math.floor(s["benefit_years_wellbeing"]), math.floor(s["benefit_years_nhs"])
     flat_w, flat_n = annuity(s, "wellbeing", 0.0), annuity(s, "nhs", 0.0)
     disc_w, disc_n = annuity(s, "wellbeing"), annuity(s, "nhs")
-    _, _, residual, _ = _prevention(inputs, s)
+    crime = _crime(inputs, s)
     steps = [
         ("Gross change (year 1)", w1 + n1, "absolute"),
         ("Deadweight", -(w1 * dw_w + n1 * dw_n), "relative"),
@@ -223,7 +298,8 @@ def waterfall(inputs: Inputs, s: dict[str, float]) -> list[tuple[str, float, str
         ("Later years", net_w * (t_w - 1) + net_n * (t_n - 1), "relative"),
         ("Drop-off", -(net_w * (t_w - flat_w) + net_n * (t_n - flat_n)), "relative"),
         ("Discounting", -(net_w * (flat_w - disc_w) + net_n * (flat_n - disc_n)), "relative"),
-        ("Crime costs (residual)", residual, "relative"),
+        (CRIME_RESPONSE_STEP, crime.response, "relative"),
+        (CRIME_OTHER_STEP, crime.other, "relative"),
     ]
     steps.append(("Net public value", sum(s[1] for s in steps), "total"))
     return steps
@@ -240,7 +316,8 @@ def tornado(inputs: Inputs, params: pd.DataFrame, overrides: dict[str, float] | 
     central_total = compute(inputs, base).total
     rows = []
     names = [*WELLBEING_PARAMETERS, *NHS_PARAMETERS, *PREVENTION_PARAMETERS,
-             *sorted(n for n in base if n.startswith(("repeat_rate_", "crime_cost_residual_")))]
+             *sorted(n for n in base if n.startswith(("repeat_rate_", "crime_cost_residual_",
+                                                      "crime_cost_response_")))]
     for name in dict.fromkeys(names):
         if name not in low or low[name] == high[name]:
             continue
@@ -248,9 +325,47 @@ def tornado(inputs: Inputs, params: pd.DataFrame, overrides: dict[str, float] | 
         high_total = compute(inputs, {**base, name: high[name]}).total
         rows.append({"parameter": name, "low_setting": low[name], "high_setting": high[name],
                      "low_total": low_total, "high_total": high_total,
-                     "swing": abs(high_total - low_total)})
+                     "swing": abs(high_total - low_total), "moves": part_moved(name)})
     frame = pd.DataFrame(rows, columns=["parameter", "low_setting", "high_setting",
-                                        "low_total", "high_total", "swing"])
+                                        "low_total", "high_total", "swing", "moves"])
     frame = frame[frame["swing"] > 0] if not frame.empty else frame
     frame.attrs["central_total"] = central_total
     return frame.sort_values("swing", ascending=False).reset_index(drop=True)
+
+
+def split_text(r: Result) -> str:
+    """The savings/social split of one result in words (the page and the reports)."""
+    return (f"{ratio(r.savings_per_pound)} of public-sector savings and "
+            f"{ratio(r.social_per_pound)} of social value per £1 of funding; "
+            f"{percent(r.wellbeing_share, 0)} of the total rests on the wellbeing value")
+
+
+def crime_types_left_out(r: Result) -> list[str]:
+    """Sentences naming the crime types a part of the crime cost leaves out, and why."""
+    out = []
+    if r.residual_missing:
+        out.append(f"no sourced response or other crime cost for {_types(r.residual_missing)}: "
+                   "their crime costs stay out of the total")
+    only_response = sorted(set(r.other_missing) - set(r.residual_missing))
+    if only_response:
+        out.append(f"no other non-overlapping cost for {_types(only_response)}")
+    only_other = sorted(set(r.response_missing) - set(r.residual_missing))
+    if only_other:
+        out.append(f"no police and criminal justice cost for {_types(only_other)}")
+    return out
+
+
+def _types(types) -> str:
+    return ", ".join(readable(str(t)).lower() for t in types)
+
+
+def value_per_point(s: dict[str, float]) -> float:
+    """The wellbeing value of one point of life satisfaction (after deadweight,
+    attribution and the annuity): what the calibration multiplies changes by."""
+    return compute(Inputs(life_satisfaction_change=1.0), s).wellbeing
+
+
+def nhs_kept_share(s: dict[str, float]) -> float:
+    """The share of the gross first-year NHS £ the value keeps (after deadweight,
+    attribution and the annuity): what the NHS calibration multiplies £ by."""
+    return (1 - s["deadweight_nhs"]) * s["attribution_nhs"] * annuity(s, "nhs")
