@@ -24,7 +24,7 @@ import pandas as pd
 
 from metrics import formatting as fmt
 from metrics.disclosure import SUPPRESSED
-from metrics.maturity import matures_on, maturity_text
+from metrics.maturity import matures_on
 from metrics.period import Period
 from metrics.published import changes
 from metrics.published.names import COUNT_ONLY, base_table
@@ -99,7 +99,7 @@ class Latest:
     period: Period
     latest: Figure | None
     matures: dt.date | None
-    maturity: str  # 'matures on 30 Sep 2027', with 'once health_use data reach it ...'
+    maturity: str  # 'matures on 30 September 2027', 'once health_use data reach it' if late
 
     def latest_text(self) -> str:
         """'latest measurable quarter, April to June 2025 (2025/26 Q1): 50.0% (10 of 20
@@ -162,11 +162,22 @@ def latest_measurable(quarters: changes.Quarters, first_published: Period | None
             latest = candidate
             break
         earlier = earlier.previous()
-    table = found.coverage_table
-    return Latest(found, period, latest,
-                  matures_on(period.last, found.censor_days, found.censor_months),
-                  maturity_text(period.last, found.censor_days, found.censor_months, table,
-                                coverage.get(table) if table else None))
+    return Latest(found, period, latest, *_maturity(found, period, coverage))
+
+
+def _maturity(found: Rule, period: Period, coverage: dict[str, dt.date | None]
+              ) -> tuple[dt.date | None, str]:
+    """The status rule's date (`metrics.maturity.matures_on`) in words a public page may
+    print: a long date (the disclosure scan reads 'matures on 30 September 2027' as the
+    rule's date, not an event's), and the coverage table that has not reached it."""
+    date = matures_on(period.last, found.censor_days, found.censor_months)
+    if date is None:
+        return None, ""
+    text = f"matures on {fmt.long_date(date)}"
+    reached = coverage.get(found.coverage_table) if found.coverage_table else None
+    if reached is not None and reached < date:
+        text += f" once {found.coverage_table} data reach it"
+    return date, text
 
 
 def release_setting(con) -> tuple[Period | None, dict[str, dt.date | None]]:

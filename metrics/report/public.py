@@ -28,7 +28,7 @@ import pandas as pd
 from metrics.catalogue import catalogue, in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED
 from metrics.period import PeriodError, month_name
-from metrics.published import changes
+from metrics.published import changes, cohorts
 from metrics.published.changes import Quarters
 from metrics.published.names import base_table
 from metrics.published.read import NotPublished, PublishedQuarter, published_quarter
@@ -289,12 +289,15 @@ def _crime_figure(ctx: Context, release: PublishedQuarter) -> Figure:
 # --- outcomes ----------------------------------------------------------------------------------
 
 
-def _outcome_row(indicator: str, status: str, release: PublishedQuarter) -> tuple:
+def _outcome_row(indicator: str, status: str, release: PublishedQuarter,
+                 latest: cohorts.Latest | None = None) -> tuple:
     label = WORDS[indicator][0]
     if status != "ok":
         word = fmt.status_word(status)
+        # a cohort not yet measurable: when it matures and the latest measurable quarter
+        said = f"{word}; {latest.maturity}; {latest.latest_text()}" if latest else word
         return (
-            [Cell(label), Cell("", "text"), Cell("", "text"), Cell(word, "status")],
+            [Cell(label), Cell("", "text"), Cell("", "text"), Cell(said, "status")],
             charts.Bar(label, None, word),
         )
     info = release.rate(indicator)
@@ -313,10 +316,12 @@ def _outcome_figure(
     indicators: tuple[str, ...],
     statuses: dict[str, str],
     release: PublishedQuarter,
+    latest: dict[str, cohorts.Latest] | None = None,
 ) -> Figure:
     rows, bars = [], []
     for indicator in indicators:
-        row, bar = _outcome_row(indicator, statuses[indicator], release)
+        row, bar = _outcome_row(indicator, statuses[indicator], release,
+                                (latest or {}).get(indicator))
         rows.append(row)
         bars.append(bar)
     definitions = [f"{WORDS[i][0]}: {WORDS[i][1]}." for i in indicators]
@@ -664,6 +669,7 @@ def build(ctx: Context, protector=None) -> Report:
     period = ctx.period
     release = _release(ctx)
     statuses = {i: release.status(i) for i in PERSON_INDICATORS}
+    latest = cohorts.for_quarter(ctx.con, period, catalogue().to_dict("records"))
 
     who = Section(
         "who",
@@ -741,7 +747,8 @@ def build(ctx: Context, protector=None) -> Report:
     ]
     for key, heading, indicators in THEME_SECTIONS:
         blocks = [funnel] if key == "timeliness" else []
-        blocks.append(_outcome_figure(ctx, key, heading, indicators, statuses, release))
+        blocks.append(_outcome_figure(ctx, key, heading, indicators, statuses, release,
+                                      latest))
         if key in SECTION_COUNTS:
             counted = SECTION_COUNTS[key]
             status = statuses[counted]
