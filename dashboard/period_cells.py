@@ -9,6 +9,7 @@ import pandas as pd
 from metrics import change as changes
 from metrics import period_figures as pf
 from metrics.maturity import matures_on
+from metrics.period import month_range
 
 VERDICT_WORDS = {
     changes.BEYOND_NOISE: "beyond noise",
@@ -24,13 +25,15 @@ def setting(view, trend: pd.DataFrame | None) -> pf.Setting:
 
 
 def for_view(catalogue: pd.DataFrame, trend: pd.DataFrame | None, view,
-             summary: pd.DataFrame | None = None) -> dict[str, pf.PeriodCell]:
+             summary: pd.DataFrame | None = None, latest: pd.DataFrame | None = None
+             ) -> dict[str, pf.PeriodCell]:
     """Every indicator's cell for the view's period, from the monthly rows the page loaded
     (`indicator_trend`). The public view has published quarters, not months: its cells
     hold the quarter and its change on the quarter before (from `indicator_summary`),
-    without a cohort."""
+    and, where a cohort indicator's quarter is not yet measurable, the latest published
+    quarter that is and when the quarter matures (`latest`: the `latest_cohorts` query)."""
     if getattr(view, "audience", "manager") == "public":
-        return _published_cells(catalogue, summary, view.period)
+        return _published_cells(catalogue, summary, view.period, latest)
     if trend is None or trend.empty:
         return {}
     return pf.cells(catalogue, trend, view.period, setting(view, trend))
@@ -47,10 +50,38 @@ def _pooled(row: dict, first, last) -> pf.Pooled:
                      number("numerator"), number("denominator"), number("value"))
 
 
-def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, period
-                     ) -> dict[str, pf.PeriodCell]:
+def _latest_quarters(latest: pd.DataFrame | None) -> dict[str, dict]:
+    if latest is None or latest.empty:
+        return {}
+    return {r["indicator_id"]: r for r in latest.to_dict("records")}
+
+
+def _published_cohort(found: dict | None) -> dict:
+    """The PeriodCell fields of a quarter not yet measurable: the latest published quarter
+    that is (its figure as published: `[c]` has no value) and the date it matures."""
+    if found is None:
+        return {}
+    def day(column):
+        value = found.get(column)
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    out = {"matures": day("matures_on"), "maturity": str(found.get("maturity") or "")}
+    first, last = day("latest_first"), day("latest_last")
+    if first is not None and last is not None:
+        met = found.get("latest_met")
+        out["cohort"] = _pooled({
+            "status": found["latest_status"], "months_ok": month_range(first, last).months,
+            "numerator": found.get("latest_value") if met is None or pd.isna(met) else met,
+            "denominator": found.get("latest_base"), "value": found.get("latest_value"),
+        }, first, last)
+    return out
+
+
+def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, period,
+                     latest: pd.DataFrame | None = None) -> dict[str, pf.PeriodCell]:
     if summary is None or summary.empty:
         return {}
+    cohorts = _latest_quarters(latest)
     rows = {(r["indicator_id"], r["bucket"]): r for r in summary.to_dict("records")}
     before = period.previous()
     out = {}
@@ -66,7 +97,8 @@ def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, peri
             earlier_figure = _pooled(earlier, before.first, before.last)
             if earlier_figure.shown:
                 comparison = pf.compare(rule, figure, earlier_figure)
-        out[rule.indicator_id] = pf.PeriodCell(rule, period, figure, previous=comparison)
+        out[rule.indicator_id] = pf.PeriodCell(rule, period, figure, previous=comparison,
+                                               **_published_cohort(cohorts.get(rule.indicator_id)))
     return out
 
 

@@ -380,7 +380,7 @@ class PeriodCell:
             return ""
         text = f"{fmt.status_label(self.status)} for {self.figure.words()}"
         pending = [m for m, s in self.figure.not_ok if s == "not_yet_measurable"]
-        if self.status == "not_yet_measurable" and len(pending) < self.figure.months:
+        if self.status == "not_yet_measurable" and 0 < len(pending) < self.figure.months:
             text += f" (months not yet measurable: {fmt.month_words(pending)})"
         if self.maturity:
             text += f"; {self.maturity}"
