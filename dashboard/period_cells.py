@@ -163,3 +163,45 @@ def month_matures(entry, months: pd.Series, statuses: pd.Series) -> list[str]:
                 if status == "not_yet_measurable" else None)
         out.append(date.isoformat() if date is not None else "")
     return out
+
+
+def for_agencies(entry, statuses: pd.DataFrame, view, trend_of) -> dict[str, pf.PeriodCell]:
+    """The agency breakdown's cells: for each agency (`statuses`: the breakdown's rows,
+    agency and status) whose period is not yet measurable for a cohort indicator, its cell
+    from its own monthly rows (`trend_of(agency)`: `indicator_trend` for that agency), so
+    that it holds the agency's latest measurable cohort of the same length."""
+    rule = pf.Rule.from_entry(entry)
+    if not rule.is_cohort:
+        return {}
+    out = {}
+    for agency in statuses.loc[statuses["status"] == "not_yet_measurable", "agency"]:
+        trend = trend_of(agency)
+        if trend is None:
+            continue
+        rows = trend[trend["indicator_id"] == rule.indicator_id]
+        out[agency] = pf.period_cell(rule, rows, view.period, setting(view, trend))
+    return out
+
+
+AGENCY_COLUMNS = ["latest_cohort_value", "latest_cohort_numerator", "latest_cohort_base",
+                  "latest_cohort_months", "matures_on"]
+
+
+def agency_columns(agencies: pd.Series, cells: dict[str, pf.PeriodCell]) -> pd.DataFrame:
+    """What the agency breakdown's table carries beside each agency's figure: its latest
+    measurable cohort (value, people with the outcome, base, months) and when the period
+    matures, where the period is not yet measurable."""
+    rows = [{c: columns(cells.get(agency))[c] if agency in cells else columns(None)[c]
+             for c in AGENCY_COLUMNS} for agency in agencies]
+    return pd.DataFrame(rows, columns=AGENCY_COLUMNS, index=agencies.index)
+
+
+def agency_cohort_lines(cells: dict[str, pf.PeriodCell], name_of) -> list[str]:
+    """'Victim support: latest measurable 12 months: 61.2% (87 of 142; ...), people who
+    closed ...' for each agency that has one, else when its first cohort matures."""
+    lines = []
+    for agency, cell in cells.items():
+        text = cell.cohort_text() or cell.no_cohort_text()
+        if text:
+            lines.append(f"{name_of(agency)}: {text}")
+    return lines

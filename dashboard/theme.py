@@ -8,6 +8,8 @@ is in the address (`?wellbeing_section=Breakdowns`), so a link opens the same ta
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -197,6 +199,13 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
     })
     if "suppressed" in rows.columns:
         table["suppressed"] = rows["suppressed"].fillna("")
+    # an agency whose period is not yet measurable: its latest measurable cohort
+    cells = period_cells.for_agencies(entry, rows, view, lambda agency: guarded(
+        view, "indicator_trend", replace(view.filters, agency=agency)))
+    if cells:
+        table = pd.concat([table, period_cells.agency_columns(rows["agency"], cells)], axis=1)
+    lines = period_cells.agency_cohort_lines(
+        cells, lambda a: "Whole hub" if a == "all" else fmt.readable(a))
     chart_block(
         view, name=f"{theme}_by_agency_{chosen}", title=title,
         subtitle=f"{view.period.title()}; the whole hub first (orange), then each agency "
@@ -205,7 +214,10 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
         description=(
             "A referral counts for every agency involved in it (the lead agency is involved "
             "in all), so the agencies together can add up to more than the whole hub. "
-            + status_note(rows["status"])),
+            + status_note(rows["status"])
+            + ("\n\nWhere the period is not yet measurable, the latest measurable cohort "
+               "of the same length:\n\n" + "\n".join(f"- {fmt.md(line)}" for line in lines)
+               if lines else "")),
         base="the referrals each agency was involved in over the period",
         source=source_line(view, theme), excel=True,
     )
