@@ -84,3 +84,13 @@ def test_an_agency_without_a_matured_cohort_says_when_the_first_matures():
 def test_not_a_cohort_indicator_asks_nothing():
     entry = {**ENTRY, "censor_days": None}
     assert period_cells.for_agencies(entry, STATUSES, VIEW, lambda a: 1 / 0) == {}
+
+
+def test_a_hidden_month_beside_one_not_yet_measurable_still_looks_for_a_cohort():
+    # pcc, a sensitive agency: Jul 2026 hidden, Aug and Sep 2026 not yet measurable; as the
+    # pooled queries say, the quarter is not yet measurable, so its latest cohort stands in
+    hidden = _months(D(2025, 10, 1), [("ok", 4, 10), ("ok", 5, 10), ("ok", 6, 10)]
+                     + [WAIT] * 6 + [("suppressed", 0, 0)] + [WAIT] * 2)
+    cells = period_cells.for_agencies(ENTRY, STATUSES, VIEW, lambda a: hidden)
+    assert cells["a"].status == "not_yet_measurable"
+    assert (cells["a"].cohort.first, cells["a"].cohort.numerator) == (D(2025, 10, 1), 15)
