@@ -205,3 +205,26 @@ def agency_cohort_lines(cells: dict[str, pf.PeriodCell], name_of) -> list[str]:
         if text:
             lines.append(f"{name_of(agency)}: {text}")
     return lines
+
+
+def stand_in(entry, trend: pd.DataFrame | None, view) -> pf.PeriodCell | None:
+    """The whole hub's cell for a cohort indicator whose period is not yet measurable but
+    has a latest measurable cohort of the same length (None otherwise): the breakdowns by
+    crime type, enhanced rights and area then count that cohort's months."""
+    if trend is None or trend.empty or getattr(view, "audience", "manager") == "public":
+        return None
+    rule = pf.Rule.from_entry(entry)
+    if not rule.is_cohort:
+        return None
+    cell = pf.period_cell(rule, trend[trend["indicator_id"] == rule.indicator_id],
+                          view.period, setting(view, trend))
+    return cell if cell.stands_in else None
+
+
+def stand_in_words(cell: pf.PeriodCell, period_title: str) -> str:
+    """'the latest measurable 3 months, people who closed Sep 2025 to Nov 2025 (July to
+    September 2026 is not yet measurable; matures on 30 Sep 2027)'."""
+    length = "month" if cell.period.months == 1 else f"{cell.period.months} months"
+    text = (f"the latest measurable {length}, {cell.cohort_words()} ({period_title} is not "
+            "yet measurable")
+    return text + (f"; {cell.maturity})" if cell.maturity else ")")

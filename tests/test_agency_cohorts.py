@@ -94,3 +94,18 @@ def test_a_hidden_month_beside_one_not_yet_measurable_still_looks_for_a_cohort()
     cells = period_cells.for_agencies(ENTRY, STATUSES, VIEW, lambda a: hidden)
     assert cells["a"].status == "not_yet_measurable"
     assert (cells["a"].cohort.first, cells["a"].cohort.numerator) == (D(2025, 10, 1), 15)
+
+
+def test_the_splits_count_the_whole_hubs_latest_cohort():
+    # the crime type, enhanced rights and area splits of a period not yet measurable
+    # count the months of the hub's latest measurable cohort (Oct to Dec 2025 here)
+    cell = period_cells.stand_in(ENTRY, A, VIEW)
+    assert (cell.cohort.first, cell.cohort.last) == (D(2025, 10, 1), D(2025, 12, 1))
+    assert period_cells.stand_in_words(cell, PERIOD.title()) == (
+        "the latest measurable 3 months, people who closed Oct 2025 to Dec 2025 (July to "
+        "September 2026 (2026/27 Q2) is not yet measurable; matures on 30 Sep 2027)")
+    assert period_cells.stand_in(ENTRY, B, VIEW) is None  # no cohort yet: nothing to count
+    assert period_cells.stand_in(ENTRY, A, SimpleNamespace(**{**vars(VIEW),
+                                                              "audience": "public"})) is None
+    measurable = SimpleNamespace(**{**vars(VIEW), "period": parse("2025/26-Q3")})
+    assert period_cells.stand_in(ENTRY, A, measurable) is None  # the period's own figure
