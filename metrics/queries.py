@@ -587,12 +587,16 @@ def change_lines(con, audience: str, filters: Filters) -> pd.DataFrame:
     measure (people referred, then the bulletin's rates) with this quarter, the previous
     quarter, the same quarter a year earlier (as printed) and each change in words,
     `judged_previous` / `judged_year` ('better', 'worse', 'moved' or '' for no arrow) and
-    the three quarters' labels."""
-    from metrics.published import changes
+    the three quarters' labels; `latest_measurable`: for an outcome whose quarter is not
+    yet measurable, when it matures and the latest measurable quarter, as the bulletin
+    gives it under its table (`metrics.published.cohorts`)."""
+    from metrics.published import changes, cohorts
 
     first, _last = _public_quarter(con, filters)
     quarter = period.period_starting("quarter", first)
     quarters = changes.Quarters(con)
+    latest = cohorts.for_quarter(con, quarter, catalogue(con, audience, filters).to_dict(
+        "records"), quarters)
     rows = []
     for indicator, label in [(changes.PEOPLE_REFERRED, changes.PEOPLE_LABEL),
                              *changes.bulletin_rates()]:
@@ -609,6 +613,7 @@ def change_lines(con, audience: str, filters: Filters) -> pd.DataFrame:
             "period": quarter.label,
             "previous_period": quarter.previous().label,
             "year_earlier_period": quarter.year_before().label,
+            "latest_measurable": latest[indicator].text() if indicator in latest else "",
         })
     return pd.DataFrame(rows)
 

@@ -160,7 +160,7 @@ def test_public_scorecard_and_bulletin_give_the_latest_published_quarter(con):
         "where p.status = 'published'").df()
     published["period_start"] = pd.to_datetime(published["period_start"]).dt.date
     labels = set(published["period"])
-    checked = {"scorecard": 0, "bulletin": 0, "c": 0}
+    checked = {"scorecard": 0, "bulletin": 0, "c": 0, "changes": 0}
     from metrics.report.public import WORDS
 
     label_of = {words: indicator for indicator, (words, _) in WORDS.items()}
@@ -175,6 +175,8 @@ def test_public_scorecard_and_bulletin_give_the_latest_published_quarter(con):
         report = build_report(con, "public", period.label)
         rows = {r[0].text: r for t in report.tables() if t.key.startswith("outcomes_")
                 for r in t.rows}
+        [change_table] = [t for t in report.tables() if t.key == "changes"]
+        lines = _run(con, "change_lines", "public", view.filters).set_index("measure")
         for entry in catalogue.to_dict("records"):
             indicator = entry["indicator_id"]
             card = by_id.get(indicator)
@@ -207,9 +209,16 @@ def test_public_scorecard_and_bulletin_give_the_latest_published_quarter(con):
                     best["numerator"] / best["denominator"])
             else:
                 assert card.cell.cohort.value == pytest.approx(best["value"])
+            measure = WORDS[indicator][0] if indicator in WORDS else None
+            if measure in lines.index:  # the change table's row: given under it, on both
+                said = lines.loc[measure, "latest_measurable"]
+                assert f"latest measurable quarter, {parse(best['period']).title()}: " in said
+                assert f"{measure}: {said}." in change_table.notes
+                checked["changes"] += 1
             if row is not None:
                 quarter = parse(best["period"])
                 assert f"latest measurable quarter, {quarter.title()}: " in row[-1].text
                 if best["status"] == "suppressed":
                     assert row[-1].text.split(": ")[-1].startswith("[c]")
     assert checked["scorecard"] >= 10 and checked["bulletin"] >= 10, checked
+    assert checked["changes"] >= 10, checked

@@ -178,3 +178,18 @@ def test_the_disclosure_scan_reads_a_matures_on_date_as_the_rules():
     assert scan_text("Not yet measurable; matures on 30 September 2027", "b.html") == []
     found = scan_text("support closed on 30 September 2026", "b.html")
     assert [f.rule for f in found] == ["event_date"]
+
+
+def test_the_bulletin_change_table_gives_the_latest_quarter_under_it():
+    from metrics.report import bulletin_changes
+
+    latest = {"sustained": _latest(RATE)}
+    table = bulletin_changes.change_table(RELEASE, parse("2026/27-Q2"),
+                                          [("sustained", "Wellbeing lasted")], latest)
+    assert table.rows[0][1].text == "Not yet measurable"
+    assert table.notes[-1] == (
+        "Wellbeing lasted: Not yet measurable; matures on 30 September 2027; latest "
+        "measurable quarter, January to March 2026 (2025/26 Q4): [c].")
+    plain = bulletin_changes.change_table(RELEASE, parse("2026/27-Q2"),
+                                          [("sustained", "Wellbeing lasted")])
+    assert len(plain.notes) == len(table.notes) - 1

@@ -654,11 +654,12 @@ def _revisions_section(release: PublishedQuarter) -> Section:
     )
 
 
-def _changes_section(ctx: Context, release: PublishedQuarter) -> Section:
+def _changes_section(ctx: Context, release: PublishedQuarter,
+                     latest: dict[str, cohorts.Latest] | None = None) -> Section:
     """Change on the previous quarter and a year earlier, and the recent quarters."""
     return bulletin_changes.section(Quarters(ctx.con), release.period,
                                     changes.bulletin_rates(), changes.main_point_rates(),
-                                    ctx.source)
+                                    ctx.source, latest)
 
 
 def build(ctx: Context, protector=None) -> Report:
@@ -742,7 +743,7 @@ def build(ctx: Context, protector=None) -> Report:
     )
     sections = [
         Section("main_points", "Main points", bullets=_main_points(ctx, release, statuses)),
-        _changes_section(ctx, release),
+        _changes_section(ctx, release, latest),
         who,
     ]
     for key, heading, indicators in THEME_SECTIONS:
