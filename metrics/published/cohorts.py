@@ -26,6 +26,7 @@ from metrics import formatting as fmt
 from metrics.disclosure import SUPPRESSED
 from metrics.maturity import matures_on
 from metrics.period import Period
+from metrics.period_figures import Rule
 from metrics.published import changes
 from metrics.published.names import COUNT_ONLY, base_table
 from metrics.published.read import PublishedQuarter
@@ -33,32 +34,10 @@ from metrics.published.read import PublishedQuarter
 MEASURABLE = frozenset({"ok", "suppressed"})
 
 
-@dataclass(frozen=True)
-class Rule:
-    """What the catalogue says about the indicator's cohort."""
-
-    indicator_id: str
-    unit: str
-    censor_days: int | None = None
-    censor_months: int | None = None
-    coverage_table: str | None = None
-
-    @property
-    def is_cohort(self) -> bool:
-        return bool(self.censor_days or self.censor_months)
-
-
 def rule(entry) -> Rule:
-    """The Rule of a catalogue entry (a row of `metrics.catalogue.catalogue()` or of the
-    published catalogue)."""
-    def whole(name: str) -> int | None:
-        value = entry.get(name)
-        return None if value is None or pd.isna(value) or not value else int(value)
-
-    coverage = entry.get("coverage_table")
-    return Rule(str(entry["indicator_id"]), str(entry.get("unit") or "rate"),
-                whole("censor_days"), whole("censor_months"),
-                coverage if isinstance(coverage, str) and coverage else None)
+    """What the catalogue entry (a row of the catalogue, the code's or the published one)
+    says about the indicator's cohort: `metrics.period_figures.Rule`."""
+    return Rule.from_entry(entry)
 
 
 @dataclass(frozen=True)
