@@ -160,16 +160,19 @@ def test_the_public_scorecard_cell_stands_in_with_the_latest_quarter():
     assert not period_cells.for_view(catalogue, None, view, summary)["sustained"].stands_in
 
 
-def test_the_bulletin_row_gives_the_maturity_and_the_latest_quarter():
+def test_the_bulletin_outcome_table_gives_the_maturity_and_the_latest_quarter():
     indicator = public.PERSON_INDICATORS[0]
+    label = public.WORDS[indicator][0]
     found = cohorts.Latest(cohorts.rule({**RATE, "indicator_id": indicator}),
                            parse("2026/27-Q2"), None, D(2027, 9, 30),
                            "matures on 30 September 2027")
-    row, bar = public._outcome_row(indicator, "not_yet_measurable", RELEASE.get(
-        parse("2026/27-Q2")), found)
-    assert row[-1].text == ("Not yet measurable; matures on 30 September 2027; no quarter "
-                            "published so far is measurable")
-    assert bar.text == "Not yet measurable"  # the chart keeps the short word
+    notes = public._latest_notes((indicator, "other"), {indicator: found})
+    assert notes == [f"{label}: Not yet measurable; matures on 30 September 2027; no "
+                     "quarter published so far is measurable."]
+    # the row itself keeps the status, as the public dashboard's cell writes it
+    row, bar = public._outcome_row(indicator, "not_yet_measurable",
+                                   RELEASE.get(parse("2026/27-Q2")))
+    assert row[-1].text == bar.text == "Not yet measurable"
 
 
 def test_the_disclosure_scan_reads_a_matures_on_date_as_the_rules():

@@ -289,15 +289,12 @@ def _crime_figure(ctx: Context, release: PublishedQuarter) -> Figure:
 # --- outcomes ----------------------------------------------------------------------------------
 
 
-def _outcome_row(indicator: str, status: str, release: PublishedQuarter,
-                 latest: cohorts.Latest | None = None) -> tuple:
+def _outcome_row(indicator: str, status: str, release: PublishedQuarter) -> tuple:
     label = WORDS[indicator][0]
     if status != "ok":
         word = fmt.status_word(status)
-        # a cohort not yet measurable: when it matures and the latest measurable quarter
-        said = f"{word}; {latest.maturity}; {latest.latest_text()}" if latest else word
         return (
-            [Cell(label), Cell("", "text"), Cell("", "text"), Cell(said, "status")],
+            [Cell(label), Cell("", "text"), Cell("", "text"), Cell(word, "status")],
             charts.Bar(label, None, word),
         )
     info = release.rate(indicator)
@@ -307,6 +304,14 @@ def _outcome_row(indicator: str, status: str, release: PublishedQuarter,
         [Cell(label), _count_cell(info["base"]), _count_cell(info["met"]), cell],
         charts.Bar(label, value, cell.text),
     )
+
+
+def _latest_notes(indicators: tuple[str, ...], latest: dict[str, cohorts.Latest]
+                  ) -> list[str]:
+    """Under an outcome table, for each outcome whose quarter is not yet measurable: when
+    it matures and the latest measurable published quarter (its row keeps the status, the
+    public dashboard's cell)."""
+    return [f"{WORDS[i][0]}: {latest[i].text()}." for i in indicators if i in latest]
 
 
 def _outcome_figure(
@@ -320,8 +325,7 @@ def _outcome_figure(
 ) -> Figure:
     rows, bars = [], []
     for indicator in indicators:
-        row, bar = _outcome_row(indicator, statuses[indicator], release,
-                                (latest or {}).get(indicator))
+        row, bar = _outcome_row(indicator, statuses[indicator], release)
         rows.append(row)
         bars.append(bar)
     definitions = [f"{WORDS[i][0]}: {WORDS[i][1]}." for i in indicators]
@@ -350,6 +354,7 @@ def _outcome_figure(
                 *definitions,
                 *([legend] if legend else []),
                 "Rates are worked out from the rounded counts.",
+                *_latest_notes(indicators, latest or {}),
             ],
             csv_name=f"outcomes_{key}",
         ),
