@@ -3,16 +3,19 @@ and by enhanced rights, and how scores moved from intake to exit and to follow-u
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard import shared_figures
+from dashboard import period_cells, shared_figures
 from dashboard.data import View
 from dashboard.indicators import with_intervals
 from dashboard.sources import source_line
 from dashboard.stats import min_paired_n
 from dashboard.ui import chart_block, guarded, status_note
+from metrics.period_figures import PeriodCell
 from metrics.queries import BREAKDOWN_COHORTS
 
 SPLITS = [("crime_type", "crime type"), ("enhanced_rights", "enhanced rights")]
@@ -33,13 +36,21 @@ def _category_label(dimension: str, category: str) -> str:
     return fmt.readable(category)
 
 
-def split_chart(view: View, theme: str, entry: pd.Series, dimension: str, words: str) -> None:
+def split_chart(view: View, theme: str, entry: pd.Series, dimension: str, words: str,
+                stand_in: PeriodCell | None = None) -> None:
+    """`stand_in`: the whole hub's cell where the period is not yet measurable; the split
+    then counts its latest measurable cohort's months."""
     indicator = entry["indicator_id"]
-    rows = guarded(view, "referral_breakdown", indicator=indicator, dimension=dimension)
+    filters, when = view.filters, view.period.title()
+    if stand_in is not None:
+        filters = replace(view.filters, first=stand_in.cohort.first, last=stand_in.cohort.last)
+        when = fmt.md(period_cells.stand_in_words(stand_in, view.period.title()))
+    rows = guarded(view, "referral_breakdown", filters, indicator=indicator,
+                   dimension=dimension)
     if rows is None:
         return
     if rows.empty:
-        st.info(f"No referrals in the base for {fmt.md(entry['title'])} in this period.")
+        st.info(f"No referrals in the base for {fmt.md(entry['title'])} in {when}.")
         return
     rows = with_intervals(rows)
     rows["label"] = [_category_label(dimension, c) for c in rows["category"]]
@@ -62,7 +73,7 @@ def split_chart(view: View, theme: str, entry: pd.Series, dimension: str, words:
                    "ci_high", "suppressed"]].reset_index(drop=True)
     chart_block(
         view, name=f"{theme}_{indicator}_by_{dimension}", title=title,
-        subtitle=f"{view.period.title()}; {fmt.md(fmt.readable(view.filters.agency))}; "
+        subtitle=f"{when}; {fmt.md(fmt.readable(view.filters.agency))}; "
                  "cohort months the warehouse counts"
                  + ("; bars show 95% intervals" if unit == "rate" else ""),
         figure=shared_figures.bars(view.audience, order, "category", unit, label_column="label"),
@@ -128,15 +139,17 @@ def change_charts(view: View, theme: str, measure: str, words: str,
             )
 
 
-def splits(view: View, theme: str, entry: pd.Series) -> None:
-    """The chosen outcome by crime type and by enhanced rights."""
+def splits(view: View, theme: str, entry: pd.Series, stand_in: PeriodCell | None = None
+           ) -> None:
+    """The chosen outcome by crime type and by enhanced rights (over the latest measurable
+    cohort's months where `stand_in` holds it: `period_cells.stand_in`)."""
     if entry["indicator_id"] not in BREAKDOWN_COHORTS:
         st.info("This outcome is not split by crime type: it is not counted per referral.")
         return
     columns = st.columns(2, gap="medium")
     for column, (dimension, words) in zip(columns, SPLITS, strict=True):
         with column:
-            split_chart(view, theme, entry, dimension, words)
+            split_chart(view, theme, entry, dimension, words, stand_in)
 
 
 def changes(view: View, theme: str) -> None:

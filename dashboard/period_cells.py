@@ -9,6 +9,7 @@ import pandas as pd
 from metrics import change as changes
 from metrics import period_figures as pf
 from metrics.maturity import matures_on
+from metrics.period import month_range
 
 VERDICT_WORDS = {
     changes.BEYOND_NOISE: "beyond noise",
@@ -24,13 +25,15 @@ def setting(view, trend: pd.DataFrame | None) -> pf.Setting:
 
 
 def for_view(catalogue: pd.DataFrame, trend: pd.DataFrame | None, view,
-             summary: pd.DataFrame | None = None) -> dict[str, pf.PeriodCell]:
+             summary: pd.DataFrame | None = None, latest: pd.DataFrame | None = None
+             ) -> dict[str, pf.PeriodCell]:
     """Every indicator's cell for the view's period, from the monthly rows the page loaded
     (`indicator_trend`). The public view has published quarters, not months: its cells
     hold the quarter and its change on the quarter before (from `indicator_summary`),
-    without a cohort."""
+    and, where a cohort indicator's quarter is not yet measurable, the latest published
+    quarter that is and when the quarter matures (`latest`: the `latest_cohorts` query)."""
     if getattr(view, "audience", "manager") == "public":
-        return _published_cells(catalogue, summary, view.period)
+        return _published_cells(catalogue, summary, view.period, latest)
     if trend is None or trend.empty:
         return {}
     return pf.cells(catalogue, trend, view.period, setting(view, trend))
@@ -47,10 +50,38 @@ def _pooled(row: dict, first, last) -> pf.Pooled:
                      number("numerator"), number("denominator"), number("value"))
 
 
-def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, period
-                     ) -> dict[str, pf.PeriodCell]:
+def _latest_quarters(latest: pd.DataFrame | None) -> dict[str, dict]:
+    if latest is None or latest.empty:
+        return {}
+    return {r["indicator_id"]: r for r in latest.to_dict("records")}
+
+
+def _published_cohort(found: dict | None) -> dict:
+    """The PeriodCell fields of a quarter not yet measurable: the latest published quarter
+    that is (its figure as published: `[c]` has no value) and the date it matures."""
+    if found is None:
+        return {}
+    def day(column):
+        value = found.get(column)
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    out = {"matures": day("matures_on"), "maturity": str(found.get("maturity") or "")}
+    first, last = day("latest_first"), day("latest_last")
+    if first is not None and last is not None:
+        met = found.get("latest_met")
+        out["cohort"] = _pooled({
+            "status": found["latest_status"], "months_ok": month_range(first, last).months,
+            "numerator": found.get("latest_value") if met is None or pd.isna(met) else met,
+            "denominator": found.get("latest_base"), "value": found.get("latest_value"),
+        }, first, last)
+    return out
+
+
+def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, period,
+                     latest: pd.DataFrame | None = None) -> dict[str, pf.PeriodCell]:
     if summary is None or summary.empty:
         return {}
+    cohorts = _latest_quarters(latest)
     rows = {(r["indicator_id"], r["bucket"]): r for r in summary.to_dict("records")}
     before = period.previous()
     out = {}
@@ -66,7 +97,8 @@ def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, peri
             earlier_figure = _pooled(earlier, before.first, before.last)
             if earlier_figure.shown:
                 comparison = pf.compare(rule, figure, earlier_figure)
-        out[rule.indicator_id] = pf.PeriodCell(rule, period, figure, previous=comparison)
+        out[rule.indicator_id] = pf.PeriodCell(rule, period, figure, previous=comparison,
+                                               **_published_cohort(cohorts.get(rule.indicator_id)))
     return out
 
 
@@ -131,3 +163,68 @@ def month_matures(entry, months: pd.Series, statuses: pd.Series) -> list[str]:
                 if status == "not_yet_measurable" else None)
         out.append(date.isoformat() if date is not None else "")
     return out
+
+
+def for_agencies(entry, statuses: pd.DataFrame, view, trend_of) -> dict[str, pf.PeriodCell]:
+    """The agency breakdown's cells: for each agency (`statuses`: the breakdown's rows,
+    agency and status) whose period is not yet measurable for a cohort indicator, its cell
+    from its own monthly rows (`trend_of(agency)`: `indicator_trend` for that agency), so
+    that it holds the agency's latest measurable cohort of the same length."""
+    rule = pf.Rule.from_entry(entry)
+    if not rule.is_cohort:
+        return {}
+    out = {}
+    for agency in statuses.loc[statuses["status"] == "not_yet_measurable", "agency"]:
+        trend = trend_of(agency)
+        if trend is None:
+            continue
+        rows = trend[trend["indicator_id"] == rule.indicator_id]
+        out[agency] = pf.period_cell(rule, rows, view.period, setting(view, trend))
+    return out
+
+
+AGENCY_COLUMNS = ["latest_cohort_value", "latest_cohort_numerator", "latest_cohort_base",
+                  "latest_cohort_months", "matures_on"]
+
+
+def agency_columns(agencies: pd.Series, cells: dict[str, pf.PeriodCell]) -> pd.DataFrame:
+    """What the agency breakdown's table carries beside each agency's figure: its latest
+    measurable cohort (value, people with the outcome, base, months) and when the period
+    matures, where the period is not yet measurable."""
+    rows = [{c: columns(cells.get(agency))[c] if agency in cells else columns(None)[c]
+             for c in AGENCY_COLUMNS} for agency in agencies]
+    return pd.DataFrame(rows, columns=AGENCY_COLUMNS, index=agencies.index)
+
+
+def agency_cohort_lines(cells: dict[str, pf.PeriodCell], name_of) -> list[str]:
+    """'Victim support: latest measurable 12 months: 61.2% (87 of 142; ...), people who
+    closed ...' for each agency that has one, else when its first cohort matures."""
+    lines = []
+    for agency, cell in cells.items():
+        text = cell.cohort_text() or cell.no_cohort_text()
+        if text:
+            lines.append(f"{name_of(agency)}: {text}")
+    return lines
+
+
+def stand_in(entry, trend: pd.DataFrame | None, view) -> pf.PeriodCell | None:
+    """The whole hub's cell for a cohort indicator whose period is not yet measurable but
+    has a latest measurable cohort of the same length (None otherwise): the breakdowns by
+    crime type, enhanced rights and area then count that cohort's months."""
+    if trend is None or trend.empty or getattr(view, "audience", "manager") == "public":
+        return None
+    rule = pf.Rule.from_entry(entry)
+    if not rule.is_cohort:
+        return None
+    cell = pf.period_cell(rule, trend[trend["indicator_id"] == rule.indicator_id],
+                          view.period, setting(view, trend))
+    return cell if cell.stands_in else None
+
+
+def stand_in_words(cell: pf.PeriodCell, period_title: str) -> str:
+    """'the latest measurable 3 months, people who closed Sep 2025 to Nov 2025 (July to
+    September 2026 is not yet measurable; matures on 30 Sep 2027)'."""
+    length = "month" if cell.period.months == 1 else f"{cell.period.months} months"
+    text = (f"the latest measurable {length}, {cell.cohort_words()} ({period_title} is not "
+            "yet measurable")
+    return text + (f"; {cell.maturity})" if cell.maturity else ")")

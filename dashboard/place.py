@@ -13,15 +13,18 @@ metrics.queries)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard import shared_figures
+from dashboard import period_cells, shared_figures
 from dashboard.data import View
 from dashboard.indicators import figures, with_intervals
 from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, status_note
+from metrics.period_figures import PeriodCell
 from metrics.queries import BREAKDOWN_COHORTS
 
 HUB = "all"
@@ -95,25 +98,34 @@ def _count_title(title: str, areas: pd.DataFrame) -> str:
             f"({fmt.count(top['value'])})" + (f"; {none} areas with none" if none else ""))
 
 
-def outcome_by_area(view: View, theme: str, entry: pd.Series) -> None:
-    """A theme page's chosen outcome by the victim's area, the whole hub first."""
+def outcome_by_area(view: View, theme: str, entry: pd.Series,
+                    stand_in: PeriodCell | None = None) -> None:
+    """A theme page's chosen outcome by the victim's area, the whole hub first; over the
+    latest measurable cohort's months where the period is not yet measurable (`stand_in`:
+    the whole hub's cell, `period_cells.stand_in`)."""
     indicator = entry["indicator_id"]
     if view.audience == "public" or indicator not in BREAKDOWN_COHORTS:
         return
-    rows = guarded(view, "area_breakdown", indicator=indicator)
+    filters, when = view.filters, None
+    if stand_in is not None:
+        filters = replace(view.filters, first=stand_in.cohort.first, last=stand_in.cohort.last)
+        when = fmt.md(period_cells.stand_in_words(stand_in, view.period.title()))
+    rows = guarded(view, "area_breakdown", filters, indicator=indicator)
     if rows is None:
         return
-    summary, catalogue = guarded(view, "indicator_summary"), guarded(view, "catalogue")
+    summary = guarded(view, "indicator_summary", filters)
+    catalogue = guarded(view, "catalogue")
     hub = (figures(summary, catalogue).get(indicator)
            if summary is not None and catalogue is not None else None)
     figure_by_area(view, f"{theme}_{indicator}_by_area", entry,
                    rows.rename(columns={"category": "area"}), hub, source_line(view, theme),
                    scope=f"{fmt.md(fmt.readable(view.filters.agency))}; ",
-                   counted="referrals in the base")
+                   counted="referrals in the base", when=when)
 
 
 def figure_by_area(view: View, name: str, entry: pd.Series, rows: pd.DataFrame, hub,
-                   source: str, scope: str = "", counted: str = "in the base") -> None:
+                   source: str, scope: str = "", counted: str = "in the base",
+                   when: str | None = None) -> None:
     """One indicator by area, the whole hub (`hub`, a dashboard Figure) first: `rows` has
     a row per area (area, kind, status, numerator, denominator, value, suppressed). The
     title names the areas beyond chance below and above the hub (rates) or the area with
@@ -141,7 +153,8 @@ def figure_by_area(view: View, name: str, entry: pd.Series, rows: pd.DataFrame, 
     total = areas["denominator"].sum() if unit == "rate" else areas["value"].sum()
     chart_block(
         view, name=name, title=title,
-        subtitle=f"{view.period.title()}; {scope}by the victim's area, the whole hub first "
+        subtitle=f"{when or view.period.title()}; {scope}by the victim's area, the whole "
+                 "hub first "
                  "(orange); months the warehouse counts"
                  + ("; bars show 95% intervals" if unit == "rate" else ""),
         figure=shared_figures.bars(view.audience, frame, "area", unit, label_column="label",

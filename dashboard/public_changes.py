@@ -63,3 +63,6 @@ def show(view: View) -> None:
                     "from the rounded counts.",
         excel=False,
     )
+    # a cohort not yet measurable: when it matures and the latest measurable quarter
+    for row in lines[lines["latest_measurable"] != ""].itertuples():
+        st.caption(f"{fmt.md(row.measure)}: {fmt.md(row.latest_measurable)}.")

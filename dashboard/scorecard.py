@@ -16,6 +16,8 @@ from dashboard import charts, period_cells, sparkline
 from dashboard import formatting as fmt
 from dashboard.data import View
 from dashboard.indicators import Figure, delta_colour, figures
+from metrics.formatting import SUPPRESSED_MARK
+from metrics.period import period_starting
 from metrics.period_figures import PeriodCell, base_words
 
 THEMES = [
@@ -56,10 +58,12 @@ def _benchmark(entry: dict, params: pd.DataFrame) -> tuple[str, float, str] | No
 
 
 def build(catalogue: pd.DataFrame, summary: pd.DataFrame, trend: pd.DataFrame,
-          params: pd.DataFrame, view: View) -> dict[tuple[str, str, str], list[Card]]:
-    """Cards by (theme, horizon, dimension), in catalogue order."""
+          params: pd.DataFrame, view: View, latest: pd.DataFrame | None = None
+          ) -> dict[tuple[str, str, str], list[Card]]:
+    """Cards by (theme, horizon, dimension), in catalogue order. `latest`: for the public,
+    the `latest_cohorts` query (the latest published quarter a cohort is measurable)."""
     by_id = figures(summary, catalogue)
-    cells = period_cells.for_view(catalogue, trend, view, summary)
+    cells = period_cells.for_view(catalogue, trend, view, summary, latest)
     cards: dict[tuple[str, str, str], list[Card]] = {}
     recent = trend[pd.to_datetime(trend["period_start"]) <= pd.Timestamp(view.period.last)]
     by_indicator = dict(iter(recent.groupby("indicator_id", sort=False)))
@@ -104,7 +108,7 @@ def render_card(card: Card, view: View) -> None:
         # the period's months not yet measurable and when it matures, else what it means
         notes = [cell.status_text() if cell is not None else figure.base_text()]
         if cell is not None and cell.stands_in:
-            cohort_metric(cell, figure)
+            cohort_metric(cell, figure, view.audience == "public")
     if cell is not None:
         notes += [cell.no_cohort_text(), period_cells.change_note(cell, figure.change())]
     if money and (figure.shown or (cell is not None and cell.stands_in)):
@@ -121,15 +125,23 @@ def render_card(card: Card, view: View) -> None:
                unsafe_allow_html=True)
 
 
-def cohort_metric(cell: PeriodCell, figure: Figure) -> None:
+def cohort_metric(cell: PeriodCell, figure: Figure, published: bool = False) -> None:
     """Where the period is not yet measurable: the latest measurable cohort of the same
-    length, its months in words, base and interval, and its change where beyond noise."""
+    length, its months in words, base and interval, and its change where beyond noise.
+    `published`: the public's latest measurable published quarter, as published ([c]
+    where a part is hidden)."""
     change, words = period_cells.delta(cell)
-    st.caption(fmt.md(f"Latest measurable {cell.period.months} months"
-                      if cell.period.months > 1 else "Latest measurable month")
-               + f": {fmt.md(cell.cohort_words())}")
+    if published:
+        quarter = period_starting("quarter", cell.cohort.first)
+        st.caption(f"Latest measurable quarter: {fmt.md(quarter.title())}")
+    else:
+        st.caption(fmt.md(f"Latest measurable {cell.period.months} months"
+                          if cell.period.months > 1 else "Latest measurable month")
+                   + f": {fmt.md(cell.cohort_words())}")
+    value = (fmt.value_text(cell.cohort.value, figure.unit) if cell.cohort.shown
+             else SUPPRESSED_MARK)
     st.metric(
-        fmt.md(figure.title), fmt.value_text(cell.cohort.value, figure.unit), delta=change,
+        fmt.md(figure.title), value, delta=change,
         delta_color=delta_colour(figure.direction), label_visibility="collapsed",
         delta_description=words or None,
     )

@@ -8,6 +8,8 @@ is in the address (`?wellbeing_section=Breakdowns`), so a link opens the same ta
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -181,7 +183,9 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
                               highlight="all")
     hub = rows[rows["agency"] == "all"]
     hub_text = (fmt.value_text(hub["value"].iloc[0], unit)
-                if not hub.empty and hub["status"].iloc[0] == "ok" else "no value")
+                if not hub.empty and hub["status"].iloc[0] == "ok"
+                else fmt.status_label(hub["status"].iloc[0]).lower() if not hub.empty
+                else "no value")
     shown = rows[(rows["agency"] != "all") & (rows["status"] == "ok")]
     if not shown.empty and unit == "rate":
         best = shown.loc[shown["value"].idxmax()]
@@ -197,6 +201,14 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
     })
     if "suppressed" in rows.columns:
         table["suppressed"] = rows["suppressed"].fillna("")
+    # an agency whose period is not yet measurable: its latest measurable cohort
+    cells = period_cells.for_agencies(entry, rows, view, lambda agency: guarded(
+        view, "indicator_trend", replace(view.filters, agency=agency)))
+    if cells:
+        table = pd.concat([table, period_cells.agency_columns(rows["agency"], cells)], axis=1)
+    lines = period_cells.agency_cohort_lines(
+        cells, lambda a: "Whole hub" if a == "all" else fmt.readable(a))
+    maturity = next((c.maturity for c in cells.values() if c.maturity), "")
     chart_block(
         view, name=f"{theme}_by_agency_{chosen}", title=title,
         subtitle=f"{view.period.title()}; the whole hub first (orange), then each agency "
@@ -205,7 +217,10 @@ def agency_split(view: View, theme: str, entry: pd.Series, by_agency: pd.DataFra
         description=(
             "A referral counts for every agency involved in it (the lead agency is involved "
             "in all), so the agencies together can add up to more than the whole hub. "
-            + status_note(rows["status"])),
+            + status_note(rows["status"])
+            + (f"\n\nWhere the period is not yet measurable ({fmt.md(maturity)}), the "
+               "latest measurable cohort of the same length:\n\n"
+               + "\n".join(f"- {fmt.md(line)}" for line in lines) if lines else "")),
         base="the referrals each agency was involved in over the period",
         source=source_line(view, theme), excel=True,
     )
@@ -251,8 +266,10 @@ def render(theme: str, title: str, intro: str) -> None:
             entry = breakdown_choice(theme, catalogue)
             if entry is not None:
                 agency_split(view, theme, entry, guarded(view, "indicator_by_agency"))
-                breakdowns.splits(view, theme, entry)
-                place.outcome_by_area(view, theme, entry)
+                # the period not yet measurable: the splits count the latest cohort's months
+                stand_in = period_cells.stand_in(entry, trend, view)
+                breakdowns.splits(view, theme, entry, stand_in)
+                place.outcome_by_area(view, theme, entry, stand_in)
     if "How scores moved" in tabs and tabs["How scores moved"].open:
         with tabs["How scores moved"]:
             breakdowns.changes(view, theme)

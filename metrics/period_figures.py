@@ -196,10 +196,12 @@ def pool(months: Mapping[dt.date, Mapping], first: dt.date, last: dt.date, rule:
     present = [s for s in statuses if s not in (BEFORE_START, AFTER_AS_OF)]
     if not present or "no_data" in present:
         status = "no_data"
+    elif "not_yet_measurable" in statuses:
+        # as the pooled queries: a period with a month not yet measurable is not yet
+        # measurable, even where another month's figure is hidden (pcc)
+        status = "not_yet_measurable"
     elif "suppressed" in statuses:
         status = "suppressed"
-    elif "not_yet_measurable" in statuses:
-        status = "not_yet_measurable"
     elif "ok" in statuses:
         status = "ok"
     else:
@@ -380,7 +382,7 @@ class PeriodCell:
             return ""
         text = f"{fmt.status_label(self.status)} for {self.figure.words()}"
         pending = [m for m, s in self.figure.not_ok if s == "not_yet_measurable"]
-        if self.status == "not_yet_measurable" and len(pending) < self.figure.months:
+        if self.status == "not_yet_measurable" and 0 < len(pending) < self.figure.months:
             text += f" (months not yet measurable: {fmt.month_words(pending)})"
         if self.maturity:
             text += f"; {self.maturity}"

@@ -463,12 +463,16 @@ def change_lines(con, audience: str, filters: Filters) -> pd.DataFrame:
     measure (people referred, then the bulletin's rates) with this quarter, the previous
     quarter, the same quarter a year earlier (as printed) and each change in words,
     `judged_previous` / `judged_year` ('better', 'worse', 'moved' or '' for no arrow) and
-    the three quarters' labels."""
-    from metrics.published import changes
+    the three quarters' labels; `latest_measurable`: for an outcome whose quarter is not
+    yet measurable, when it matures and the latest measurable quarter, as the bulletin
+    gives it under its table (`metrics.published.cohorts`)."""
+    from metrics.published import changes, cohorts
 
     first, _last = _public_quarter(con, filters)
     quarter = period.period_starting("quarter", first)
     quarters = changes.Quarters(con)
+    latest = cohorts.for_quarter(con, quarter, catalogue(con, audience, filters).to_dict(
+        "records"), quarters)
     rows = []
     for indicator, label in [(changes.PEOPLE_REFERRED, changes.PEOPLE_LABEL),
                              *changes.bulletin_rates()]:
@@ -485,8 +489,42 @@ def change_lines(con, audience: str, filters: Filters) -> pd.DataFrame:
             "period": quarter.label,
             "previous_period": quarter.previous().label,
             "year_earlier_period": quarter.year_before().label,
+            "latest_measurable": latest[indicator].text() if indicator in latest else "",
         })
     return pd.DataFrame(rows)
+
+
+@query("public", examples=({},))
+def latest_cohorts(con, audience: str, filters: Filters) -> pd.DataFrame:
+    """For each cohort indicator whose chosen published quarter is not yet measurable: the
+    latest earlier published quarter in which it is and the date the quarter matures,
+    made by the public bulletin's function (`metrics.published.cohorts`)."""
+    from metrics.published import cohorts
+
+    first, _last = _public_quarter(con, filters)
+    quarter = period.period_starting("quarter", first)
+    entries = catalogue(con, audience, filters).to_dict("records")
+    rows = []
+    for indicator, found in cohorts.for_quarter(con, quarter, entries).items():
+        latest = found.latest
+        rows.append({
+            "indicator_id": indicator,
+            "latest_period": latest.period.label if latest else None,
+            "latest_first": latest.period.first if latest else None,
+            "latest_last": latest.period.last if latest else None,
+            "latest_status": latest.status if latest else None,
+            "latest_value": latest.value if latest else None,
+            "latest_met": latest.met if latest else None,
+            "latest_base": latest.base if latest else None,
+            "latest_figure": latest.text(found.rule.unit) if latest else None,
+            "matures_on": found.matures,
+            "maturity": found.maturity,
+            "text": found.text(),
+        })
+    return pd.DataFrame(rows, columns=[
+        "indicator_id", "latest_period", "latest_first", "latest_last", "latest_status",
+        "latest_value", "latest_met", "latest_base", "latest_figure", "matures_on",
+        "maturity", "text"])
 
 
 # --- build, catalogue, register -------------------------------------------------------------

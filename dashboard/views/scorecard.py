@@ -30,8 +30,9 @@ params = guarded(view, "parameters")
 if catalogue is None or summary is None or trend is None:
     st.stop()
 
+latest = guarded(view, "latest_cohorts") if view.audience == "public" else None
 cards = scorecard.build(catalogue, summary, trend, params if params is not None else
-                        pd.DataFrame(), view)
+                        pd.DataFrame(), view, latest)
 for theme, theme_title, page in scorecard.THEMES:
     st.subheader(theme_title)
     columns = st.columns(3, gap="small")

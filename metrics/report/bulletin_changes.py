@@ -9,7 +9,7 @@ every other change reads "no clear change" or says why it is not comparable.
 from __future__ import annotations
 
 from metrics.period import Period
-from metrics.published import changes
+from metrics.published import changes, cohorts
 from metrics.report import charts
 from metrics.report.render import Cell, Figure, Section, Table
 
@@ -44,9 +44,12 @@ def change_cell(line: changes.ChangeLine, indicator: str) -> Cell:
 
 
 def change_table(quarters: changes.Quarters, period: Period,
-                 measures: list[tuple[str, str]]) -> Table:
+                 measures: list[tuple[str, str]],
+                 latest: dict[str, cohorts.Latest] | None = None) -> Table:
     """One row per measure (id, label): this quarter, the previous quarter and its
-    change, the same quarter a year earlier and its change."""
+    change, the same quarter a year earlier and its change. `latest`: for an outcome whose
+    quarter is not yet measurable, when it matures and the latest measurable quarter
+    (`metrics.published.cohorts`), given under the table."""
     previous, year = period.previous(), period.year_before()
     rows = []
     for indicator, label in measures:
@@ -65,7 +68,9 @@ def change_table(quarters: changes.Quarters, period: Period,
         [NOISE_NOTE, ROUNDED_NOTE,
          "Points: percentage points. A rise in a measure where lower is better is shown "
          "in red, a rise where higher is better in green; the number of people referred "
-         "is neither good nor bad."],
+         "is neither good nor bad.",
+         *(f"{label}: {latest[indicator].text()}." for indicator, label in measures
+           if indicator in (latest or {}))],
         csv_name="change_on_earlier_quarters",
     )
 
@@ -116,15 +121,16 @@ def trend_figure(quarters: changes.Quarters, period: Period,
 
 
 def section(quarters: changes.Quarters, period: Period, rates: list[tuple[str, str]],
-            trend_rates: list[tuple[str, str]], source: str) -> Section:
+            trend_rates: list[tuple[str, str]], source: str,
+            latest: dict[str, cohorts.Latest] | None = None) -> Section:
     """`rates`: the outcomes (id, label) in the change table; `trend_rates`: those in the
-    recent quarters' table."""
+    recent quarters' table; `latest`: see `change_table`."""
     measures = [(changes.PEOPLE_REFERRED, PEOPLE_LABEL), *rates]
     return Section(
         "changes",
         "Change on earlier quarters",
         [f"{period.title()} against the quarter before and the same quarter a year "
          "earlier, from the published figures of each quarter."],
-        [change_table(quarters, period, measures),
+        [change_table(quarters, period, measures, latest),
          trend_figure(quarters, period, trend_rates, source)],
     )

@@ -28,7 +28,7 @@ import pandas as pd
 from metrics.catalogue import catalogue, in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED
 from metrics.period import PeriodError, month_name
-from metrics.published import changes
+from metrics.published import changes, cohorts
 from metrics.published.changes import Quarters
 from metrics.published.names import base_table
 from metrics.published.read import NotPublished, PublishedQuarter, published_quarter
@@ -306,6 +306,14 @@ def _outcome_row(indicator: str, status: str, release: PublishedQuarter) -> tupl
     )
 
 
+def _latest_notes(indicators: tuple[str, ...], latest: dict[str, cohorts.Latest]
+                  ) -> list[str]:
+    """Under an outcome table, for each outcome whose quarter is not yet measurable: when
+    it matures and the latest measurable published quarter (its row keeps the status, the
+    public dashboard's cell)."""
+    return [f"{WORDS[i][0]}: {latest[i].text()}." for i in indicators if i in latest]
+
+
 def _outcome_figure(
     ctx: Context,
     key: str,
@@ -313,6 +321,7 @@ def _outcome_figure(
     indicators: tuple[str, ...],
     statuses: dict[str, str],
     release: PublishedQuarter,
+    latest: dict[str, cohorts.Latest] | None = None,
 ) -> Figure:
     rows, bars = [], []
     for indicator in indicators:
@@ -345,6 +354,7 @@ def _outcome_figure(
                 *definitions,
                 *([legend] if legend else []),
                 "Rates are worked out from the rounded counts.",
+                *_latest_notes(indicators, latest or {}),
             ],
             csv_name=f"outcomes_{key}",
         ),
@@ -649,11 +659,12 @@ def _revisions_section(release: PublishedQuarter) -> Section:
     )
 
 
-def _changes_section(ctx: Context, release: PublishedQuarter) -> Section:
+def _changes_section(ctx: Context, release: PublishedQuarter,
+                     latest: dict[str, cohorts.Latest] | None = None) -> Section:
     """Change on the previous quarter and a year earlier, and the recent quarters."""
     return bulletin_changes.section(Quarters(ctx.con), release.period,
                                     changes.bulletin_rates(), changes.main_point_rates(),
-                                    ctx.source)
+                                    ctx.source, latest)
 
 
 def build(ctx: Context, protector=None) -> Report:
@@ -664,6 +675,7 @@ def build(ctx: Context, protector=None) -> Report:
     period = ctx.period
     release = _release(ctx)
     statuses = {i: release.status(i) for i in PERSON_INDICATORS}
+    latest = cohorts.for_quarter(ctx.con, period, catalogue().to_dict("records"))
 
     who = Section(
         "who",
@@ -736,12 +748,13 @@ def build(ctx: Context, protector=None) -> Report:
     )
     sections = [
         Section("main_points", "Main points", bullets=_main_points(ctx, release, statuses)),
-        _changes_section(ctx, release),
+        _changes_section(ctx, release, latest),
         who,
     ]
     for key, heading, indicators in THEME_SECTIONS:
         blocks = [funnel] if key == "timeliness" else []
-        blocks.append(_outcome_figure(ctx, key, heading, indicators, statuses, release))
+        blocks.append(_outcome_figure(ctx, key, heading, indicators, statuses, release,
+                                      latest))
         if key in SECTION_COUNTS:
             counted = SECTION_COUNTS[key]
             status = statuses[counted]

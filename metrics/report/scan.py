@@ -45,6 +45,9 @@ _AS_OF = re.compile(
     rf"as[- ]of(?: date)?\s*:?\s*(?:\d{{1,2}} (?:{MONTHS}) \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})",
     re.IGNORECASE,
 )
+# the date a cohort matures on is the status rule's (a quarter's end plus its window), not
+# an event's (metrics/published/cohorts.py)
+_MATURES = re.compile(rf"matures on \d{{1,2}} (?:{MONTHS}) \d{{4}}", re.IGNORECASE)
 _DATES = [
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
@@ -174,6 +177,7 @@ def scan_text(
     for citation in sorted(citations, key=len, reverse=True):
         text = _citation_pattern(citation).sub(" ", text)
     text = _AS_OF.sub(" ", text)
+    text = _MATURES.sub(" ", text)
     for pattern in _DATES:
         for match in pattern.finditer(text):
             findings.append(Finding(path, "event_date", match.group(0), where))
