@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dashboard import formatting as fmt
+from dashboard import period_cells
 from dashboard.indicators import Figure
+from metrics.formatting import SUPPRESSED_MARK
 from metrics.period_figures import PeriodCell
 
 
@@ -26,15 +28,23 @@ def direction_word(figure: Figure, cell: PeriodCell | None = None) -> str:
     return f", {word} {change.lstrip('+-±')} on the period before"
 
 
-def headline(figure: Figure, period_title: str, cell: PeriodCell | None = None) -> str:
+def headline(figure: Figure, period_title: str, cell: PeriodCell | None = None,
+             published: bool = False) -> str:
     """'<title>: 58% in <period>, up 3.0 points on <months>' (escaped Markdown). A period
-    not yet measurable names the latest measurable cohort of the same length instead."""
+    not yet measurable names the latest measurable cohort of the same length instead;
+    `published` (the public): the latest measurable published quarter, its figure as
+    published ('[c]' where hidden)."""
     title = fmt.md(figure.title)
     if figure.status == "suppressed":
         return f"{title}: too few people to show for {period_title}"
     if not figure.shown:
         text = f"{title}: {fmt.status_label(figure.status).lower()} for {period_title}"
-        if cell is not None and cell.stands_in:
+        if cell is not None and cell.stands_in and published:
+            value = (fmt.value_text(cell.cohort.value, figure.unit) if cell.cohort.shown
+                     else SUPPRESSED_MARK)
+            quarter = period_cells.published_quarter(cell)
+            text += f"; latest measurable quarter, {fmt.md(quarter.title())}: {value}"
+        elif cell is not None and cell.stands_in:
             value = fmt.value_text(cell.cohort.value, figure.unit)
             text += (f"; latest measurable: {value} for {fmt.md(cell.cohort_words())}"
                      f"{fmt.md(direction_word(figure, cell))}")
@@ -46,7 +56,14 @@ def headline(figure: Figure, period_title: str, cell: PeriodCell | None = None) 
     return f"{title}: {value} in {period_title}{fmt.md(words) if cell is not None else words}"
 
 
-def base_sentence(figure: Figure, cell: PeriodCell | None = None) -> str:
+def base_sentence(figure: Figure, cell: PeriodCell | None = None,
+                  published: bool = False) -> str:
+    if (published and not figure.shown and cell is not None and cell.stands_in
+            and cell.cohort.denominator):
+        quarter = period_cells.published_quarter(cell)
+        return (f"none for the period ({fmt.status_label(figure.status).lower()}); "
+                f"{fmt.count(cell.cohort.denominator)} in the base of the latest measurable "
+                f"quarter, {fmt.md(quarter.title())}")
     if not figure.shown and cell is not None and cell.stands_in and cell.cohort.denominator:
         return (f"none for the period ({fmt.status_label(figure.status).lower()}); "
                 f"{fmt.count(cell.cohort.denominator)} in the base of the latest measurable "

@@ -9,7 +9,7 @@ import pandas as pd
 from metrics import change as changes
 from metrics import period_figures as pf
 from metrics.maturity import matures_on
-from metrics.period import month_range
+from metrics.period import add_months, month_range, period_starting
 
 VERDICT_WORDS = {
     changes.BEYOND_NOISE: "beyond noise",
@@ -102,6 +102,11 @@ def _published_cells(catalogue: pd.DataFrame, summary: pd.DataFrame | None, peri
     return out
 
 
+def published_quarter(cell: pf.PeriodCell):
+    """The public's latest measurable published quarter a cell stands in with (a Period)."""
+    return period_starting("quarter", cell.cohort.first)
+
+
 def delta(cell: pf.PeriodCell | None) -> tuple[str | None, str]:
     """(the change a metric shows with an arrow, the words after it); (None, '') unless
     the change is beyond noise."""
@@ -153,13 +158,16 @@ def is_cohort(entry) -> bool:
     return pf.Rule.from_entry(entry).is_cohort
 
 
-def month_matures(entry, months: pd.Series, statuses: pd.Series) -> list[str]:
-    """For a trend download: the date each month that is not yet measurable matures on
-    (YYYY-MM-DD; '' for the others)."""
+def month_matures(entry, months: pd.Series, statuses: pd.Series, months_a_row: int = 1
+                  ) -> list[str]:
+    """For a trend download: the date each row (a month, or `months_a_row` months from
+    its first: the public's quarters) that is not yet measurable matures on, from its last
+    month (YYYY-MM-DD; '' for the others)."""
     rule = pf.Rule.from_entry(entry)
     out = []
     for month, status in zip(months, statuses, strict=True):
-        date = (matures_on(pd.Timestamp(month).date(), rule.censor_days, rule.censor_months)
+        last = add_months(pd.Timestamp(month).date(), months_a_row - 1)
+        date = (matures_on(last, rule.censor_days, rule.censor_months)
                 if status == "not_yet_measurable" else None)
         out.append(date.isoformat() if date is not None else "")
     return out

@@ -17,7 +17,6 @@ from dashboard import formatting as fmt
 from dashboard.data import View
 from dashboard.indicators import Figure, delta_colour, figures
 from metrics.formatting import SUPPRESSED_MARK
-from metrics.period import period_starting
 from metrics.period_figures import PeriodCell, base_words
 
 THEMES = [
@@ -132,7 +131,7 @@ def cohort_metric(cell: PeriodCell, figure: Figure, published: bool = False) -> 
     where a part is hidden)."""
     change, words = period_cells.delta(cell)
     if published:
-        quarter = period_starting("quarter", cell.cohort.first)
+        quarter = period_cells.published_quarter(cell)
         st.caption(f"Latest measurable quarter: {fmt.md(quarter.title())}")
     else:
         st.caption(fmt.md(f"Latest measurable {cell.period.months} months"

@@ -44,9 +44,11 @@ def trend_rows(trend: pd.DataFrame, indicator: str) -> pd.DataFrame:
     return with_intervals(rows)
 
 
-def data_table(rows: pd.DataFrame, unit: str, entry=None) -> pd.DataFrame:
+def data_table(rows: pd.DataFrame, unit: str, entry=None, months_a_row: int = 1
+               ) -> pd.DataFrame:
     """The rows behind a trend chart, as the download holds them; for a cohort indicator
-    (`entry` with a censoring window) the date each month not yet measurable matures on."""
+    (`entry` with a censoring window) the date each row not yet measurable matures on
+    (`months_a_row`: 3 for the public's published quarters, dated by their last month)."""
     out = pd.DataFrame({
         "period_start": pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m"),
         "status": rows["status"],
@@ -64,7 +66,7 @@ def data_table(rows: pd.DataFrame, unit: str, entry=None) -> pd.DataFrame:
         out["suppressed"] = rows["suppressed"]
     if entry is not None and period_cells.is_cohort(entry):
         out["matures_on"] = period_cells.month_matures(entry, rows["period_start"],
-                                                       rows["status"])
+                                                       rows["status"], months_a_row)
     return out.reset_index(drop=True)
 
 
@@ -82,8 +84,13 @@ def benchmark_for(entry: pd.Series, params: pd.DataFrame | None) -> tuple[str, f
 
 def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
                     trend: pd.DataFrame, params: pd.DataFrame | None,
-                    coverage: Figure | None, cell: PeriodCell | None = None) -> None:
+                    coverage: Figure | None, cell: PeriodCell | None = None,
+                    latest_words: str = "") -> None:
+    """One indicator's trend chart. `latest_words`: for the public, where the quarter is
+    not yet measurable, the latest measurable published quarter in the bulletin's words
+    (the `latest_cohorts` query)."""
     indicator = entry["indicator_id"]
+    public = view.audience == "public"
     unit = entry["unit"]
     if unit in ("gbp", "ratio") and not view.money:
         with st.container(border=True):
@@ -94,7 +101,7 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
     benchmark = benchmark_for(entry, params)
     fig = shared_figures.trend(view.audience, rows, unit, entry["title"], benchmark,
                                unit in ("gbp", "ratio"), (view.period.first, view.period.last))
-    step = "quarter" if view.audience == "public" else "month"
+    step = "quarter" if public else "month"
     cohort = "cohort month" if entry.get("horizon") else "month"
     subtitle = (f"{fmt.UNIT_WORDS.get(unit, unit).capitalize()} by {step} "
                 f"({cohort}), {HORIZON_WORDS.get(entry.get('horizon'), 'hub operations')}; "
@@ -106,8 +113,11 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
                      "band from the low to the high scenario")
     description = [fmt.md(entry.get("definition", ""))]
     if cell is not None:
-        said = [cell.status_text(), cell.cohort_text(), cell.no_cohort_text(),
-                cell.months_note(), period_cells.change_note(cell, figure.change())]
+        # the public: the latest published quarter in the bulletin's words, not a cohort
+        # of months the release does not hold
+        cohort = [latest_words] if public else [cell.cohort_text(), cell.no_cohort_text()]
+        said = [cell.status_text(), *cohort, cell.months_note(),
+                period_cells.change_note(cell, figure.change())]
         description += [fmt.md(text[0].upper() + text[1:]) + "." for text in said if text]
     note = status_note(rows["status"])
     if note:
@@ -128,19 +138,24 @@ def indicator_chart(view: View, theme: str, entry: pd.Series, figure: Figure,
             "drawn for context only.")
     chart_block(
         view, name=f"{theme}_{indicator}",
-        title=headlines.headline(figure, view.period.title(), cell),
-        subtitle=subtitle, figure=fig, data=data_table(rows, unit, entry),
+        title=headlines.headline(figure, view.period.title(), cell, public),
+        subtitle=subtitle, figure=fig, data=data_table(rows, unit, entry, 3 if public else 1),
         description=" ".join(description),
-        base=headlines.base_sentence(figure, cell), source=source_line(view, theme),
+        base=headlines.base_sentence(figure, cell, public), source=source_line(view, theme),
     )
 
 
 def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: pd.DataFrame,
                      trend: pd.DataFrame, params: pd.DataFrame | None,
-                     horizon: str | None = None) -> dict[str, Figure]:
-    """The trend charts of the theme's indicators (of one horizon when given), two a row."""
+                     horizon: str | None = None, latest: pd.DataFrame | None = None
+                     ) -> dict[str, Figure]:
+    """The trend charts of the theme's indicators (of one horizon when given), two a row.
+    `latest`: for the public, the `latest_cohorts` query (the latest published quarter a
+    cohort indicator is measurable in, where the chosen quarter is not)."""
     by_id = figures(summary, catalogue)
-    cells = period_cells.for_view(catalogue, trend, view, summary)
+    cells = period_cells.for_view(catalogue, trend, view, summary, latest)
+    words = ({} if latest is None or latest.empty
+             else dict(zip(latest["indicator_id"], latest["latest_text"], strict=True)))
     entries = theme_entries(catalogue, theme)
     if horizon == OTHER:
         entries = entries[~entries["horizon"].isin(list(HORIZON_TABS))]
@@ -152,7 +167,8 @@ def indicator_charts(view: View, theme: str, catalogue: pd.DataFrame, summary: p
         with columns[i % 2]:
             indicator_chart(view, theme, entry, by_id[entry["indicator_id"]], trend, params,
                             by_id.get(coverage_id) if isinstance(coverage_id, str) else None,
-                            cells.get(entry["indicator_id"]))
+                            cells.get(entry["indicator_id"]),
+                            words.get(entry["indicator_id"], ""))
     return by_id
 
 
@@ -251,6 +267,7 @@ def render(theme: str, title: str, intro: str) -> None:
     params = guarded(view, "parameters")
     if catalogue is None or summary is None or trend is None:
         return
+    latest = guarded(view, "latest_cohorts") if view.audience == "public" else None
     names = section_names(catalogue, theme, view.audience)
     if not names:
         st.info("This build has no indicators for this theme.")
@@ -260,7 +277,8 @@ def render(theme: str, title: str, intro: str) -> None:
     for horizon, label in (*HORIZON_TABS.items(), (OTHER, OTHER_TAB)):
         if label in tabs and tabs[label].open:
             with tabs[label]:
-                indicator_charts(view, theme, catalogue, summary, trend, params, horizon)
+                indicator_charts(view, theme, catalogue, summary, trend, params, horizon,
+                                 latest)
     if "Breakdowns" in tabs and tabs["Breakdowns"].open:
         with tabs["Breakdowns"]:
             entry = breakdown_choice(theme, catalogue)

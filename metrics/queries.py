@@ -519,12 +519,13 @@ def latest_cohorts(con, audience: str, filters: Filters) -> pd.DataFrame:
             "latest_figure": latest.text(found.rule.unit) if latest else None,
             "matures_on": found.matures,
             "maturity": found.maturity,
+            "latest_text": found.latest_text(),
             "text": found.text(),
         })
     return pd.DataFrame(rows, columns=[
         "indicator_id", "latest_period", "latest_first", "latest_last", "latest_status",
         "latest_value", "latest_met", "latest_base", "latest_figure", "matures_on",
-        "maturity", "text"])
+        "maturity", "latest_text", "text"])
 
 
 # --- build, catalogue, register -------------------------------------------------------------
