@@ -49,7 +49,8 @@ class HubRegister:
 
 OVERRIDE_COLUMNS = [
     "name", "unit", "shipped_low", "shipped_central", "shipped_high", "shipped_status",
-    "shipped_source", "low", "central", "high", "status", "source",
+    "shipped_source", "shipped_price_year", "low", "central", "high", "status", "source",
+    "price_year", "note",
 ]
 
 
@@ -119,8 +120,10 @@ def read_hub_register(path: str | Path, shipped: pd.DataFrame | None = None) -> 
             "name": name, "unit": base["unit"],
             "shipped_low": base["low"], "shipped_central": base["central"],
             "shipped_high": base["high"], "shipped_status": base["status"],
-            "shipped_source": base["source"], **values, "status": status,
+            "shipped_source": base["source"], "shipped_price_year": base["price_year"],
+            **values, "status": status,
             "source": source or "hub's own register (no source given)",
+            "price_year": price_year or base["price_year"], "note": row["note"].strip(),
         })
         index = shipped.index[by_name[name]]
         for column, value in values.items():

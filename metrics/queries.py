@@ -916,10 +916,13 @@ def hub_evidence(con, audience: str, filters: Filters) -> pd.DataFrame:
     return read.run(con, "hub_evidence", audience)
 
 
-@query("manager", "pcc", examples=({},))
+@query(examples=({},))
 def register_overrides(con, audience: str, filters: Filters) -> pd.DataFrame:
     """A hub's own register (build --assumptions): each overridden row with the shipped
-    settings beside the hub's; no rows when the build used the shipped register."""
+    settings beside the hub's; no rows when the build used the shipped register
+    (public: the copy in the published release; parameters, not counts)."""
+    if audience == "public":
+        return read.run(con, "public_register_overrides", PUBLIC)
     return read.run(con, "register_overrides", audience)
 
 

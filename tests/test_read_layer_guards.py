@@ -29,7 +29,8 @@ READ_LAYER = {"metrics.queries", "metrics.read", "metrics.period_figures"}
 # Pure rules the dashboard shares with the reports (each rule once): they compute and
 # format, and read nothing from the warehouse or from disk.
 SHARED_RULES = {"metrics.formatting", "metrics.period", "metrics.register", "metrics.change",
-                "metrics.maturity", "metrics.cohorts", "metrics.valuation", "metrics.hub_evidence"}
+                "metrics.maturity", "metrics.cohorts", "metrics.valuation", "metrics.hub_evidence",
+                "metrics.register_listing"}
 
 
 def _python_files(*folders: str) -> list[Path]:

@@ -11,6 +11,7 @@ from dashboard.data import current
 from dashboard.definitions import definitions_html
 from dashboard.stats import min_paired_n
 from dashboard.ui import guarded, page_header, table_block
+from metrics import register_listing as listing
 
 THEME_ORDER = ["wellbeing", "prevention", "nhs_demand", "value_for_money", "operations",
                "equity"]
@@ -124,20 +125,19 @@ def crime_parts(params: pd.DataFrame, options: pd.DataFrame | None) -> None:
                            "source", "note"]], hide_index=True)
 
 
-def register_overrides(overrides: pd.DataFrame | None) -> None:
-    """A hub's own register: every override beside the shipped value."""
+def register_overrides(overrides: pd.DataFrame | None, build: pd.DataFrame | None) -> None:
+    """A hub's own register: every override beside the shipped value (the listing every
+    report prints, metrics.register_listing), or the sentence that there is none."""
     if overrides is None:
         return
     st.subheader("The hub's own register")
-    if overrides.empty:
-        st.markdown("This build used the shipped register (no `--assumptions` file).")
-        return
-    st.markdown(fmt.md(
-        f"This build overrides {len(overrides)} rows of the shipped register "
-        "(hubvalue build --assumptions); every figure that uses them uses the hub's values."))
-    beside = ["name", "unit", "shipped_central", "central", "shipped_low", "low",
-              "shipped_high", "high", "status", "source", "shipped_status", "shipped_source"]
-    st.dataframe(overrides[[c for c in beside if c in overrides]], hide_index=True)
+    row = build.iloc[0] if build is not None and len(build) else pd.Series(dtype=object)
+    file_name, sha256 = (("" if fmt.missing(row.get(c)) else str(row.get(c)))
+                         for c in ("assumptions_file", "assumptions_sha256"))
+    st.markdown(fmt.md(listing.summary(overrides, file_name, sha256)))
+    if not overrides.empty:
+        st.dataframe(listing.frame(overrides), hide_index=True)
+        st.caption(listing.NOTE)
 
 
 params = guarded(view, "parameters")
@@ -158,4 +158,4 @@ if params is not None:
                 "so no crime cost avoided enters the total public value: only wellbeing and "
                 "NHS value do.")
     crime_parts(params, guarded(view, "filter_options"))
-    register_overrides(guarded(view, "register_overrides"))
+    register_overrides(guarded(view, "register_overrides"), guarded(view, "build_info"))

@@ -136,3 +136,30 @@ def published_quarter(con: duckdb.DuckDBPyConnection, period: Period) -> Publish
     return PublishedQuarter(period, cells, indicators, reach, history.iloc[0], revisions,
                             release)
 
+
+
+@dataclass
+class PublishedRegister:
+    """A hub's own register as the release carries it: the overrides (published.overrides,
+    no rows when the shipped register was used) and the override file's name and SHA-256
+    (published.build, empty when there is none)."""
+
+    overrides: pd.DataFrame
+    file_name: str
+    sha256: str
+
+
+def published_register(con: duckdb.DuckDBPyConnection) -> PublishedRegister | None:
+    """The register in force as published; None for a release made before it was
+    carried (the reader says the overrides are not recorded, not that there are none)."""
+    if not _has(con, "overrides") or not _has(con, "build"):
+        return None
+    overrides = read.run(con, "public_register_overrides", PUBLIC)
+    build = read.run(con, "public_build", PUBLIC)
+    row = build.iloc[0] if len(build) else pd.Series(dtype=object)
+
+    def text(column: str) -> str:
+        value = row.get(column)
+        return "" if value is None or pd.isna(value) else str(value)
+
+    return PublishedRegister(overrides, text("assumptions_file"), text("assumptions_sha256"))

@@ -15,7 +15,11 @@ Everything is replaced in one transaction. The tables:
   it made, the reason, when, the build it was made from), from the archive;
 * `equity_reach`: reach by characteristic per quarter, from the published counts;
 * `build`, `catalogue`, `parameters`: the build facts, the indicator catalogue and the
-  assumptions register (not about people) as built.
+  assumptions register (not about people) as built: the values used, a hub's own
+  overrides in place (`build` names the override file and its SHA-256);
+* `overrides`: a hub's own register (`build --assumptions`), each overridden row with the
+  shipped settings beside the hub's and the source the file gives (no rows when the
+  shipped register was used). Parameters, not counts: nothing to protect.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ DDL = {
 COPIES = {
     "catalogue": "marts.indicator_catalogue",
     "parameters": "ref.parameters",
+    "overrides": "ref.overrides",
 }
 
 

@@ -25,17 +25,24 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics import register_listing as listing
 from metrics.catalogue import catalogue, in_place_order, value_indicator
 from metrics.disclosure import SUPPRESSED
 from metrics.period import PeriodError, month_name
 from metrics.published import changes, cohorts
 from metrics.published.changes import Quarters
 from metrics.published.names import base_table
-from metrics.published.read import NotPublished, PublishedQuarter, published_quarter
+from metrics.published.read import (
+    NotPublished,
+    PublishedQuarter,
+    published_quarter,
+    published_register,
+)
 from metrics.register import setting
 from metrics.report import bulletin_changes, charts, data
 from metrics.report import text as fmt
 from metrics.report.content import Context, facts
+from metrics.report.overrides import table as overrides_table
 from metrics.report.render import Cell, Figure, Report, Section, Table
 
 _CATALOGUE = catalogue().set_index("indicator_id")
@@ -597,7 +604,8 @@ def _method_sections(ctx: Context, release: PublishedQuarter) -> list[Section]:
         blocks=[_release_table(ctx)],
     )
     page, with_sources, listed = _parameter_tables(ctx)
-    parameters = Section("parameters", "Parameters and their sources", blocks=[page])
+    parameters = Section("parameters", "Parameters and their sources",
+                         blocks=[*_register_blocks(ctx), page])
     sources = Section(
         "sources", "Sources of the parameters", bullets=listed, csv_only=[with_sources]
     )
@@ -611,6 +619,19 @@ def _method_sections(ctx: Context, release: PublishedQuarter) -> list[Section]:
         ],
     )
     return [measured, quality, control, parameters, sources, contact]
+
+
+def _register_blocks(ctx: Context) -> list:
+    """The hub's own register in force, from the published release: each override beside
+    the shipped value, or the sentence that there is none."""
+    register = published_register(ctx.con)
+    if register is None:
+        return ["Whether the hub overrode the shipped register is not recorded in this "
+                "release (made by an earlier version of hubvalue)."]
+    summary = listing.summary(register.overrides, register.file_name, register.sha256)
+    if register.overrides.empty:
+        return [summary]
+    return [summary, overrides_table(register.overrides)]
 
 
 def _release(ctx: Context) -> PublishedQuarter:

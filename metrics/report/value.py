@@ -10,9 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics import hub_evidence, valuation
+from metrics import register_listing as listing
 from metrics.report import data
 from metrics.report import text as fmt
 from metrics.report.content import Context
+from metrics.report.overrides import table as overrides_table
 from metrics.report.render import Cell, Section, Table
 
 MEASURES = (
@@ -119,20 +121,7 @@ def section(ctx: Context) -> Section:
         ))
     overrides = data.register_overrides(ctx.con)
     if not overrides.empty:
-        paragraphs.append(
-            f"This build uses the hub's own register: {len(overrides)} rows override the "
-            "shipped register, listed below; every figure above uses them.")
-        blocks.append(Table(
-            "register_overrides",
-            "The hub's own register beside the shipped one",
-            ["Parameter", "Shipped (low, central, high)", "Hub (low, central, high)",
-             "Status", "Source"],
-            [[Cell(str(r.name)),
-              Cell(f"{r.shipped_low:g}, {r.shipped_central:g}, {r.shipped_high:g}"),
-              Cell(f"{r.low:g}, {r.central:g}, {r.high:g}"),
-              Cell(str(r.status).replace("_", " ")), Cell(str(r.source))]
-             for r in overrides.itertuples(index=False)],
-            ["Settings in each row's own price year, before uprating."],
-        ))
+        paragraphs.append(listing.summary(overrides))
+        blocks.append(overrides_table(overrides))
     return Section("value_evidence", "Value for money: savings, social value and evidence",
                    paragraphs, blocks)

@@ -8,10 +8,13 @@ select
     shipped_high,
     shipped_status,
     shipped_source,
+    shipped_price_year,
     low,
     central,
     high,
     status,
-    source
+    source,
+    price_year,
+    note
 from ref.overrides
 order by name
