@@ -8,7 +8,7 @@ import pandas as pd
 
 from metrics import change as changes
 from metrics import period_figures as pf
-from metrics.maturity import matures_on
+from metrics.maturity import MonthFigure, latest_measurable_cohort, matures_on
 from metrics.period import add_months, month_range, period_starting
 
 VERDICT_WORDS = {
@@ -236,3 +236,23 @@ def stand_in_words(cell: pf.PeriodCell, period_title: str) -> str:
     text = (f"the latest measurable {length}, {cell.cohort_words()} ({period_title} is not "
             "yet measurable")
     return text + (f"; {cell.maturity})" if cell.maturity else ")")
+
+
+def latest_whole_window(indicator: str, trend: pd.DataFrame | None, view):
+    """For an indicator counted only over months where every part is measurable (the
+    value-for-money total): the latest window of the period's length, ending no later
+    than the period, in which every month is measurable (`maturity.Cohort`: first, last),
+    or None. Manager and PCC only: the public reads published quarters."""
+    if trend is None or trend.empty or getattr(view, "audience", "manager") == "public":
+        return None
+    rows = trend[trend["indicator_id"] == indicator]
+    months = {
+        pd.Timestamp(r["period_start"]).date(): MonthFigure(
+            str(r["status"]), _amount(r.get("numerator")), _amount(r.get("denominator")))
+        for r in rows.to_dict("records")
+    }
+    return latest_measurable_cohort(months, view.period.months, view.period.last, "money")
+
+
+def _amount(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)

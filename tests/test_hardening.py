@@ -419,8 +419,10 @@ def test_a_page_error_shows_a_generic_message_and_logs_no_values(monkeypatch, ho
                                                                  caplog):
     # ref.parameters.central holds SECRET-4711 for the WELLBY value: the value-for-money
     # arithmetic fails with "could not convert string to float: 'SECRET-4711'"
+    # January to June 2026: every month of the total measurable, so the arithmetic runs
     with caplog.at_level(logging.INFO):
-        at = open_app(monkeypatch, hostile_db, page="value_for_money")
+        at = open_app(monkeypatch, hostile_db, page="value_for_money",
+                      params={"months": ["2026-01", "2026-06"]})
     assert not at.exception
     [error] = at.error
     assert error.value.startswith("This part of the page could not be drawn.")
@@ -574,7 +576,8 @@ def test_a_page_error_in_the_browser_shows_no_details(chromium, hostile_server):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     try:
-        tab.goto(f"{hostile_server}/value_for_money")
+        # January to June 2026: every month of the total measurable, so the arithmetic runs
+        tab.goto(f"{hostile_server}/value_for_money?months=2026-01&months=2026-06")
         wait_for_app(tab)
         text = tab.evaluate("() => document.body.innerText")
         assert "This part of the page could not be drawn." in text

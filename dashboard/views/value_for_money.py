@@ -3,16 +3,20 @@ from gross change to net value, sensitivity to each assumption, and a what-if ed
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, period_cells
 from dashboard import formatting as fmt
 from dashboard.data import current
 from dashboard.indicators import figures
 from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, page_header, table_block
 from metrics import hub_evidence, valuation
+from metrics.formatting import month_words
+from metrics.period import month_range
 
 OVERRIDES_KEY = "vfm_overrides"
 WHAT_IF_OPEN = "vfm_what_if_open"
@@ -49,12 +53,27 @@ hub = view.filters.__class__(view.filters.first, view.filters.last, "all", "all"
 summary = guarded(view, "indicator_summary", hub)
 
 built = figures(summary, catalogue) if summary is not None else {}
-total_built = built.get("public_value_total_gbp")
+total_id = "public_value_total_gbp"
+period_words = view.period.title()
+total_built = built.get(total_id)
 if total_built is not None and not total_built.shown:
+    # evidence.md, section 2: never only a status where an earlier window of the same
+    # length is measurable: the page shows the latest such window, and says so
+    window = period_cells.latest_whole_window(total_id, guarded(view, "indicator_trend", hub),
+                                              view)
     st.markdown(f"**{fmt.md(total_built.title)}: {fmt.status_label(total_built.status)}** "
                 f"for {view.period.title()}")
     st.caption(fmt.md(fmt.STATUS_MEANINGS.get(total_built.status, "")))
-    st.stop()
+    if window is None:
+        st.stop()
+    hub = replace(hub, first=window.first, last=window.last)
+    period_words = month_words(month_range(window.first, window.last).month_list)
+    summary = guarded(view, "indicator_summary", hub)
+    built = figures(summary, catalogue) if summary is not None else {}
+    st.info(fmt.md(
+        f"Shown below instead: the latest {view.period.months} months in which every part "
+        f"of the value is measurable, {period_words}. "
+        "Every figure, chart and download on this page counts those months."))
 
 if view.audience == "public":
     cols = st.columns(3)
@@ -137,7 +156,7 @@ if overrides:
     st.warning(f"What-if: central scenario with your changes ({changed}). "
                "Low and high stay as in the register. Nothing is saved.")
 
-period_months = len(pd.period_range(view.filters.first, view.filters.last, freq="M"))
+period_months = len(pd.period_range(hub.first, hub.last, freq="M"))
 months_text = valuation.months_counted(inputs, period_months)
 # the same label as the scorecard's would be wrong here: these figures count fewer months
 counted = (f"{len(inputs.months)} of {period_months} months" if inputs.months
@@ -249,7 +268,7 @@ table_block(
     view, name="vfm_scenarios",
     title="Savings and social value in each scenario"
     + (", with the hub's own evidence" if hub_settings is not None else ""),
-    subtitle=f"Whole hub; {view.period.title()}, {counted}; {fmt.money_note(price_year)}",
+    subtitle=f"Whole hub; {period_words}, {counted}; {fmt.money_note(price_year)}",
     data=scenario_table, source=source_line(view, "value_for_money"),
     description=fmt.md(
         "Low, central and high use the register's settings. "
@@ -323,7 +342,7 @@ chart_block(
           f"{fmt.gbp(results['central'].savings)} of public-sector savings and "
           f"{fmt.gbp(results['central'].social)} of social value",
     subtitle=f"Central scenario{' with your changes' if overrides else ''}; whole hub; "
-             f"{view.period.title()}, {counted}; {fmt.money_note(price_year)}",
+             f"{period_words}, {counted}; {fmt.money_note(price_year)}",
     figure=charts.waterfall(steps, f"£ ({price_year} prices)"),
     data=waterfall_table,
     description=(
@@ -376,7 +395,7 @@ components = pd.DataFrame([
 ])
 table_block(
     view, name="vfm_components", title="Projected value by component, in each scenario",
-    subtitle=f"Whole hub; {view.period.title()}, {counted}; {fmt.money_note(price_year)}",
+    subtitle=f"Whole hub; {period_words}, {counted}; {fmt.money_note(price_year)}",
     data=components, source=source_line(view, "value_for_money"),
     description=f"The period {months_text}. "
                 "The crime cost avoided is shown in full for information; only its police "
