@@ -8,7 +8,9 @@ arithmetic so that a division by zero is NULL, as in DuckDB.
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 DEFAULTS = {
     "spark.master": "local[2]",
@@ -28,6 +30,9 @@ DEFAULTS = {
 }
 
 
+JAVA_MISSING = "no Java runtime for Spark: install Java 17 (Debian: openjdk-17-jre-headless)"
+
+
 class SparkUnavailable(RuntimeError):
     """pyspark or Java is missing (the message says which and how to install it)."""
 
@@ -40,10 +45,16 @@ def check_available() -> None:
         raise SparkUnavailable(
             "pyspark is not installed: pip install 'hubvalue[spark]'"
         ) from None
-    if shutil.which("java") is None:
-        raise SparkUnavailable(
-            "no Java runtime for Spark: install Java 17 (Debian: openjdk-17-jre-headless)"
-        )
+    if not java_available():
+        raise SparkUnavailable(JAVA_MISSING)
+
+
+def java_available() -> bool:
+    """A ``java`` on the PATH, or under JAVA_HOME (where pyspark looks first)."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return True
+    return shutil.which("java") is not None
 
 
 def start(conf: dict[str, str] | None = None):

@@ -13,8 +13,10 @@ SQLGlot cannot know, or writes in a form Spark refuses, is handled here, and onl
    ``intermediate.int_referral_base`` is read as the view ``intermediate__int_referral_base``
    (with a per-area prefix when several areas run side by side).
 3. **Functions**: ``quantile_cont(x, p)`` becomes Spark's ``percentile(x, p)`` (both
-   interpolate linearly between the closest ranks); a cast of an ``unnest`` becomes the
-   ``explode`` of the cast array (Spark allows no generator inside an expression).
+   interpolate linearly between the closest ranks); ``to_months(n)`` becomes
+   ``make_ym_interval(0, n)`` (a date plus months, the day kept or clamped to the month's
+   end in both); a cast of an ``unnest`` becomes the ``explode`` of the cast array (Spark
+   allows no generator inside an expression).
 
 Everything else (``count_if``, ``bool_or``, ``arg_min``, ``date_trunc``, ``datediff``,
 ``range``, ``string_split``, ``generate_series``, aggregate ``filter`` clauses, ``::``
@@ -191,6 +193,9 @@ def _rename_tables(tree: exp.Expression, prefix: str) -> exp.Expression:
 def _spark_functions(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
         return exp.Quantile(this=node.this, quantile=node.expression)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_months":
+        return exp.Anonymous(this="make_ym_interval",
+                             expressions=[exp.Literal.number(0), *node.expressions])
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Explode):
         element = exp.Cast(this=exp.column("element"), to=node.args["to"])
         cast_each = exp.Anonymous(
