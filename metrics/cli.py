@@ -204,7 +204,9 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     srv = sub.add_parser("serve", help="serve the dashboard")
-    srv.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text)
+    srv.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text,
+                     help="a warehouse file, or a national output folder (hubvalue lake "
+                     "build: an area choice appears when it holds several areas)")
     srv.add_argument("--port", type=check.port, default=8501, help="1 to 65535 (default 8501)")
     srv.add_argument("--audience", choices=("manager", "pcc", "public"), default="manager")
     srv.add_argument("--headless", action="store_true", help="do not open a browser")

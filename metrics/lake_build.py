@@ -142,7 +142,7 @@ def _area_warehouses(lake: Path, areas: list[str], work: Path) -> dict[str, int]
                 schema, table = path.stem.split(".", 1)
                 if schema in SCHEMAS and schema != "raw":
                     con.execute(f'create table {schema}."{table}" as '
-                                f"select * from read_parquet({_quote(path)})")
+                                f"select * from read_parquet({_quote(path)}, hive_partitioning = false)")
         finally:
             con.close()
     con = duckdb.connect()

@@ -60,7 +60,7 @@ class Shapes:
             schema, table = path.stem.split(".", 1)
             self.con.execute(
                 f'create table {schema}."{table}" as '
-                f"select * from read_parquet({_quote(path)}) limit 0"
+                f"select * from read_parquet({_quote(path)}, hive_partitioning = false) limit 0"
             )
         run_models(self.con, targets=None if models is None else
                    {m.qualified_name for m in models})
