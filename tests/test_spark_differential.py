@@ -5,7 +5,8 @@ working-day rules, censored recent months, missing values) are built and validat
 DuckDB, exported to a lake, then built from the lake by both engines of
 ``hubvalue lake build``. Every mart of every area, and the national stack across areas,
 must match: counts and text exactly, numbers to 1e-9 relative. One Spark session serves
-the module. Skipped only when pyspark or a Java runtime is missing (the reason says which).
+the module, and the checks are one test so that pytest-xdist keeps them on one worker.
+Skipped only when no Java runtime is found (the reason says so); without pyspark it fails.
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ def outputs(lake, tmp_path_factory):
 def _rows(folder: Path, mart: str, where: str = "") -> tuple[list[str], list[tuple]]:
     con = duckdb.connect()
     try:
-        relation = con.sql(
+        cursor = con.execute(
             f"select * from read_parquet('{folder / 'marts' / mart / '*.parquet'}') {where}"
         )
-        return relation.columns, relation.fetchall()
+        return [d[0] for d in cursor.description], cursor.fetchall()
     finally:
         con.close()
 
@@ -104,7 +105,15 @@ def _assert_same(mart: str, duck: tuple[list, list], spark: tuple[list, list]) -
             assert _same(a, b), f"{mart}.{column}: {a!r} (duckdb) != {b!r} (spark)"
 
 
-def test_every_mart_matches_across_the_national_stack(outputs):
+def test_spark_gives_the_marts_duckdb_gives(lake, outputs):
+    """One test, so that pytest-xdist runs it on one worker with one Spark session."""
+    _every_mart_matches_across_the_national_stack(outputs)
+    _each_area_matches_on_its_own(outputs)
+    _the_areas_exercise_the_hard_cases(lake, outputs)
+    _the_area_warehouses_hold_the_spark_marts(outputs)
+
+
+def _every_mart_matches_across_the_national_stack(outputs):
     on_duckdb, on_spark = outputs
     assert on_spark.areas == on_duckdb.areas == tuple(sorted(AREAS))
     assert on_spark.marts == on_duckdb.marts
@@ -112,7 +121,7 @@ def test_every_mart_matches_across_the_national_stack(outputs):
         _assert_same(mart, _rows(on_duckdb.out, mart), _rows(on_spark.out, mart))
 
 
-def test_each_area_matches_on_its_own(outputs):
+def _each_area_matches_on_its_own(outputs):
     on_duckdb, on_spark = outputs
     for mart in ("indicator_monthly", "fct_referrals", "equity_reach", "valuation_inputs"):
         for area in AREAS:
@@ -122,28 +131,28 @@ def test_each_area_matches_on_its_own(outputs):
             _assert_same(f"{mart}[{area}]", duck, _rows(on_spark.out, mart, where))
 
 
-def test_the_areas_exercise_the_hard_cases(lake, outputs):
+def _the_areas_exercise_the_hard_cases(lake, outputs):
     """Not vacuous: bank holidays fall in range, recent months are censored, values are
     missing, and the areas' figures differ from each other."""
     on_spark = outputs[1]
     con = duckdb.connect()
     try:
         north = lake / "pcc_area=north"
-        holidays = con.sql(
+        holidays = con.execute(
             f"select count(*) from read_parquet('{north / 'ref.calendar.parquet'}') "
             "where is_bank_holiday and calendar_date between date '2024-11-01' and date '2026-11-30'"
         ).fetchone()[0]
         assert holidays >= 16
-        missing = con.sql(
+        missing = con.execute(
             f"select count(*) from read_parquet('{north / 'raw.referrals.parquet'}') "
             "where first_contact_date is null"
         ).fetchone()[0]
         assert missing > 0
         monthly = f"read_parquet('{on_spark.out / 'marts/indicator_monthly/*.parquet'}')"
-        statuses = dict(con.sql(
+        statuses = dict(con.execute(
             f"select status, count(*) from {monthly} group by status").fetchall())
         assert statuses.get("not_yet_measurable", 0) > 0, statuses
-        received = con.sql(
+        received = con.execute(
             f"select count(distinct numerator) from {monthly} "
             "where indicator_id = 'referrals_received' and agency = 'all' "
             "and month = date '2026-06-01'"
@@ -153,16 +162,16 @@ def test_the_areas_exercise_the_hard_cases(lake, outputs):
         con.close()
 
 
-def test_the_area_warehouses_hold_the_spark_marts(outputs):
+def _the_area_warehouses_hold_the_spark_marts(outputs):
     on_spark = outputs[1]
     warehouses = area_warehouses(on_spark.out)
     assert list(warehouses) == sorted(AREAS)
     _, stacked = _rows(on_spark.out, "indicator_monthly", "where pcc_area = 'south'")
     con = duckdb.connect(str(warehouses["south"]), read_only=True)
     try:
-        assert con.sql("select count(*) from marts.indicator_monthly").fetchone()[0] == len(
+        assert con.execute("select count(*) from marts.indicator_monthly").fetchone()[0] == len(
             stacked)
-        assert con.sql("select count(*) from meta.build").fetchone()[0] == 1
-        assert con.sql("select count(*) from ref.indicator_catalogue").fetchone()[0] > 30
+        assert con.execute("select count(*) from meta.build").fetchone()[0] == 1
+        assert con.execute("select count(*) from ref.indicator_catalogue").fetchone()[0] > 30
     finally:
         con.close()

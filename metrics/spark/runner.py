@@ -2,15 +2,16 @@
 
 All areas run side by side in one session: each area's tables are session views with the
 area's prefix (``a0_raw__referrals``), each model is translated once and run for every
-area, and the areas' results of a model are computed together (one Spark job per model,
-not one per model and area), kept in Spark's memory (``localCheckpoint``: the next model
-reads the rows, not the plan that made them) and split back into per-area views.
-Staging models stay views, as in DuckDB. The marts come back with their area code in
-``pcc_area``.
+area. An intermediate model is computed once for all areas in one Spark job, kept in
+Spark's memory (``localCheckpoint``: its readers read the rows, not the plan that made
+them) and split back into per-area views. Staging models stay views, as in DuckDB. The
+marts come back stacked, with their area's code in ``pcc_area``, and are computed when
+they are written (a mart that another model reads is kept like an intermediate one).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,25 +55,29 @@ def run(spark, areas: dict[str, list[Path]],
                 view_name(schema, table, _prefix(index))
             )
     translated = translate_all(areas[codes[0]])
+    readers = Counter(dep for model, _ in translated for dep in model.depends_on)
     marts: dict[str, object] = {}
     for model, expanded in translated:
-        frames = []
-        for index in range(len(codes)):
-            frame = spark.sql(spark_sql(expanded, _prefix(index)))
-            if model.layer == "staging":
-                frame.createOrReplaceTempView(view_name(model.layer, model.name, _prefix(index)))
-            else:
-                frames.append(frame.withColumn(AREA_TAG, F.lit(index)))
-        if frames:
-            stacked = frames[0]
-            for frame in frames[1:]:
-                stacked = stacked.unionByName(frame)
+        frames = [
+            spark.sql(spark_sql(expanded, _prefix(index))).withColumn(AREA_TAG, F.lit(index))
+            for index in range(len(codes))
+        ]
+        stacked = frames[0]
+        for frame in frames[1:]:
+            stacked = stacked.unionByName(frame)
+        # Every intermediate model is kept (inlined into their readers, the plans grew and
+        # ran slower); a mart no model reads is computed when it is written.
+        shared = model.layer == "intermediate" or readers[model.qualified_name] > 0
+        shared = shared and model.layer != "staging"
+        if shared:
             stacked = stacked.localCheckpoint()
-            for index in range(len(codes)):
-                (stacked.where(F.col(AREA_TAG) == index).drop(AREA_TAG)
-                 .createOrReplaceTempView(view_name(model.layer, model.name, _prefix(index))))
-            if model.layer == "marts":
-                marts[model.name] = _with_area_code(stacked, codes)
+        for index in range(len(codes)):
+            own = (frames[index] if not shared
+                   else stacked.where(F.col(AREA_TAG) == index))
+            own.drop(AREA_TAG).createOrReplaceTempView(
+                view_name(model.layer, model.name, _prefix(index)))
+        if model.layer == "marts":
+            marts[model.name] = _with_area_code(stacked, codes)
         if on_model is not None:
             on_model(model.qualified_name)
     return marts

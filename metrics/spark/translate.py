@@ -10,7 +10,7 @@ SQLGlot cannot know, or writes in a form Spark refuses, is handled here, and onl
    copies of the lake's tables (no rows, so this takes a second), and each expansion asks
    it for the columns of the ``from`` it ranges over.
 2. **Schemas become view names.** Spark's session views cannot be qualified, so
-   ``intermediate.int_referral_base`` is read as the view ``intermediate__int_referral_base``
+   ``<layer>.<model>`` is read as the view ``<layer>__<model>``
    (with a per-area prefix when several areas run side by side).
 3. **Functions**: ``quantile_cont(x, p)`` becomes Spark's ``percentile(x, p)`` (both
    interpolate linearly between the closest ranks); ``to_months(n)`` becomes
