@@ -117,9 +117,12 @@ def _build_spark(lake_files: dict[str, list[Path]], work: Path, conf: dict[str, 
     from metrics.spark import runner, session
 
     spark = session.start(conf)
-    marts = runner.run(spark, lake_files, on_model=lambda name: progress(f"spark: {name}"))
-    for name, frame in marts.items():
-        frame.coalesce(1).write.mode("overwrite").parquet(str(work / MARTS_DIR / name))
+    try:
+        marts = runner.run(spark, lake_files, on_model=lambda name: progress(f"spark: {name}"))
+        for name, frame in marts.items():
+            frame.coalesce(1).write.mode("overwrite").parquet(str(work / MARTS_DIR / name))
+    finally:
+        spark.stop()  # the session's JVM ends with the build, also when it fails
 
 
 def _area_warehouses(lake: Path, areas: list[str], work: Path) -> dict[str, int]:
