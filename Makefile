@@ -13,12 +13,12 @@ AUDIENCE ?= manager
 # pytest-xdist workers for the test targets (this project's machines have 2 cores)
 WORKERS ?= 2
 
-.PHONY: run test test-all lint bench bench-10m demo build serve clean
+.PHONY: run test test-all lint bench bench-10m demo build serve clean national
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	touch $(STAMP)
 
 ## run: install, generate a demo extract, build the warehouse and serve the dashboard
@@ -26,6 +26,23 @@ run: $(STAMP)
 	$(BIN)/hubvalue generate --out $(DEMO) --referrals $(REFERRALS) --seed $(SEED) --months 36
 	$(BIN)/hubvalue build --input $(DEMO) --db $(DB)
 	$(BIN)/hubvalue serve --db $(DB) --port $(PORT) --audience $(AUDIENCE) --headless
+
+## national: three demo areas validated into a lake, every model on Spark (local mode),
+## then the dashboard on the national output (an area choice in the sidebar)
+LAKE := data/lake
+NATIONAL := data/national
+AREAS ?= north:7 south:8 east:9
+national: $(STAMP)
+	rm -rf $(LAKE)
+	for area_seed in $(AREAS); do \
+		area=$${area_seed%%:*}; seed=$${area_seed##*:}; \
+		$(BIN)/hubvalue generate --out data/demo-$$area --referrals $(REFERRALS) --seed $$seed --months 36 --quiet && \
+		$(BIN)/hubvalue build --input data/demo-$$area --db data/warehouse-$$area.duckdb --quiet && \
+		$(BIN)/hubvalue lake export --db data/warehouse-$$area.duckdb --lake $(LAKE) --area $$area \
+		|| exit 1; \
+	done
+	$(BIN)/hubvalue lake build --engine spark --lake $(LAKE) --out $(NATIONAL)
+	$(BIN)/hubvalue serve --db $(NATIONAL) --port $(PORT) --audience $(AUDIENCE) --headless
 
 ## test: install and run the whole default suite: every test but the long runs marked slow
 ## (browser tests skip without Chromium; docs/testing.md)
@@ -58,3 +75,4 @@ bench-10m: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DB) data/warehouse.quarantine.duckdb data/warehouse.releases.duckdb
+	rm -rf $(LAKE) $(NATIONAL) data/demo-* data/warehouse-*

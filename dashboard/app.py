@@ -27,6 +27,7 @@ if str(PROJECT_DIR) not in sys.path:  # `streamlit run` puts only this folder on
 from dashboard import formatting as fmt  # noqa: E402
 from dashboard import signin  # noqa: E402
 from dashboard.access import Decision  # noqa: E402
+from dashboard.area_filter import chosen_warehouse  # noqa: E402
 from dashboard.data import VIEW_KEY, View, leased_snapshot, run  # noqa: E402
 from metrics import period as periods  # noqa: E402
 from metrics import queries  # noqa: E402
@@ -179,7 +180,7 @@ def main() -> None:
     st.set_page_config(page_title="hubvalue: public value dashboard", layout="wide",
                        page_icon=":material/volunteer_activism:")
     decision = signin.session_audience(audience())
-    path = Path(os.environ.get(ENV_DB, str(DEFAULT_DB)))
+    path = chosen_warehouse(Path(os.environ.get(ENV_DB, str(DEFAULT_DB))))
     with ExitStack() as stack:
         try:
             snapshot = stack.enter_context(leased_snapshot(str(path)))

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from metrics import national
 from metrics.queries import AUDIENCES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def serve(db_path: Path, port: int = 8501, audience: str = "manager",
               file=sys.stderr)
         return 2
     db_path = Path(db_path).resolve()
-    if not db_path.is_file():
+    if not db_path.is_file() and not national.is_national(db_path):
         print(
             f"hubvalue serve: no warehouse at {db_path} yet; the dashboard will say how to "
             "build one (hubvalue build --input FOLDER --db PATH) and pick it up when it appears",

@@ -152,3 +152,22 @@ def end_month(text: str) -> str:
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
         raise argparse.ArgumentTypeError("must be a month written YYYY-MM (1900-01 or later)")
     return f"{match.group(1)}-{match.group(2)}"
+
+
+_AREA_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_SPARK_KEY = re.compile(r"^spark\.[A-Za-z0-9_.-]+$")
+
+
+def area_code(text: str) -> str:
+    """A PCC area's code in a lake: letters, digits, '-' and '_', at most 40."""
+    if not _AREA_CODE.match(text):
+        raise argparse.ArgumentTypeError("an area code is 1 to 40 letters, digits, '-' or '_'")
+    return text
+
+
+def spark_setting(text: str) -> tuple[str, str]:
+    """A Spark setting KEY=VALUE whose key starts with 'spark.'."""
+    key, equals, value = text.partition("=")
+    if not equals or not _SPARK_KEY.match(key.strip()) or not value.strip():
+        raise argparse.ArgumentTypeError("must be KEY=VALUE with a key starting 'spark.'")
+    return key.strip(), value.strip()

@@ -128,6 +128,33 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return publish_main(args)
 
 
+def _cmd_lake_export(args: argparse.Namespace) -> int:
+    from metrics.lake import export_area
+
+    written = export_area(Path(args.db), Path(args.lake), args.area)
+    if not args.quiet:
+        print(f"area {args.area}: {len(written)} tables written to {args.lake}")
+    return 0
+
+
+def _cmd_lake_build(args: argparse.Namespace) -> int:
+    from metrics.lake_build import LakeError, build_lake
+    from metrics.spark.session import SparkUnavailable
+
+    try:
+        result = build_lake(
+            Path(args.lake), Path(args.out), engine=args.engine, conf=dict(args.conf or []),
+            progress=None if args.quiet else _print,
+        )
+    except (LakeError, SparkUnavailable) as exc:
+        _print(f"hubvalue lake build: error: {exc}; nothing was changed")
+        return 2
+    if not args.quiet:
+        for line in result.lines():
+            print(line)
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from metrics.bench import main as bench_main
 
@@ -282,7 +309,9 @@ def _add_template(sub: argparse._SubParsersAction) -> None:
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     srv = sub.add_parser("serve", help="serve the dashboard")
-    srv.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text)
+    srv.add_argument("--db", default="data/warehouse.duckdb", type=check.path_text,
+                     help="a warehouse file, or a national output folder (hubvalue lake "
+                     "build: an area choice appears when it holds several areas)")
     srv.add_argument("--port", type=check.port, default=8501, help="1 to 65535 (default 8501)")
     srv.add_argument("--audience", choices=("manager", "pcc", "public"), default="manager")
     srv.add_argument("--headless", action="store_true", help="do not open a browser")
@@ -296,6 +325,8 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--period", required=True, help="2026-10, 2026/27-Q2 or 2026/27")
     rep.add_argument("--format", choices=("html", "pdf"), default="html")
     rep.add_argument("--out", required=True, type=check.path_text)
+    rep.add_argument("--area", type=check.area_code,
+                     help="with --db a national output (hubvalue lake build): the area")
     rep.set_defaults(func=_cmd_report)
 
 
@@ -306,6 +337,28 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
     pub.add_argument("--revise", required=True, help="the quarter to revise, e.g. 2026/27-Q1")
     pub.add_argument("--reason", required=True, help="why, in words (published)")
     pub.set_defaults(func=_cmd_publish)
+
+
+def _add_lake(sub: argparse._SubParsersAction) -> None:
+    lake = sub.add_parser("lake", help="a national lake of areas: export an area, build them all")
+    verbs = lake.add_subparsers(dest="lake_command", required=True)
+    exp = verbs.add_parser("export", help="write a built warehouse's tables into the lake")
+    exp.add_argument("--db", required=True, type=check.path_text, help="a built warehouse")
+    exp.add_argument("--lake", required=True, type=check.path_text, help="the lake folder")
+    exp.add_argument("--area", required=True, type=check.area_code,
+                     help="the area's code: letters, digits, '-' and '_'")
+    exp.add_argument("--quiet", action="store_true")
+    exp.set_defaults(func=_cmd_lake_export)
+    bld = verbs.add_parser("build", help="run every model for every area of the lake")
+    bld.add_argument("--lake", required=True, type=check.path_text, help="the lake folder")
+    bld.add_argument("--out", required=True, type=check.path_text,
+                     help="output folder: stacked Parquet marts and one warehouse per area")
+    bld.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                     help="duckdb (default: one machine) or spark (pip install hubvalue[spark])")
+    bld.add_argument("--conf", action="append", type=check.spark_setting, metavar="KEY=VALUE",
+                     help="a Spark setting, repeatable (e.g. spark.master=spark://host:7077)")
+    bld.add_argument("--quiet", action="store_true")
+    bld.set_defaults(func=_cmd_lake_build)
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
@@ -359,6 +412,7 @@ def parser() -> argparse.ArgumentParser:
     _add_report(sub)
     _add_publish(sub)
     _add_bench(sub)
+    _add_lake(sub)
     _add_loadgen(sub)
     return root
 

@@ -74,7 +74,7 @@ def build_area(lake: Path, area: str, db: Path) -> int:
             schema, table = path.stem.split(".", 1)
             con.execute(
                 f'create or replace view {schema}."{table}" as '
-                f"select * from read_parquet({_quote_path(path)})"
+                f"select * from read_parquet({_quote_path(path)}, hive_partitioning = false)"
             )
         return len(run_models(con))
     finally:

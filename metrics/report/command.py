@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from metrics import national
 from metrics.disclosure import DisclosureError, publish
 from metrics.queries import WarehouseMissing
 from metrics.report import data, manager, pcc, public, render, scan
@@ -145,7 +146,12 @@ def main(args: argparse.Namespace) -> int:
     """The CLI entry: returns the exit code; messages carry no value from the data."""
     out = Path(args.out)
     try:
-        written = write_report(Path(args.db), args.audience, args.period, args.format, out)
+        db = national.warehouse_for(Path(args.db), getattr(args, "area", None))
+    except national.AreaError as exc:
+        _say(f"hubvalue report: error: {exc}")
+        return EXIT_REFUSED
+    try:
+        written = write_report(db, args.audience, args.period, args.format, out)
     except PeriodError as exc:
         _say(f"hubvalue report: {exc}")
         return EXIT_REFUSED

@@ -1,0 +1,180 @@
+"""The models on Spark give the marts DuckDB gives, row for row, for three areas.
+
+Three generated areas (about 1,500 referrals each over 24 months: bank holidays in the
+working-day rules, censored recent months, missing values) are built and validated by
+DuckDB, exported to a lake, then built from the lake by both engines of
+``hubvalue lake build``. Every mart of every area, and the national stack across areas,
+must match: counts and text exactly, numbers to 1e-9 relative. One Spark session serves
+the module, and the checks are one test so that pytest-xdist keeps them on one worker.
+Skipped only when no Java runtime is found (the reason says so); without pyspark it fails.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from metrics.build import build
+from metrics.generate import generate
+from metrics.lake import export_area
+from metrics.lake_build import build_lake, mart_names
+from metrics.national import area_warehouses
+from metrics.spark.session import JAVA_MISSING, java_available
+
+# pyspark is installed with the test tools (make test installs '.[test,spark]'): its
+# absence is a failure. Only a machine with no Java runtime skips, saying so.
+if not java_available():
+    pytest.skip(JAVA_MISSING, allow_module_level=True)
+
+AREAS = {"north": 11, "south": 12, "east": 13}  # area code: generator seed
+REFERRALS = 1500
+REL = 1e-9
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("spark-lake")
+    lake = root / "lake"
+    for area, seed in AREAS.items():
+        extract = root / f"extract-{area}"
+        generate(extract, referrals=REFERRALS, seed=seed, end="2026-10", months=24,
+                 quiet=True)
+        db = root / f"{area}.duckdb"
+        build(extract, db, as_of="2026-11-30")
+        export_area(db, lake, area)
+    return lake
+
+
+@pytest.fixture(scope="module")
+def outputs(lake, tmp_path_factory):
+    from pyspark.sql import SparkSession
+
+    root = tmp_path_factory.mktemp("spark-out")
+    on_duckdb = build_lake(lake, root / "duckdb", engine="duckdb")
+    try:
+        on_spark = build_lake(lake, root / "spark", engine="spark")
+    finally:
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            active.stop()
+    return on_duckdb, on_spark
+
+
+def _rows(folder: Path, mart: str, where: str = "") -> tuple[list[str], list[tuple]]:
+    con = duckdb.connect()
+    try:
+        cursor = con.execute(
+            f"select * from read_parquet('{folder / 'marts' / mart / '*.parquet'}') {where}"
+        )
+        return [d[0] for d in cursor.description], cursor.fetchall()
+    finally:
+        con.close()
+
+
+def _key(row: tuple) -> tuple:
+    """Sort key: floats rounded well above 1e-9 noise, None first, types kept apart."""
+    return tuple(
+        (0, "") if v is None
+        else (1, f"{v:.6e}") if isinstance(v, float)
+        else (2, str(v)) for v in row
+    )
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is b
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=REL, abs_tol=1e-12)
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    return a == b and type(a) is type(b)
+
+
+def _assert_same(mart: str, duck: tuple[list, list], spark: tuple[list, list]) -> None:
+    (duck_columns, duck_rows), (spark_columns, spark_rows) = duck, spark
+    assert spark_columns == duck_columns, mart
+    assert len(spark_rows) == len(duck_rows), mart
+    for duck_row, spark_row in zip(sorted(duck_rows, key=_key), sorted(spark_rows, key=_key),
+                                   strict=True):
+        for column, a, b in zip(duck_columns, duck_row, spark_row, strict=True):
+            assert _same(a, b), f"{mart}.{column}: {a!r} (duckdb) != {b!r} (spark)"
+
+
+# About 8 minutes on this 2-core machine under load (Spark's fixed cost per job, ~45 jobs):
+# over the default suite's 5-minute budget, so it runs in `make test-all`.
+@pytest.mark.slow
+def test_spark_gives_the_marts_duckdb_gives(lake, outputs):
+    """One test, so that pytest-xdist runs it on one worker with one Spark session."""
+    _every_mart_matches_across_the_national_stack(outputs)
+    _each_area_matches_on_its_own(outputs)
+    _the_areas_exercise_the_hard_cases(lake, outputs)
+    _the_area_warehouses_hold_the_spark_marts(outputs)
+
+
+def _every_mart_matches_across_the_national_stack(outputs):
+    on_duckdb, on_spark = outputs
+    assert on_spark.areas == on_duckdb.areas == tuple(sorted(AREAS))
+    assert on_spark.marts == on_duckdb.marts
+    for mart in mart_names():
+        _assert_same(mart, _rows(on_duckdb.out, mart), _rows(on_spark.out, mart))
+
+
+def _each_area_matches_on_its_own(outputs):
+    on_duckdb, on_spark = outputs
+    for mart in ("indicator_monthly", "fct_referrals", "equity_reach", "valuation_inputs"):
+        for area in AREAS:
+            where = f"where pcc_area = '{area}'"
+            duck = _rows(on_duckdb.out, mart, where)
+            assert duck[1], f"{mart} has rows for {area}"
+            _assert_same(f"{mart}[{area}]", duck, _rows(on_spark.out, mart, where))
+
+
+def _the_areas_exercise_the_hard_cases(lake, outputs):
+    """Not vacuous: bank holidays fall in range, recent months are censored, values are
+    missing, and the areas' figures differ from each other."""
+    on_spark = outputs[1]
+    con = duckdb.connect()
+    try:
+        north = lake / "pcc_area=north"
+        holidays = con.execute(
+            f"select count(*) from read_parquet('{north / 'ref.calendar.parquet'}') "
+            "where is_bank_holiday and calendar_date between date '2024-11-01' and date '2026-11-30'"
+        ).fetchone()[0]
+        assert holidays >= 16
+        missing = con.execute(
+            f"select count(*) from read_parquet('{north / 'raw.referrals.parquet'}') "
+            "where first_contact_date is null"
+        ).fetchone()[0]
+        assert missing > 0
+        monthly = f"read_parquet('{on_spark.out / 'marts/indicator_monthly/*.parquet'}')"
+        statuses = dict(con.execute(
+            f"select status, count(*) from {monthly} group by status").fetchall())
+        assert statuses.get("not_yet_measurable", 0) > 0, statuses
+        received = con.execute(
+            f"select count(distinct numerator) from {monthly} "
+            "where indicator_id = 'referrals_received' and agency = 'all' "
+            "and month = date '2026-06-01'"
+        ).fetchone()[0]
+        assert received == len(AREAS)
+    finally:
+        con.close()
+
+
+def _the_area_warehouses_hold_the_spark_marts(outputs):
+    on_spark = outputs[1]
+    warehouses = area_warehouses(on_spark.out)
+    assert list(warehouses) == sorted(AREAS)
+    _, stacked = _rows(on_spark.out, "indicator_monthly", "where pcc_area = 'south'")
+    con = duckdb.connect(str(warehouses["south"]), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.indicator_monthly").fetchone()[0] == len(
+            stacked)
+        assert con.execute("select count(*) from meta.build").fetchone()[0] == 1
+        assert con.execute("select count(*) from ref.indicator_catalogue").fetchone()[0] > 30
+    finally:
+        con.close()
