@@ -8,7 +8,7 @@ import pandas as pd
 
 from metrics import change as changes
 from metrics import period_figures as pf
-from metrics.maturity import MonthFigure, latest_measurable_cohort, matures_on
+from metrics.maturity import matures_on
 from metrics.period import add_months, month_range, period_starting
 
 VERDICT_WORDS = {
@@ -239,20 +239,8 @@ def stand_in_words(cell: pf.PeriodCell, period_title: str) -> str:
 
 
 def latest_whole_window(indicator: str, trend: pd.DataFrame | None, view):
-    """For an indicator counted only over months where every part is measurable (the
-    value-for-money total): the latest window of the period's length, ending no later
-    than the period, in which every month is measurable (`maturity.Cohort`: first, last),
-    or None. Manager and PCC only: the public reads published quarters."""
-    if trend is None or trend.empty or getattr(view, "audience", "manager") == "public":
+    """`period_figures.latest_whole_window` for the view's period (manager and PCC only:
+    the public reads published quarters)."""
+    if trend is None or getattr(view, "audience", "manager") == "public":
         return None
-    rows = trend[trend["indicator_id"] == indicator]
-    months = {
-        pd.Timestamp(r["period_start"]).date(): MonthFigure(
-            str(r["status"]), _amount(r.get("numerator")), _amount(r.get("denominator")))
-        for r in rows.to_dict("records")
-    }
-    return latest_measurable_cohort(months, view.period.months, view.period.last, "money")
-
-
-def _amount(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+    return pf.latest_whole_window(trend, indicator, view.period.months, view.period.last)

@@ -491,3 +491,20 @@ def read_cells(con, audience: str, period: Period, agency: str = "all",
     setting = Setting.from_build(build.iloc[0].to_dict() if len(build) else {}, first)
     catalogue = queries.catalogue(con, audience, filters)
     return cells(catalogue, monthly, period, setting, year_earlier)
+
+
+def latest_whole_window(rows: pd.DataFrame, indicator: str, length: int, last: dt.date):
+    """For an indicator counted only over months where every part is measurable (the
+    value-for-money total): the latest window of `length` months ending no later than
+    `last` in which every month is measurable (`maturity.Cohort`: first, last), or None.
+    `rows`: monthly rows of one agency (indicator_id, month or period_start, status,
+    numerator, denominator)."""
+    if rows is None or rows.empty:
+        return None
+    mine = rows[rows["indicator_id"] == indicator]
+    months = {
+        month: MonthFigure(str(r["status"]), _number(r.get("numerator")),
+                           _number(r.get("denominator")))
+        for month, r in _month_figures(mine).items()
+    }
+    return latest_measurable_cohort(months, length, last, "money")

@@ -67,3 +67,23 @@ def test_value_for_money_shows_the_latest_measurable_window(monkeypatch, demo_wa
     assert "12 of 12 months" in page
     assert "This part of the page could not be drawn" not in "\n".join(
         str(e.value) for e in at.error)
+
+
+def test_the_pcc_reviews_value_section_counts_the_latest_measurable_quarter_length(
+        demo_warehouse, tmp_path):
+    import html
+    import re
+    import subprocess
+    import sys
+
+    out = tmp_path / "pcc.html"
+    subprocess.run([sys.executable, "-m", "metrics.cli", "report", "--db", str(demo_warehouse),
+                    "--audience", "pcc", "--period", "2026/27-Q2", "--format", "html",
+                    "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", out.read_text()))
+    text = re.sub(r"\s+", " ", text)
+    first, last = expected_window(demo_warehouse, dt.date(2026, 9, 1), length=3)
+    assert ("this section counts instead the latest 3 months in which every part of the "
+            f"value is measurable, {words(first, last)}") in text
+    # no scenario shows £0 for months that were never measured
+    assert "Counts 3 of the period's 3 months" in text

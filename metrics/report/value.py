@@ -11,11 +11,18 @@ import pandas as pd
 
 from metrics import hub_evidence, valuation
 from metrics import register_listing as listing
+from metrics.catalogue import value_indicator
+from metrics.formatting import month_words
+from metrics.period import add_months, month_range
+from metrics.period_figures import latest_whole_window
 from metrics.report import data
 from metrics.report import text as fmt
 from metrics.report.content import Context
 from metrics.report.overrides import table as overrides_table
 from metrics.report.render import Cell, Section, Table
+
+# how far back the section looks for a measurable window when the period has none
+LOOK_BACK_MONTHS = 60
 
 MEASURES = (
     ("Public-sector savings", "money", lambda r: r.savings),
@@ -35,11 +42,33 @@ def _cell(value: float, kind: str) -> Cell:
     return Cell(fmt.percent(value, 0), "number")
 
 
+def _latest_window(ctx: Context, period):
+    """The latest window of the period's length, ending no later than it, in which every
+    month of the value-for-money total is measurable (or None)."""
+    rows = data.indicator_rows(ctx.con, add_months(period.last, -LOOK_BACK_MONTHS),
+                               period.last)
+    return latest_whole_window(rows[rows["agency"] == "all"], value_indicator("total"),
+                               len(period.month_list), period.last)
+
+
 def section(ctx: Context) -> Section:
     """The value-for-money evidence section for the report's period."""
     period = ctx.period
     params = data.parameters(ctx.con)
     inputs = valuation.inputs_from(data.valuation_inputs(ctx.con, period.first, period.last))
+    stand_in = ""
+    if not inputs.months:
+        # evidence.md, section 2: not only a status where an earlier window of the same
+        # length is measurable: the section counts the latest such window, and says so
+        window = _latest_window(ctx, period)
+        if window is not None:
+            stand_in = (f"{period.title()} is not yet measurable (no month has every "
+                        f"component measurable); this section counts instead the latest "
+                        f"{len(period.month_list)} months in which every part of the value "
+                        f"is measurable, {month_words(month_range(window.first, window.last).month_list)}. ")
+            period = month_range(window.first, window.last)
+            inputs = valuation.inputs_from(data.valuation_inputs(ctx.con, period.first,
+                                                                 period.last))
     months_text = valuation.months_counted(inputs, len(period.month_list))
     central = valuation.settings(params, "central")
     results = {s: valuation.compute(inputs, valuation.settings(params, s))
@@ -57,7 +86,7 @@ def section(ctx: Context) -> Section:
     base_year = ctx.build.price_base_year or "base-year"
 
     paragraphs = [
-        f"Recomputed for {period.title()}; this section {months_text}.",
+        f"{stand_in}Recomputed for {period.title()}; this section {months_text}.",
     ]
     if inputs.months:
         paragraphs.append(
