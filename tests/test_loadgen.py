@@ -64,6 +64,8 @@ def damaged_db(tmp_path_factory) -> Path:
     return db
 
 
+# a real multi-session load run against a served dashboard: make test-all
+@pytest.mark.slow
 def test_two_people_make_real_page_runs(fixture_db):
     with served(fixture_db) as (url, pid):
         result = measure(url, pid, sessions=2, pace=QUICK, label="fixture")
@@ -97,6 +99,8 @@ def test_two_people_make_real_page_runs(fixture_db):
     assert "warm-up, each page once: server CPU per page" in summary
 
 
+# a real multi-session load run against a served dashboard: make test-all
+@pytest.mark.slow
 def test_a_page_that_fails_is_counted_as_an_error(damaged_db):
     with served(damaged_db) as (url, pid):
         result = measure(url, pid, sessions=2, pace=QUICK, label="damaged")
