@@ -87,3 +87,9 @@ def test_the_pcc_reviews_value_section_counts_the_latest_measurable_quarter_leng
             f"value is measurable, {words(first, last)}") in text
     # no scenario shows £0 for months that were never measured
     assert "Counts 3 of the period's 3 months" in text
+    # the key point gives the same window's central total as the section's table
+    key = re.search(r"Projected total public value \(GBP\): Not yet measurable; latest "
+                    r"measurable 3 months \(([^)]*)\): (£[0-9.,]+[km]?)", text)
+    assert key is not None and key.group(1) == words(first, last)
+    table = re.search(r"Total public value (£[0-9.,]+[km]?) (£[0-9.,]+[km]?)", text)
+    assert table is not None and table.group(2) == key.group(2)

@@ -433,10 +433,14 @@ def _key_points(ctx: Context, current: pd.DataFrame) -> list[str]:
     if row is not None and row["status"] == "ok":
         points.append(f"{fmt.count(row['value'])} {ctx.title(received).lower()}.")
     cells = ctx.cells(ctx.period)
+    total = value_indicator("total")
     for indicator in figures:
         row = figure_row(current, indicator)
+        stand_in = (value.latest_total_words(ctx, ctx.period)
+                    if indicator == total and row is not None
+                    and row["status"] == "not_yet_measurable" else "")
         points.append(f"{ctx.title(indicator)}: {_figure_text(ctx, row, indicator)}"
-                      f"{_change_words(cells.get(indicator))}.")
+                      f"{stand_in}{_change_words(cells.get(indicator))}.")
     return points
 
 

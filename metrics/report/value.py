@@ -51,6 +51,20 @@ def _latest_window(ctx: Context, period):
                                len(period.month_list), period.last)
 
 
+def latest_total_words(ctx: Context, period) -> str:
+    """'; latest measurable 3 months (Feb 2026 to Apr 2026): £92.3k' for the value total of
+    a period not yet measurable (the months the value section counts instead), or ''."""
+    window = _latest_window(ctx, period)
+    if window is None:
+        return ""
+    rows = data.indicator_rows(ctx.con, window.first, window.last)
+    mine = rows[(rows["agency"] == "all") & (rows["indicator_id"] == value_indicator("total"))
+                & (rows["status"] == "ok")]
+    months = month_range(window.first, window.last).month_list
+    return (f"; latest measurable {len(months)} months "
+            f"({month_words(months)}): {fmt.gbp(mine['value'].sum())}")
+
+
 def section(ctx: Context) -> Section:
     """The value-for-money evidence section for the report's period."""
     period = ctx.period
