@@ -15,7 +15,6 @@ from dashboard.indicators import figures
 from dashboard.sources import source_line
 from dashboard.ui import chart_block, guarded, page_header, table_block
 from metrics import hub_evidence, valuation
-from metrics.catalogue import value_indicator
 from metrics.formatting import month_words
 from metrics.period import month_range
 
@@ -54,7 +53,7 @@ hub = view.filters.__class__(view.filters.first, view.filters.last, "all", "all"
 summary = guarded(view, "indicator_summary", hub)
 
 built = figures(summary, catalogue) if summary is not None else {}
-total_id = value_indicator("total")
+total_id = "public_value_total_gbp"
 period_words = view.period.title()
 total_built = built.get(total_id)
 if total_built is not None and not total_built.shown:
