@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, settings
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
-settings.register_profile("default", deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile("default", max_examples=50, deadline=None,
+                          suppress_health_check=_SLOW_OK)
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=_SLOW_OK)
 settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=_SLOW_OK)
 settings.load_profile("default")

@@ -134,8 +134,8 @@ def kill_builds(big_extract: Path, previous: Path, tmp_path: Path, kills: int, s
 
 
 def test_killed_builds_leave_the_previous_warehouse(big_extract, previous, tmp_path):
-    # five kills spread over the build (the long run in make test-all kills many more)
-    kill_builds(big_extract, previous, tmp_path, kills=5, seed=20261031)
+    # four kills spread over the build (the long run in make test-all kills many more)
+    kill_builds(big_extract, previous, tmp_path, kills=4, seed=20261031)
 
 
 @pytest.mark.slow
