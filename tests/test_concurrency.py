@@ -399,6 +399,8 @@ def test_a_reader_pool_starts_even_after_an_app_test_left_its_script_as_main(
     assert sys.modules["__main__"] is leftover  # put back as it was found
 
 
+# several readers during repeated rebuilds and swaps: make test-all
+@pytest.mark.slow
 def test_readers_see_one_build_per_page_while_files_are_swapped(hubs, answers, tmp_path):
     live = tmp_path / "live.duckdb"
     shutil.copyfile(hubs["a"], live)

@@ -243,6 +243,8 @@ def test_every_arrow_is_a_change_beyond_noise(con, period):
     assert arrows >= 0
 
 
+# renders the manager pack for every month of the hub (17 s): make test-all
+@pytest.mark.slow
 def test_the_moved_the_wrong_way_lines_of_the_manager_pack_are_beyond_noise(con):
     """Every reportable quarter and year: each flagged (indicator, agency) recomputed
     against the previous period and the same period a year earlier."""
