@@ -107,19 +107,3 @@ def demo_warehouse(tmp_path_factory) -> Path:
         build(folder / "extract", folder / "demo.duckdb")
 
     return built_once(tmp_path_factory, "demo", make) / "demo.duckdb"
-
-
-@pytest.fixture(scope="session")
-def report_hub(tmp_path_factory) -> Path:
-    """A smaller hub for the report and value-page checks of the default suite (5,000
-    synthetic referrals over 36 months to October 2026, seed 7), generated and built once:
-    the 20,000-referral demo stays for the browser tests. Read-only."""
-    from metrics.build import build
-    from metrics.generate import generate
-
-    def make(folder: Path) -> None:
-        generate(folder / "extract", referrals=5000, seed=7, end="2026-10", months=36,
-                 quiet=True)
-        build(folder / "extract", folder / "hub.duckdb")
-
-    return built_once(tmp_path_factory, "report_hub", make) / "hub.duckdb"

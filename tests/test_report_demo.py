@@ -1,4 +1,4 @@
-"""The three reports on a demo-like hub (5,000 synthetic referrals over 36 months to October
+"""The three reports on the demo hub (20,000 synthetic referrals over 36 months to October
 2026), as PDF: built, scanned, and their first pages drawn to PNG in artifacts/reports/
 for a person to look at (`pdftoppm`, Debian's poppler-utils)."""
 
@@ -22,9 +22,9 @@ needs_poppler = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def demo(report_hub) -> Path:
-    """A 5,000-referral hub like the demo, built once per session (tests/conftest.py)."""
-    return report_hub
+def demo(demo_warehouse) -> Path:
+    """The demo hub, built once per session (tests/conftest.py)."""
+    return demo_warehouse
 
 
 def pngs(pdf: Path, name: str, pages: int = 3) -> list[Path]:

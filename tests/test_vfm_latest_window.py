@@ -49,8 +49,8 @@ def words(first: dt.date, last: dt.date) -> str:
     return f"{MONTHS[first.month]} {first.year} to {MONTHS[last.month]} {last.year}"
 
 
-def test_value_for_money_shows_the_latest_measurable_window(monkeypatch, report_hub):
-    monkeypatch.setenv("HUBVALUE_DB", str(report_hub))
+def test_value_for_money_shows_the_latest_measurable_window(monkeypatch, demo_warehouse):
+    monkeypatch.setenv("HUBVALUE_DB", str(demo_warehouse))
     monkeypatch.setenv("HUBVALUE_AUDIENCE", "manager")
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
@@ -59,7 +59,7 @@ def test_value_for_money_shows_the_latest_measurable_window(monkeypatch, report_
     page = plain("\n".join(str(e.value) for e in (*at.markdown, *at.caption, *at.info)))
     # the demo's default view (the 12 months to its last month) is not yet measurable
     assert "Projected total public value (GBP): Not yet measurable" in page
-    first, last = expected_window(report_hub, dt.date(2026, 10, 1))
+    first, last = expected_window(demo_warehouse, dt.date(2026, 10, 1))
     [info] = [i for i in at.info if "Shown below instead" in str(i.value)]
     assert (f"the latest 12 months in which every part of the value is measurable, "
             f"{words(first, last)}") in plain(str(info.value))
@@ -70,19 +70,19 @@ def test_value_for_money_shows_the_latest_measurable_window(monkeypatch, report_
 
 
 def test_the_pcc_reviews_value_section_counts_the_latest_measurable_quarter_length(
-        report_hub, tmp_path):
+        demo_warehouse, tmp_path):
     import html
     import re
     import subprocess
     import sys
 
     out = tmp_path / "pcc.html"
-    subprocess.run([sys.executable, "-m", "metrics.cli", "report", "--db", str(report_hub),
+    subprocess.run([sys.executable, "-m", "metrics.cli", "report", "--db", str(demo_warehouse),
                     "--audience", "pcc", "--period", "2026/27-Q2", "--format", "html",
                     "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
     text = html.unescape(re.sub(r"<[^>]+>", " ", out.read_text()))
     text = re.sub(r"\s+", " ", text)
-    first, last = expected_window(report_hub, dt.date(2026, 9, 1), length=3)
+    first, last = expected_window(demo_warehouse, dt.date(2026, 9, 1), length=3)
     assert ("this section counts instead the latest 3 months in which every part of the "
             f"value is measurable, {words(first, last)}") in text
     # no scenario shows £0 for months that were never measured
