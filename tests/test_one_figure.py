@@ -56,7 +56,6 @@ import csv
 import datetime as dt
 import functools
 import io
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -76,6 +75,7 @@ from metrics.period import Period, month_range
 from metrics.report import build_report, render
 from metrics.report.periods import parse_period
 from metrics.report.public import MONEY_ROWS, THEME_SECTIONS, WORDS
+from tests.report_support import html_tables
 
 MONTH, QUARTER, RECENT_QUARTER, YEAR = "2025-06", "2025/26-Q1", "2026/27-Q2", "2024/25"
 CUSTOM = (dt.date(2025, 12, 1), dt.date(2026, 11, 1))
@@ -133,37 +133,6 @@ def period_of(kind: str) -> Period:
     return month_range(*chosen) if isinstance(chosen, tuple) else parse_period(chosen)
 
 
-class _Tables(HTMLParser):
-    """Every table of a rendered report by id: rows (the header first) of cell texts."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table = self._row = self._cell = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self._table = self.tables.setdefault(dict(attrs).get("id", ""), [])
-        elif tag == "tr" and self._table is not None:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self._table = None
-        elif tag == "tr" and self._row is not None:
-            self._table.append(self._row)
-            self._row = None
-        elif tag in ("td", "th") and self._cell is not None:
-            self._row.append("".join(self._cell).strip())
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 class Surfaces:
     """Each surface's reads, made once per (audience, period)."""
 
@@ -188,9 +157,7 @@ class Surfaces:
         return figures(self.summary(audience, kind), self.catalogue(audience))
 
     def _report(self, audience: str, kind: str) -> dict[str, list[list[str]]]:
-        parser = _Tables()
-        parser.feed(render.html(build_report(self.con, audience, PERIODS[kind])))
-        return parser.tables
+        return html_tables(render.html(build_report(self.con, audience, PERIODS[kind])))
 
     def _monthly(self, audience: str, kind: str) -> pd.DataFrame:
         """The hub's monthly indicator rows of the period (the trend query)."""
