@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -54,7 +55,7 @@ class Model:
     def is_ephemeral(self) -> bool:
         return bool(_EPHEMERAL.match(self.sql))
 
-    @property
+    @cached_property
     def depends_on(self) -> frozenset[str]:
         text = _COMMENT.sub("", self.sql)
         refs = {f"{layer}.{name}" for layer, name in _REFERENCE.findall(text)}

@@ -3,6 +3,7 @@ indicator figure, and the notes every report carries."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import duckdb
@@ -82,13 +83,22 @@ def facts(ctx: Context, extra: list[tuple[str, str]] = ()) -> list[tuple[str, st
     return out + list(extra)
 
 
+# A pooled frame's rows by (indicator, agency), built once per frame. Kept beside the
+# frame, not in its `attrs`: pandas deep-copies `attrs` into every frame derived from it,
+# which made a manager pack spend most of its time copying this index.
+_ROWS_BY_KEY: dict[int, tuple[weakref.ref, dict]] = {}
+
+
 def figure_row(pooled: pd.DataFrame, indicator: str, agency: str = "all") -> dict | None:
     """One pooled figure as a dict (None if the period has no row for it)."""
-    index = pooled.attrs.get("rows_by_key")
-    if index is None:
+    held = _ROWS_BY_KEY.get(id(pooled))
+    if held is None or held[0]() is not pooled:
         index = {(r["indicator_id"], r["agency"]): r for r in pooled.to_dict("records")}
-        pooled.attrs["rows_by_key"] = index
-    return index.get((indicator, agency))
+        key = id(pooled)
+        _ROWS_BY_KEY[key] = (weakref.ref(pooled), index)
+        weakref.finalize(pooled, _ROWS_BY_KEY.pop, key, None)
+        held = _ROWS_BY_KEY[key]
+    return held[1].get((indicator, agency))
 
 
 def value_cell(row: pd.Series | None, unit: str) -> Cell:
