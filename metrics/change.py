@@ -22,8 +22,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.stats import binom
-
 from metrics.queries import wilson_interval
 
 ALPHA = 0.05
@@ -57,6 +55,8 @@ def poisson_conditional_p(x1: int, x2: int) -> float:
     n = x1 + x2
     if n == 0:
         return 1.0
+    from scipy.stats import binom  # imported when first needed: scipy.stats takes a second
+
     lower = binom.cdf(x1, n, 0.5)  # P(X <= x1)
     upper = binom.sf(x1 - 1, n, 0.5)  # P(X >= x1)
     return float(min(1.0, 2 * min(lower, upper)))
