@@ -468,11 +468,12 @@ def cells(catalogue: pd.DataFrame, monthly: pd.DataFrame, period: Period, settin
     """A cell for every indicator of the catalogue from one agency's monthly rows
     (`indicator_trend`: indicator_id, period_start, status, numerator, denominator,
     value)."""
-    by_indicator = dict(iter(monthly.groupby("indicator_id", sort=False))) if len(monthly) else {}
-    empty = monthly.iloc[:0]
+    by_indicator: dict[str, list[dict]] = {}
+    for record in monthly.to_dict("records"):  # one conversion, not one per indicator
+        by_indicator.setdefault(record["indicator_id"], []).append(record)
     return {
         entry["indicator_id"]: period_cell(Rule.from_entry(entry),
-                                           by_indicator.get(entry["indicator_id"], empty),
+                                           by_indicator.get(entry["indicator_id"], []),
                                            period, setting, year_earlier)
         for entry in catalogue.to_dict("records")
     }
