@@ -91,13 +91,13 @@ def test_the_same_programme_is_solved_once(monkeypatch):
     import metrics.disclosure.constraints as constraints
 
     calls = []
-    real = constraints.linprog
+    real = constraints.highs.solve
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(constraints, "linprog", counting)
+    monkeypatch.setattr(constraints.highs, "solve", counting)
     system = ConstraintSystem([["a", "b"], ["a"]], [(("a", "b"), ("p",))])
     lower = system.with_links(np.array([10.0, 0.0]))
     upper = system.with_links(np.array([10.0, 4.0]))

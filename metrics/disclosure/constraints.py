@@ -4,8 +4,8 @@ Each row is a published or hidden figure: the sum of its atomic cells lies in
 [lower, upper] (upper may be infinite). After the figures come the *links*: a link row is
 the sum of one set of atomic cells minus the sum of another, and must be 0 (two groups of
 atoms that split the same people). Every atomic cell is >= 0. `interval` finds the least
-and greatest value a row can take with two linear programmes (HiGHS through
-scipy.optimize.linprog) and reports which rows bind each bound (non-zero duals).
+and greatest value a row can take with two linear programmes (HiGHS, as
+scipy.optimize.linprog runs it: `metrics/disclosure/highs.py`) and reports which rows bind each bound (non-zero duals).
 
 Atomic cells that belong to exactly the same rows (with the same signs) are merged into
 one variable (their sum), which changes no interval, and a row's programmes only use the
@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 from scipy.sparse.csgraph import connected_components
+
+from metrics.disclosure import highs
 
 DUAL_TOLERANCE = 1e-9
 DENSE_LIMIT = 1_000_000  # components with fewer matrix entries than this are kept dense
@@ -136,28 +137,18 @@ class ConstraintSystem:
         lb_local = np.flatnonzero((lo > 0) & ~equal)
         eq_local = np.flatnonzero(equal)
         picks = np.concatenate([ub_local, n + lb_local])
-        a_ub = part.signed[picks] if len(picks) else None
-        b_ub = np.concatenate([hi[ub_local], -lo[lb_local]]) if len(picks) else None
-        a_eq = part.signed[eq_local] if len(eq_local) else None
-        b_eq = hi[eq_local] if len(eq_local) else None
-        result = linprog(
-            objective,
-            A_ub=a_ub,
-            b_ub=b_ub,
-            A_eq=a_eq,
-            b_eq=b_eq,
-            bounds=(0, None),
-            method="highs",
-        )
+        # As linprog(A_ub, b_ub, A_eq, b_eq): the "<=" rows ([A; -A] picked), then the "="
+        stack = np.vstack if isinstance(part.signed, np.ndarray) else vstack
+        matrix = stack([part.signed[picks], part.signed[eq_local]])
+        b_ub = np.concatenate([hi[ub_local], -lo[lb_local]])
+        b_eq = hi[eq_local]
+        result = highs.solve(objective, matrix,
+                             np.concatenate([np.full(len(picks), -np.inf), b_eq]),
+                             np.concatenate([b_ub, b_eq]))
         binding: set[int] = set()
         if result.status == OPTIMAL:
-            owners = part.rows[np.concatenate([ub_local, lb_local])]
-            if a_ub is not None:
-                binding.update(owners[np.abs(result.ineqlin.marginals) > DUAL_TOLERANCE].tolist())
-            if a_eq is not None:
-                binding.update(
-                    part.rows[eq_local][np.abs(result.eqlin.marginals) > DUAL_TOLERANCE].tolist()
-                )
+            owners = part.rows[np.concatenate([ub_local, lb_local, eq_local])]
+            binding.update(owners[np.abs(result.row_duals) > DUAL_TOLERANCE].tolist())
         return result, tuple(sorted(binding))
 
     def _touched(self, mask: np.ndarray) -> np.ndarray:
