@@ -107,3 +107,18 @@ def demo_warehouse(tmp_path_factory) -> Path:
         build(folder / "extract", folder / "demo.duckdb")
 
     return built_once(tmp_path_factory, "demo", make) / "demo.duckdb"
+
+
+@pytest.fixture(scope="session")
+def small_hub(tmp_path_factory) -> Path:
+    """A small generated hub (600 referrals over 36 months to November 2026, seed 3),
+    generated and built once: the one-figure and period-figure tests read it. Read-only."""
+    from metrics.build import build
+    from metrics.generate import generate
+
+    def make(folder: Path) -> None:
+        generate(folder / "extract", referrals=600, seed=3, end="2026-11", months=36,
+                 quiet=True)
+        build(folder / "extract", folder / "w.duckdb")
+
+    return built_once(tmp_path_factory, "small_hub", make) / "w.duckdb"

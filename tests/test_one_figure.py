@@ -68,9 +68,7 @@ from dashboard.ui import csv_bytes
 from metrics import formatting as fmt
 from metrics import queries as q
 from metrics import valuation
-from metrics.build import build
 from metrics.contract import AGENCIES
-from metrics.generate import generate
 from metrics.period import Period, month_range
 from metrics.report import build_report, render
 from metrics.report.periods import parse_period
@@ -118,13 +116,9 @@ VFM_COMPONENTS = {"wellbeing_social_value_gbp": "wellbeing", "nhs_cost_avoided_g
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("one_figure")
-    generate(folder / "extract", referrals=600, seed=3, end="2026-11", months=36, quiet=True)
-    db = folder / "w.duckdb"
-    build(folder / "extract", db)
-    con = q.connect(db)
-    yield Surfaces(con, db)
+def hub(small_hub):
+    con = q.connect(small_hub)
+    yield Surfaces(con, small_hub)
     con.close()
 
 

@@ -28,9 +28,7 @@ import pytest
 from dashboard import headlines, period_cells, scorecard, theme
 from dashboard.ui import csv_bytes
 from metrics import queries as q
-from metrics.build import build
 from metrics.contract import AGENCIES
-from metrics.generate import generate
 from metrics.period import add_months, month_range, parse, quarter_options, year_options
 from metrics.report import build_report, data, period_rows, render
 from metrics.report.content import Context
@@ -65,11 +63,8 @@ COVERAGE_WORDS = {"health_use": "once health_use data reach it (now 31 Oct 2026)
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("period_figures")
-    generate(folder / "extract", referrals=600, seed=3, end="2026-11", months=36, quiet=True)
-    build(folder / "extract", folder / "w.duckdb")
-    connection = q.connect(folder / "w.duckdb")
+def con(small_hub):
+    connection = q.connect(small_hub)
     yield connection
     connection.close()
 
