@@ -147,13 +147,18 @@ def people_groups(
     area: bool = False,
 ) -> pd.DataFrame:
     """Distinct victims grouped per period (periods of `months` months from each of
-    `firsts`): the rows of sql/queries/people_groups.sql, with the outcomes in `in_base`
+    `firsts`, month starts on one grid: each a whole number of periods after the
+    earliest): the rows of sql/queries/people_groups.sql, with the outcomes in `in_base`
     and `met` as lists (read by `people_columns`)."""
     unknown = [i for i in outcomes if i not in PERSON_OUTCOMES]
     if unknown:
         raise ValueError("not a person-level indicator")
     if not referred and not outcomes:
         raise ValueError("a people frame needs referrals or outcomes")
+    off_grid = [f for f in firsts if f.day != 1
+                or months >= 1 and (months_between(min(firsts), f) - 1) % months]
+    if off_grid:
+        raise ValueError(f"the periods' first months are not {months} months apart")
     return read.run(con, "people_groups", READER, firsts=list(firsts), months=months,
                     outcomes=list(outcomes), agency_for=agency_for or "", referred=referred,
                     demographics=demographics, area=area)
