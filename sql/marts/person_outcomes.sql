@@ -9,6 +9,11 @@
 -- is_met: at least one of the victim's records in the base that month met the
 -- outcome. agencies: the agencies involved in those records (a referral's
 -- involves_<agency> flags; an agency referral's receiving agency), sorted.
+-- For speed at scale (issue 16): only the flags that are set are kept from the unpivot,
+-- with the victim, so a record's base and success are two joins on the catalogue's flag
+-- names over set flags only; and the agencies of a (victim, outcome, month) with one
+-- record are that record's list, sorted once per record: only the few with several
+-- records merge lists.
 with
 
 referrals as (
@@ -36,7 +41,7 @@ outcomes as (
         record_table,
         base_flag,
         success_flag,
-        cohort_month as cohort_rule
+        cohort_month || '_month' as month_column
     from catalogue
     where record_table in ('fct_referrals', 'agency_referrals')
 
@@ -47,10 +52,11 @@ referral_flags as (
     unpivot (
         select
             referral_id as record_id,
+            victim_id,
             columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
         from referrals
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id))
     into name flag value is_set
 
 ),
@@ -60,10 +66,11 @@ agency_referral_flags as (
     unpivot (
         select
             agency_referral_id as record_id,
+            victim_id,
             columns('^is_')
         from agency_referrals
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id))
     into name flag value is_set
 
 ),
@@ -111,7 +118,7 @@ referral_agency_lists as (
 
     select
         record_id,
-        list(substr(involvement_column, length('involves_') + 1)) as agencies
+        list_sort(list(substr(involvement_column, length('involves_') + 1))) as agencies
     from involvement
     where is_involved
     group by record_id
@@ -135,28 +142,30 @@ records as (
         'agency_referrals' as record_table,
         agency_referral_id as record_id,
         victim_id,
-        [agency] as agencies
+        list_distinct([agency]) as agencies
     from agency_referrals
 
 ),
 
-record_flags as (
+set_flags as (
 
     select
         'fct_referrals' as record_table,
         record_id,
-        flag,
-        is_set
+        victim_id,
+        flag
     from referral_flags
+    where is_set
 
     union all
 
     select
         'agency_referrals' as record_table,
         record_id,
-        flag,
-        is_set
+        victim_id,
+        flag
     from agency_referral_flags
+    where is_set
 
 ),
 
@@ -180,29 +189,28 @@ record_months as (
 
 ),
 
-in_base as (
+base_hits as (
 
     select
         outcomes.indicator_id,
         outcomes.record_table,
-        outcomes.success_flag,
-        outcomes.cohort_rule,
-        record_flags.record_id
+        outcomes.month_column,
+        set_flags.record_id,
+        set_flags.victim_id
     from outcomes
-    inner join record_flags
+    inner join set_flags
         on
-            outcomes.record_table = record_flags.record_table
-            and outcomes.base_flag = record_flags.flag
-    where record_flags.is_set
+            outcomes.record_table = set_flags.record_table
+            and outcomes.base_flag = set_flags.flag
 
     union all
 
     select
         outcomes.indicator_id,
         outcomes.record_table,
-        outcomes.success_flag,
-        outcomes.cohort_rule,
-        records.record_id
+        outcomes.month_column,
+        records.record_id,
+        records.victim_id
     from outcomes
     inner join records
         on outcomes.record_table = records.record_table
@@ -210,42 +218,105 @@ in_base as (
 
 ),
 
-record_outcomes as (
+success_hits as (
 
     select
-        records.victim_id,
-        in_base.indicator_id,
-        record_months.month,
-        coalesce(success.is_set, false) as is_met,
-        records.agencies
-    from in_base
-    inner join records
+        outcomes.indicator_id,
+        outcomes.record_table,
+        set_flags.record_id
+    from outcomes
+    inner join set_flags
         on
-            in_base.record_table = records.record_table
-            and in_base.record_id = records.record_id
-    inner join record_months
-        on
-            in_base.record_table = record_months.record_table
-            and in_base.record_id = record_months.record_id
-            and in_base.cohort_rule || '_month' = record_months.month_column
-    left join record_flags as success
-        on
-            in_base.record_table = success.record_table
-            and in_base.record_id = success.record_id
-            and in_base.success_flag = success.flag
+            outcomes.record_table = set_flags.record_table
+            and outcomes.success_flag = set_flags.flag
 
 ),
 
-final as (
+record_outcomes as (
+
+    select
+        base_hits.victim_id,
+        base_hits.indicator_id,
+        record_months.month,
+        success_hits.record_id is not null as is_met,
+        base_hits.record_table,
+        base_hits.record_id
+    from base_hits
+    inner join record_months
+        on
+            base_hits.record_table = record_months.record_table
+            and base_hits.record_id = record_months.record_id
+            and base_hits.month_column = record_months.month_column
+    left join success_hits
+        on
+            base_hits.indicator_id = success_hits.indicator_id
+            and base_hits.record_table = success_hits.record_table
+            and base_hits.record_id = success_hits.record_id
+
+),
+
+grouped as (
 
     select
         victim_id,
         indicator_id,
         month,  -- noqa: RF04
+        record_table,
         bool_or(is_met) as is_met,
-        list_sort(list_distinct(flatten(list(agencies)))) as agencies
+        count(*) as records,
+        min(record_id) as record_id
     from record_outcomes
-    group by victim_id, indicator_id, month
+    group by victim_id, indicator_id, month, record_table
+
+),
+
+one_record as (
+
+    select
+        grouped.victim_id,
+        grouped.indicator_id,
+        grouped.month,
+        grouped.is_met,
+        records.agencies
+    from grouped
+    inner join records
+        on
+            grouped.record_table = records.record_table
+            and grouped.record_id = records.record_id
+    where grouped.records = 1
+
+),
+
+several_records as (
+
+    select
+        record_outcomes.victim_id,
+        record_outcomes.indicator_id,
+        record_outcomes.month,
+        bool_or(record_outcomes.is_met) as is_met,
+        list_sort(list_distinct(flatten(list(records.agencies)))) as agencies
+    from record_outcomes
+    inner join grouped
+        on
+            record_outcomes.victim_id = grouped.victim_id
+            and record_outcomes.indicator_id = grouped.indicator_id
+            and record_outcomes.month = grouped.month
+    inner join records
+        on
+            record_outcomes.record_table = records.record_table
+            and record_outcomes.record_id = records.record_id
+    where grouped.records > 1
+    group by record_outcomes.victim_id, record_outcomes.indicator_id, record_outcomes.month
+
+),
+
+final as (
+
+    select * from one_record
+
+    union all
+
+    select * from several_records
 
 )
 
