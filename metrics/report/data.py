@@ -180,13 +180,18 @@ def people_columns(grouped: pd.DataFrame, outcomes: list[str], *, demographics: 
     for column in lists:
         out[column] = [tuple(v) for v in out[column]]
     if referred and stage_order is not None:
-        out["stage"] = [tuple(s for s in stage_order if s in set(v)) for v in out["stage"]]
-    in_base = [set(v) for v in grouped["in_base"]]
-    met = [set(v) for v in grouped["met"]]
+        ordered = {v: tuple(s for s in stage_order if s in v) for v in set(out["stage"])}
+        out["stage"] = [ordered[v] for v in out["stage"]]
+    # a few distinct sets of outcomes among many rows: each indicator is looked up once
+    # per distinct set
+    in_base = [tuple(v) for v in grouped["in_base"]]
+    met = [tuple(v) for v in grouped["met"]]
     flags = {}
     for indicator in outcomes:
-        flags[f"{indicator}_base"] = np.array([indicator in v for v in in_base], dtype=bool)
-        flags[f"{indicator}_met"] = np.array([indicator in v for v in met], dtype=bool)
+        for suffix, rows in (("base", in_base), ("met", met)):
+            has = {v: indicator in v for v in set(rows)}
+            flags[f"{indicator}_{suffix}"] = np.fromiter(
+                (has[v] for v in rows), dtype=bool, count=len(rows))
     position = len(out.columns) - (1 if agency_for is not None else 0)
     for k, (name, values) in enumerate(flags.items()):
         out.insert(position + k, name, values)
