@@ -1,5 +1,5 @@
 -- grain: one row per (victim, person-level outcome, cohort month) with the victim in
--- the outcome's base: the outcomes the catalogue counts per record (`record_table`
+-- the outcome's base: the outcomes the catalogue counts per record (`record_source`
 -- fct_referrals or agency_referrals, flags `base_flag` and `success_flag`, cohort
 -- month `cohort_month`), what the reports and the public release count in people.
 -- Nothing here names an indicator or an agency: a record's flags and months are
@@ -11,9 +11,10 @@
 -- involves_<agency> flags; an agency referral's receiving agency), sorted.
 -- For speed at scale (issue 16): only the flags that are set are kept from the unpivot,
 -- with the victim, so a record's base and success are two joins on the catalogue's flag
--- names over set flags only; and the agencies of a (victim, outcome, month) with one
--- record are that record's list, sorted once per record: only the few with several
--- records merge lists.
+-- names over set flags only; records and outcomes are keyed by small numbers until the
+-- end (record_source 1 for a referral, 2 for an agency referral; outcome_number); and
+-- the agencies of a (victim, outcome, month) with one record are that record's list,
+-- sorted once per record: only the few with several records merge lists.
 with
 
 referrals as (
@@ -38,7 +39,8 @@ outcomes as (
 
     select
         indicator_id,
-        record_table,
+        row_number() over (order by indicator_id) as outcome_number,
+        case record_table when 'fct_referrals' then 1 else 2 end as record_source,
         base_flag,
         success_flag,
         cohort_month || '_month' as month_column
@@ -128,7 +130,7 @@ referral_agency_lists as (
 records as (
 
     select
-        'fct_referrals' as record_table,
+        1 as record_source,
         referrals.referral_id as record_id,
         referrals.victim_id,
         coalesce(referral_agency_lists.agencies, []::varchar[]) as agencies
@@ -139,7 +141,7 @@ records as (
     union all
 
     select
-        'agency_referrals' as record_table,
+        2 as record_source,
         agency_referral_id as record_id,
         victim_id,
         list_distinct([agency]) as agencies
@@ -150,7 +152,7 @@ records as (
 set_flags as (
 
     select
-        'fct_referrals' as record_table,
+        1 as record_source,
         record_id,
         victim_id,
         flag
@@ -160,7 +162,7 @@ set_flags as (
     union all
 
     select
-        'agency_referrals' as record_table,
+        2 as record_source,
         record_id,
         victim_id,
         flag
@@ -172,7 +174,7 @@ set_flags as (
 record_months as (
 
     select
-        'fct_referrals' as record_table,
+        1 as record_source,
         record_id,
         month_column,
         month
@@ -181,7 +183,7 @@ record_months as (
     union all
 
     select
-        'agency_referrals' as record_table,
+        2 as record_source,
         record_id,
         month_column,
         month
@@ -192,28 +194,28 @@ record_months as (
 base_hits as (
 
     select
-        outcomes.indicator_id,
-        outcomes.record_table,
+        outcomes.outcome_number,
+        outcomes.record_source,
         outcomes.month_column,
         set_flags.record_id,
         set_flags.victim_id
     from outcomes
     inner join set_flags
         on
-            outcomes.record_table = set_flags.record_table
+            outcomes.record_source = set_flags.record_source
             and outcomes.base_flag = set_flags.flag
 
     union all
 
     select
-        outcomes.indicator_id,
-        outcomes.record_table,
+        outcomes.outcome_number,
+        outcomes.record_source,
         outcomes.month_column,
         records.record_id,
         records.victim_id
     from outcomes
     inner join records
-        on outcomes.record_table = records.record_table
+        on outcomes.record_source = records.record_source
     where outcomes.base_flag = 'true'
 
 ),
@@ -221,13 +223,13 @@ base_hits as (
 success_hits as (
 
     select
-        outcomes.indicator_id,
-        outcomes.record_table,
+        outcomes.outcome_number,
+        outcomes.record_source,
         set_flags.record_id
     from outcomes
     inner join set_flags
         on
-            outcomes.record_table = set_flags.record_table
+            outcomes.record_source = set_flags.record_source
             and outcomes.success_flag = set_flags.flag
 
 ),
@@ -236,21 +238,21 @@ record_outcomes as (
 
     select
         base_hits.victim_id,
-        base_hits.indicator_id,
+        base_hits.outcome_number,
         record_months.month,
         success_hits.record_id is not null as is_met,
-        base_hits.record_table,
+        base_hits.record_source,
         base_hits.record_id
     from base_hits
     inner join record_months
         on
-            base_hits.record_table = record_months.record_table
+            base_hits.record_source = record_months.record_source
             and base_hits.record_id = record_months.record_id
             and base_hits.month_column = record_months.month_column
     left join success_hits
         on
-            base_hits.indicator_id = success_hits.indicator_id
-            and base_hits.record_table = success_hits.record_table
+            base_hits.outcome_number = success_hits.outcome_number
+            and base_hits.record_source = success_hits.record_source
             and base_hits.record_id = success_hits.record_id
 
 ),
@@ -259,14 +261,14 @@ grouped as (
 
     select
         victim_id,
-        indicator_id,
+        outcome_number,
         month,  -- noqa: RF04
-        record_table,
+        record_source,
         bool_or(is_met) as is_met,
         count(*) as records,
         min(record_id) as record_id
     from record_outcomes
-    group by victim_id, indicator_id, month, record_table
+    group by victim_id, outcome_number, month, record_source
 
 ),
 
@@ -274,14 +276,14 @@ one_record as (
 
     select
         grouped.victim_id,
-        grouped.indicator_id,
+        grouped.outcome_number,
         grouped.month,
         grouped.is_met,
         records.agencies
     from grouped
     inner join records
         on
-            grouped.record_table = records.record_table
+            grouped.record_source = records.record_source
             and grouped.record_id = records.record_id
     where grouped.records = 1
 
@@ -291,7 +293,7 @@ several_records as (
 
     select
         record_outcomes.victim_id,
-        record_outcomes.indicator_id,
+        record_outcomes.outcome_number,
         record_outcomes.month,
         bool_or(record_outcomes.is_met) as is_met,
         list_sort(list_distinct(flatten(list(records.agencies)))) as agencies
@@ -299,24 +301,38 @@ several_records as (
     inner join grouped
         on
             record_outcomes.victim_id = grouped.victim_id
-            and record_outcomes.indicator_id = grouped.indicator_id
+            and record_outcomes.outcome_number = grouped.outcome_number
             and record_outcomes.month = grouped.month
     inner join records
         on
-            record_outcomes.record_table = records.record_table
+            record_outcomes.record_source = records.record_source
             and record_outcomes.record_id = records.record_id
     where grouped.records > 1
-    group by record_outcomes.victim_id, record_outcomes.indicator_id, record_outcomes.month
+    group by record_outcomes.victim_id, record_outcomes.outcome_number, record_outcomes.month
 
 ),
 
-final as (
+numbered as (
 
     select * from one_record
 
     union all
 
     select * from several_records
+
+),
+
+final as (
+
+    select
+        numbered.victim_id,
+        outcomes.indicator_id,
+        numbered.month,
+        numbered.is_met,
+        numbered.agencies
+    from numbered
+    inner join outcomes
+        on numbered.outcome_number = outcomes.outcome_number
 
 )
 
