@@ -127,16 +127,6 @@ people_in_periods as (
 
 ),
 
-first_referrals as (
-
-    select
-        victim_id,
-        min(referral_date) as first_referral_date
-    from referrals
-    group by victim_id
-
-),
-
 latest as (
 
     select
@@ -159,18 +149,64 @@ latest as (
 
 ),
 
+first_referrals as (
+
+    select
+        victim_id,
+        min(referral_date) as first_referral_date
+    from referrals
+    where not ($demographics or $area)
+    group by victim_id
+
+),
+
+-- the people with a referral up to the end of the period: those of `latest` when it is
+-- needed, else found from each victim's first referral (cheaper)
+known as (
+
+    select
+        period_start,
+        victim_id,
+        gender,
+        age_band,
+        ethnic_group,
+        disability,
+        lgbt,
+        area
+    from latest
+
+    union all
+
+    select
+        people_in_periods.period_start,
+        people_in_periods.victim_id,
+        null as gender,
+        null as age_band,
+        null as ethnic_group,
+        null as disability,
+        null as lgbt,
+        null as area
+    from people_in_periods
+    inner join first_referrals
+        on
+            people_in_periods.victim_id = first_referrals.victim_id
+            and first_referrals.first_referral_date
+            <= last_day(people_in_periods.period_start + to_months($months - 1))
+
+),
+
 people as (
 
     select
         people_in_periods.period_start,
-        case when $demographics then coalesce(latest.gender, 'unknown') end as gender,
-        case when $demographics then coalesce(latest.age_band, 'unknown') end as age_band,
+        case when $demographics then coalesce(known.gender, 'unknown') end as gender,
+        case when $demographics then coalesce(known.age_band, 'unknown') end as age_band,
         case
-            when $demographics then coalesce(latest.ethnic_group, 'unknown')
+            when $demographics then coalesce(known.ethnic_group, 'unknown')
         end as ethnic_group,
-        case when $demographics then coalesce(latest.disability, 'unknown') end as disability,
-        case when $demographics then coalesce(latest.lgbt, 'unknown') end as lgbt,
-        case when $area then coalesce(latest.area, 'unknown') end as area,
+        case when $demographics then coalesce(known.disability, 'unknown') end as disability,
+        case when $demographics then coalesce(known.lgbt, 'unknown') end as lgbt,
+        case when $area then coalesce(known.area, 'unknown') end as area,
         case when $referred then coalesce(referred.stage_bits, 0) end as stage_bits,
         case
             when $referred then coalesce(referred.crime_type, []::varchar[])
@@ -179,15 +215,10 @@ people as (
         coalesce(outcomes.met_bits, 0) as met_bits,
         case when $agency_for != '' then coalesce(outcomes.agency, []::varchar[]) end as agency
     from people_in_periods
-    inner join first_referrals
+    inner join known
         on
-            people_in_periods.victim_id = first_referrals.victim_id
-            and first_referrals.first_referral_date
-            <= last_day(people_in_periods.period_start + to_months($months - 1))
-    left join latest
-        on
-            people_in_periods.victim_id = latest.victim_id
-            and people_in_periods.period_start = latest.period_start
+            people_in_periods.victim_id = known.victim_id
+            and people_in_periods.period_start = known.period_start
     left join referred
         on
             people_in_periods.victim_id = referred.victim_id
