@@ -77,3 +77,11 @@ def test_first_months_off_one_grid_of_periods_are_refused(con, firsts):
     with pytest.raises(ValueError, match="3 months apart"):
         data.people_groups(con, firsts, 3, [RIGHTS], demographics=False, referred=True,
                            agency_for=None)
+
+
+def test_more_outcomes_than_bits_are_refused(con, monkeypatch):
+    # the query gathers outcomes as bits of a 64-bit integer: a 64th would overflow
+    monkeypatch.setattr(data, "PERSON_OUTCOMES", [f"outcome_{k}" for k in range(64)])
+    with pytest.raises(ValueError, match="at most 63 outcomes"):
+        data.people_groups(con, [APRIL], 3, [f"outcome_{k}" for k in range(64)],
+                           demographics=False, referred=True, agency_for=None)

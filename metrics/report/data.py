@@ -36,6 +36,8 @@ STAGES = ("referred", "contacted", "assessed", "supported", "completed")
 # The reports read the rows as the manager view does; the pcc and public packs protect
 # what they show (metrics.report.protected, metrics.published).
 READER = "manager"
+# people_groups gathers a victim's outcomes as the bits of a 64-bit integer
+MAX_OUTCOMES = 63
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def people_groups(
         raise ValueError("not a person-level indicator")
     if not referred and not outcomes:
         raise ValueError("a people frame needs referrals or outcomes")
+    if len(set(outcomes)) > MAX_OUTCOMES:
+        raise ValueError(f"a people frame counts at most {MAX_OUTCOMES} outcomes at once")
     off_grid = [f for f in firsts if f.day != 1
                 or months >= 1 and (months_between(min(firsts), f) - 1) % months]
     if off_grid:
