@@ -36,6 +36,8 @@ STAGES = ("referred", "contacted", "assessed", "supported", "completed")
 # The reports read the rows as the manager view does; the pcc and public packs protect
 # what they show (metrics.report.protected, metrics.published).
 READER = "manager"
+# people_groups gathers a victim's outcomes as the bits of a 64-bit integer
+MAX_OUTCOMES = 63
 
 
 @dataclass(frozen=True)
@@ -147,13 +149,20 @@ def people_groups(
     area: bool = False,
 ) -> pd.DataFrame:
     """Distinct victims grouped per period (periods of `months` months from each of
-    `firsts`): the rows of sql/queries/people_groups.sql, with the outcomes in `in_base`
+    `firsts`, month starts on one grid: each a whole number of periods after the
+    earliest): the rows of sql/queries/people_groups.sql, with the outcomes in `in_base`
     and `met` as lists (read by `people_columns`)."""
     unknown = [i for i in outcomes if i not in PERSON_OUTCOMES]
     if unknown:
         raise ValueError("not a person-level indicator")
     if not referred and not outcomes:
         raise ValueError("a people frame needs referrals or outcomes")
+    if len(set(outcomes)) > MAX_OUTCOMES:
+        raise ValueError(f"a people frame counts at most {MAX_OUTCOMES} outcomes at once")
+    off_grid = [f for f in firsts if f.day != 1
+                or months >= 1 and (months_between(min(firsts), f) - 1) % months]
+    if off_grid:
+        raise ValueError(f"the periods' first months are not {months} months apart")
     return read.run(con, "people_groups", READER, firsts=list(firsts), months=months,
                     outcomes=list(outcomes), agency_for=agency_for or "", referred=referred,
                     demographics=demographics, area=area)
@@ -175,13 +184,18 @@ def people_columns(grouped: pd.DataFrame, outcomes: list[str], *, demographics: 
     for column in lists:
         out[column] = [tuple(v) for v in out[column]]
     if referred and stage_order is not None:
-        out["stage"] = [tuple(s for s in stage_order if s in set(v)) for v in out["stage"]]
-    in_base = [set(v) for v in grouped["in_base"]]
-    met = [set(v) for v in grouped["met"]]
+        ordered = {v: tuple(s for s in stage_order if s in v) for v in set(out["stage"])}
+        out["stage"] = [ordered[v] for v in out["stage"]]
+    # a few distinct sets of outcomes among many rows: each indicator is looked up once
+    # per distinct set
+    in_base = [tuple(v) for v in grouped["in_base"]]
+    met = [tuple(v) for v in grouped["met"]]
     flags = {}
     for indicator in outcomes:
-        flags[f"{indicator}_base"] = np.array([indicator in v for v in in_base], dtype=bool)
-        flags[f"{indicator}_met"] = np.array([indicator in v for v in met], dtype=bool)
+        for suffix, rows in (("base", in_base), ("met", met)):
+            has = {v: indicator in v for v in set(rows)}
+            flags[f"{indicator}_{suffix}"] = np.fromiter(
+                (has[v] for v in rows), dtype=bool, count=len(rows))
     position = len(out.columns) - (1 if agency_for is not None else 0)
     for k, (name, values) in enumerate(flags.items()):
         out.insert(position + k, name, values)

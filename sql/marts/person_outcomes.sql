@@ -1,5 +1,5 @@
 -- grain: one row per (victim, person-level outcome, cohort month) with the victim in
--- the outcome's base: the outcomes the catalogue counts per record (`record_table`
+-- the outcome's base: the outcomes the catalogue counts per record (`record_source`
 -- fct_referrals or agency_referrals, flags `base_flag` and `success_flag`, cohort
 -- month `cohort_month`), what the reports and the public release count in people.
 -- Nothing here names an indicator or an agency: a record's flags and months are
@@ -9,6 +9,12 @@
 -- is_met: at least one of the victim's records in the base that month met the
 -- outcome. agencies: the agencies involved in those records (a referral's
 -- involves_<agency> flags; an agency referral's receiving agency), sorted.
+-- For speed at scale (issue 16): only the flags that are set are kept from the unpivot,
+-- with the victim, so a record's base and success are two joins on the catalogue's flag
+-- names over set flags only; records and outcomes are keyed by small numbers until the
+-- end (record_source 1 for a referral, 2 for an agency referral; outcome_number); and
+-- the agencies of a (victim, outcome, month) with one record are that record's list,
+-- sorted once per record: only the few with several records merge lists.
 with
 
 referrals as (
@@ -33,10 +39,11 @@ outcomes as (
 
     select
         indicator_id,
-        record_table,
+        row_number() over (order by indicator_id) as outcome_number,
+        case record_table when 'fct_referrals' then 1 else 2 end as record_source,
         base_flag,
         success_flag,
-        cohort_month as cohort_rule
+        cohort_month || '_month' as month_column
     from catalogue
     where record_table in ('fct_referrals', 'agency_referrals')
 
@@ -47,10 +54,11 @@ referral_flags as (
     unpivot (
         select
             referral_id as record_id,
+            victim_id,
             columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
         from referrals
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id))
     into name flag value is_set
 
 ),
@@ -60,10 +68,11 @@ agency_referral_flags as (
     unpivot (
         select
             agency_referral_id as record_id,
+            victim_id,
             columns('^is_')
         from agency_referrals
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id))
     into name flag value is_set
 
 ),
@@ -111,7 +120,7 @@ referral_agency_lists as (
 
     select
         record_id,
-        list(substr(involvement_column, length('involves_') + 1)) as agencies
+        list_sort(list(substr(involvement_column, length('involves_') + 1))) as agencies
     from involvement
     where is_involved
     group by record_id
@@ -121,7 +130,7 @@ referral_agency_lists as (
 records as (
 
     select
-        'fct_referrals' as record_table,
+        1 as record_source,
         referrals.referral_id as record_id,
         referrals.victim_id,
         coalesce(referral_agency_lists.agencies, []::varchar[]) as agencies
@@ -132,38 +141,40 @@ records as (
     union all
 
     select
-        'agency_referrals' as record_table,
+        2 as record_source,
         agency_referral_id as record_id,
         victim_id,
-        [agency] as agencies
+        list_distinct([agency]) as agencies
     from agency_referrals
 
 ),
 
-record_flags as (
+set_flags as (
 
     select
-        'fct_referrals' as record_table,
+        1 as record_source,
         record_id,
-        flag,
-        is_set
+        victim_id,
+        flag
     from referral_flags
+    where is_set
 
     union all
 
     select
-        'agency_referrals' as record_table,
+        2 as record_source,
         record_id,
-        flag,
-        is_set
+        victim_id,
+        flag
     from agency_referral_flags
+    where is_set
 
 ),
 
 record_months as (
 
     select
-        'fct_referrals' as record_table,
+        1 as record_source,
         record_id,
         month_column,
         month
@@ -172,7 +183,7 @@ record_months as (
     union all
 
     select
-        'agency_referrals' as record_table,
+        2 as record_source,
         record_id,
         month_column,
         month
@@ -180,72 +191,148 @@ record_months as (
 
 ),
 
-in_base as (
+base_hits as (
 
     select
-        outcomes.indicator_id,
-        outcomes.record_table,
-        outcomes.success_flag,
-        outcomes.cohort_rule,
-        record_flags.record_id
+        outcomes.outcome_number,
+        outcomes.record_source,
+        outcomes.month_column,
+        set_flags.record_id,
+        set_flags.victim_id
     from outcomes
-    inner join record_flags
+    inner join set_flags
         on
-            outcomes.record_table = record_flags.record_table
-            and outcomes.base_flag = record_flags.flag
-    where record_flags.is_set
+            outcomes.record_source = set_flags.record_source
+            and outcomes.base_flag = set_flags.flag
 
     union all
 
     select
-        outcomes.indicator_id,
-        outcomes.record_table,
-        outcomes.success_flag,
-        outcomes.cohort_rule,
-        records.record_id
+        outcomes.outcome_number,
+        outcomes.record_source,
+        outcomes.month_column,
+        records.record_id,
+        records.victim_id
     from outcomes
     inner join records
-        on outcomes.record_table = records.record_table
+        on outcomes.record_source = records.record_source
     where outcomes.base_flag = 'true'
+
+),
+
+success_hits as (
+
+    select
+        outcomes.outcome_number,
+        outcomes.record_source,
+        set_flags.record_id
+    from outcomes
+    inner join set_flags
+        on
+            outcomes.record_source = set_flags.record_source
+            and outcomes.success_flag = set_flags.flag
 
 ),
 
 record_outcomes as (
 
     select
-        records.victim_id,
-        in_base.indicator_id,
+        base_hits.victim_id,
+        base_hits.outcome_number,
         record_months.month,
-        coalesce(success.is_set, false) as is_met,
-        records.agencies
-    from in_base
-    inner join records
-        on
-            in_base.record_table = records.record_table
-            and in_base.record_id = records.record_id
+        success_hits.record_id is not null as is_met,
+        base_hits.record_source,
+        base_hits.record_id
+    from base_hits
     inner join record_months
         on
-            in_base.record_table = record_months.record_table
-            and in_base.record_id = record_months.record_id
-            and in_base.cohort_rule || '_month' = record_months.month_column
-    left join record_flags as success
+            base_hits.record_source = record_months.record_source
+            and base_hits.record_id = record_months.record_id
+            and base_hits.month_column = record_months.month_column
+    left join success_hits
         on
-            in_base.record_table = success.record_table
-            and in_base.record_id = success.record_id
-            and in_base.success_flag = success.flag
+            base_hits.outcome_number = success_hits.outcome_number
+            and base_hits.record_source = success_hits.record_source
+            and base_hits.record_id = success_hits.record_id
+
+),
+
+grouped as (
+
+    select
+        victim_id,
+        outcome_number,
+        month,  -- noqa: RF04
+        record_source,
+        bool_or(is_met) as is_met,
+        count(*) as records,
+        min(record_id) as record_id
+    from record_outcomes
+    group by victim_id, outcome_number, month, record_source
+
+),
+
+one_record as (
+
+    select
+        grouped.victim_id,
+        grouped.outcome_number,
+        grouped.month,
+        grouped.is_met,
+        records.agencies
+    from grouped
+    inner join records
+        on
+            grouped.record_source = records.record_source
+            and grouped.record_id = records.record_id
+    where grouped.records = 1
+
+),
+
+several_records as (
+
+    select
+        record_outcomes.victim_id,
+        record_outcomes.outcome_number,
+        record_outcomes.month,
+        bool_or(record_outcomes.is_met) as is_met,
+        list_sort(list_distinct(flatten(list(records.agencies)))) as agencies
+    from record_outcomes
+    inner join grouped
+        on
+            record_outcomes.victim_id = grouped.victim_id
+            and record_outcomes.outcome_number = grouped.outcome_number
+            and record_outcomes.month = grouped.month
+    inner join records
+        on
+            record_outcomes.record_source = records.record_source
+            and record_outcomes.record_id = records.record_id
+    where grouped.records > 1
+    group by record_outcomes.victim_id, record_outcomes.outcome_number, record_outcomes.month
+
+),
+
+numbered as (
+
+    select * from one_record
+
+    union all
+
+    select * from several_records
 
 ),
 
 final as (
 
     select
-        victim_id,
-        indicator_id,
-        month,  -- noqa: RF04
-        bool_or(is_met) as is_met,
-        list_sort(list_distinct(flatten(list(agencies)))) as agencies
-    from record_outcomes
-    group by victim_id, indicator_id, month
+        numbered.victim_id,
+        outcomes.indicator_id,
+        numbered.month,
+        numbered.is_met,
+        numbered.agencies
+    from numbered
+    inner join outcomes
+        on numbered.outcome_number = outcomes.outcome_number
 
 )
 

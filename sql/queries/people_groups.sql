@@ -1,7 +1,9 @@
 -- audiences: manager
 -- Distinct victims grouped by what a report's or the release's tables cut them by, per
--- period: the periods start at the months $firsts and are $months months long. A row per
--- (period, group) with `count`, the number of victims in it:
+-- period: the periods start at the months $firsts and are $months months long, on one
+-- grid (each first a whole number of periods after the earliest:
+-- metrics.report.data.people_groups checks it). A row per (period, group) with `count`,
+-- the number of victims in it:
 -- * the demographics ($demographics; else null): the victim's as recorded on their
 --   latest referral up to the end of the period, `unknown` when not recorded;
 -- * area ($area; else null): the same for the area on the record (a blank area is not
@@ -9,10 +11,15 @@
 -- * stage and crime_type ($referred; else null): the stages the victim's referrals of
 --   the period reached and their crime types, sorted (empty if not referred in it);
 -- * in_base and met: the outcomes of $outcomes (marts.person_outcomes) whose base the
---   victim is in for a cohort month in the period, and those met;
+--   victim is in for a cohort month in the period, and those met, sorted;
 -- * agency ($agency_for, an outcome; else null): the agencies involved in the victim's
 --   records in that outcome's base.
--- Only victims referred in the period ($referred) or in an outcome's base are kept.
+-- Only victims referred in the period ($referred) or in an outcome's base, with a
+-- referral up to the end of the period, are kept.
+-- A month's period is worked out arithmetically (whole periods since the earliest first,
+-- kept if that period is asked for), and the stages and outcomes of a victim are
+-- gathered as bits (an outcome's bit is its place in the sorted $outcomes) and made
+-- lists only once the rows are grouped.
 with
 
 referrals as (
@@ -32,21 +39,17 @@ referrals_in_periods as (
     select
         victim_id,
         crime_type,
-        list_filter(
-            $firsts, lambda first_month: referral_month >= first_month
-            and referral_month < first_month + to_months($months)
-        )[1] as period_start,
-        list_filter(
-            [
-                'referred',
-                case when is_contacted then 'contacted' end,
-                case when is_assessed then 'assessed' end,
-                case when is_supported then 'supported' end,
-                case when is_completed then 'completed' end
-            ],
-            lambda stage: stage is not null
-        ) as stages  -- noqa: RF04
+        is_contacted,
+        is_assessed,
+        is_supported,
+        is_completed,
+        (
+            list_min($firsts) + to_months(
+                datediff('month', list_min($firsts), referral_month) // $months * $months
+            )
+        )::date as period_start
     from referrals
+    where referral_month >= list_min($firsts)
 
 ),
 
@@ -55,10 +58,16 @@ referred as (
     select
         period_start,
         victim_id,
-        list_sort(list_distinct(flatten(list(stages)))) as stage,  -- noqa: RF04
+        -- the stages in alphabetical order, as bits: assessed 1, completed 2,
+        -- contacted 4, referred 8 (every referral is), supported 16
+        (case when bool_or(is_assessed) then 1 else 0 end)
+        + (case when bool_or(is_completed) then 2 else 0 end)
+        + (case when bool_or(is_contacted) then 4 else 0 end)
+        + 8
+        + (case when bool_or(is_supported) then 16 else 0 end) as stage_bits,
         list_sort(list_distinct(list(crime_type))) as crime_type
     from referrals_in_periods
-    where period_start is not null
+    where list_contains($firsts, period_start)
     group by period_start, victim_id
 
 ),
@@ -67,15 +76,21 @@ outcomes_in_periods as (
 
     select
         victim_id,
-        indicator_id,
         is_met,
         agencies,
-        list_filter(
-            $firsts, lambda first_month: month >= first_month
-            and month < first_month + to_months($months)
-        )[1] as period_start
+        indicator_id,
+        1::bigint << (
+            list_position(list_sort(list_distinct($outcomes)), indicator_id) - 1
+        ) as outcome_bit,
+        (
+            list_min($firsts) + to_months(
+                datediff('month', list_min($firsts), month) // $months * $months
+            )
+        )::date as period_start
     from person_outcomes
-    where list_contains($outcomes, indicator_id)
+    where
+        list_contains($outcomes, indicator_id)
+        and month >= list_min($firsts)
 
 ),
 
@@ -84,13 +99,13 @@ outcomes as (
     select
         period_start,
         victim_id,
-        list_sort(list_distinct(list(indicator_id))) as in_base,
-        list_sort(list_distinct(list(indicator_id) filter (where is_met))) as met,
+        bit_or(outcome_bit) as in_base_bits,
+        coalesce(bit_or(outcome_bit) filter (where is_met), 0) as met_bits,
         list_sort(list_distinct(flatten(
             list(agencies) filter (where indicator_id = $agency_for)
         ))) as agency
     from outcomes_in_periods
-    where period_start is not null
+    where list_contains($firsts, period_start)
     group by period_start, victim_id
 
 ),
@@ -129,7 +144,54 @@ latest as (
             people_in_periods.victim_id = referrals.victim_id
             and referrals.referral_date
             <= last_day(people_in_periods.period_start + to_months($months - 1))
+    where $demographics or $area
     group by people_in_periods.period_start, people_in_periods.victim_id
+
+),
+
+first_referrals as (
+
+    select
+        victim_id,
+        min(referral_date) as first_referral_date
+    from referrals
+    where not ($demographics or $area)
+    group by victim_id
+
+),
+
+-- the people with a referral up to the end of the period: those of `latest` when it is
+-- needed, else found from each victim's first referral (cheaper)
+known as (
+
+    select
+        period_start,
+        victim_id,
+        gender,
+        age_band,
+        ethnic_group,
+        disability,
+        lgbt,
+        area
+    from latest
+
+    union all
+
+    select
+        people_in_periods.period_start,
+        people_in_periods.victim_id,
+        null as gender,
+        null as age_band,
+        null as ethnic_group,
+        null as disability,
+        null as lgbt,
+        null as area
+    from people_in_periods
+    inner join first_referrals
+        on
+            people_in_periods.victim_id = first_referrals.victim_id
+            and first_referrals.first_referral_date
+            <= last_day(people_in_periods.period_start + to_months($months - 1))
 
 ),
 
@@ -137,26 +199,26 @@ people as (
 
     select
         people_in_periods.period_start,
-        case when $demographics then coalesce(latest.gender, 'unknown') end as gender,
-        case when $demographics then coalesce(latest.age_band, 'unknown') end as age_band,
+        case when $demographics then coalesce(known.gender, 'unknown') end as gender,
+        case when $demographics then coalesce(known.age_band, 'unknown') end as age_band,
         case
-            when $demographics then coalesce(latest.ethnic_group, 'unknown')
+            when $demographics then coalesce(known.ethnic_group, 'unknown')
         end as ethnic_group,
-        case when $demographics then coalesce(latest.disability, 'unknown') end as disability,
-        case when $demographics then coalesce(latest.lgbt, 'unknown') end as lgbt,
-        case when $area then coalesce(latest.area, 'unknown') end as area,
-        case when $referred then coalesce(referred.stage, []::varchar[]) end as stage,  -- noqa: RF04
+        case when $demographics then coalesce(known.disability, 'unknown') end as disability,
+        case when $demographics then coalesce(known.lgbt, 'unknown') end as lgbt,
+        case when $area then coalesce(known.area, 'unknown') end as area,
+        case when $referred then coalesce(referred.stage_bits, 0) end as stage_bits,
         case
             when $referred then coalesce(referred.crime_type, []::varchar[])
         end as crime_type,
-        coalesce(outcomes.in_base, []::varchar[]) as in_base,
-        coalesce(outcomes.met, []::varchar[]) as met,
+        coalesce(outcomes.in_base_bits, 0) as in_base_bits,
+        coalesce(outcomes.met_bits, 0) as met_bits,
         case when $agency_for != '' then coalesce(outcomes.agency, []::varchar[]) end as agency
     from people_in_periods
-    inner join latest
+    inner join known
         on
-            people_in_periods.victim_id = latest.victim_id
-            and people_in_periods.period_start = latest.period_start
+            people_in_periods.victim_id = known.victim_id
+            and people_in_periods.period_start = known.period_start
     left join referred
         on
             people_in_periods.victim_id = referred.victim_id
@@ -165,6 +227,27 @@ people as (
         on
             people_in_periods.victim_id = outcomes.victim_id
             and people_in_periods.period_start = outcomes.period_start
+
+),
+
+groups as (
+
+    select
+        period_start,
+        gender,
+        age_band,
+        ethnic_group,
+        disability,
+        lgbt,
+        area,
+        stage_bits,
+        crime_type,
+        in_base_bits,
+        met_bits,
+        agency,
+        count(*) as people
+    from people
+    group by all
 
 ),
 
@@ -178,14 +261,35 @@ final as (
         disability,
         lgbt,
         area,
-        stage,
+        case
+            when stage_bits is not null then
+                list_filter(
+                    [
+                        case when stage_bits & 1 = 1 then 'assessed' end,
+                        case when stage_bits & 2 = 2 then 'completed' end,
+                        case when stage_bits & 4 = 4 then 'contacted' end,
+                        case when stage_bits & 8 = 8 then 'referred' end,
+                        case when stage_bits & 16 = 16 then 'supported' end
+                    ],
+                    lambda stage: stage is not null
+                )
+        end as stage,  -- noqa: RF04
         crime_type,
-        in_base,
-        met,
+        list_filter(
+            list_sort(list_distinct($outcomes)),
+            lambda outcome: (in_base_bits >> (
+                list_position(list_sort(list_distinct($outcomes)), outcome) - 1
+            )) & 1 = 1
+        ) as in_base,
+        list_filter(
+            list_sort(list_distinct($outcomes)),
+            lambda outcome: (met_bits >> (
+                list_position(list_sort(list_distinct($outcomes)), outcome) - 1
+            )) & 1 = 1
+        ) as met,
         agency,
-        count(*) as count  -- noqa: RF04
-    from people
-    group by all
+        people as count  -- noqa: RF04
+    from groups
 
 )
 
