@@ -13,7 +13,7 @@ AUDIENCE ?= manager
 # pytest-xdist workers for the test targets (this project's machines have 2 cores)
 WORKERS ?= 2
 
-.PHONY: run test test-browser test-all lint bench bench-10m demo build serve clean national
+.PHONY: run test test-browser test-spark test-all lint bench bench-10m demo build serve clean national
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,14 +44,19 @@ national: $(STAMP)
 	$(BIN)/hubvalue lake build --engine spark --lake $(LAKE) --out $(NATIONAL)
 	$(BIN)/hubvalue serve --db $(NATIONAL) --port $(PORT) --audience $(AUDIENCE) --headless
 
-## test: install and run the default suite: every test but the long runs marked slow and
-## the browser tests (docs/testing.md)
+## test: install and run the default suite: every test but the long runs marked slow, the
+## browser tests and the Spark differential test (docs/testing.md)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not slow and not browser'
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not slow and not browser and not spark'
 
 ## test-browser: the browser tests (Debian's Chromium driven by Playwright; skipped without it)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'browser and not slow'
+
+## test-spark: the Spark differential test (every mart of three areas on Spark against DuckDB,
+## one Spark session; about 4 minutes on 2 cores, too long for `make test`'s 5-minute budget)
+test-spark: $(STAMP)
+	$(BIN)/python -m pytest -q -m 'spark and not slow'
 
 ## test-all: every test, the long runs marked slow too (load, scale, long fuzzing, many kills),
 ## with Hypothesis's `ci` profile (more examples); the browser load runs last, on their own,
