@@ -39,6 +39,17 @@ def _with_area_code(stacked, codes: list[str]):
     return stacked.select(code_of.alias("pcc_area"), *columns)
 
 
+def _parquet_schema(path: Path):
+    """The Spark schema of a Parquet file, read from its footer here: Spark would run one
+    job per file to infer it. Every column nullable, as Spark reads files."""
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.types import StructField, StructType
+
+    inferred = from_arrow_schema(pq.read_schema(path), prefer_timestamp_ntz=True)
+    return StructType([StructField(f.name, f.dataType, True) for f in inferred.fields])
+
+
 def run(spark, areas: dict[str, list[Path]],
         on_model: Callable[[str], None] | None = None) -> dict[str, object]:
     """Run every model for every area; returns {mart name: Spark DataFrame with pcc_area}.
@@ -51,7 +62,7 @@ def run(spark, areas: dict[str, list[Path]],
     for index, code in enumerate(codes):
         for path in areas[code]:
             schema, table = path.stem.split(".", 1)
-            spark.read.parquet(str(path)).createOrReplaceTempView(
+            spark.read.schema(_parquet_schema(path)).parquet(str(path)).createOrReplaceTempView(
                 view_name(schema, table, _prefix(index))
             )
     translated = translate_all(areas[codes[0]])

@@ -151,9 +151,10 @@ def _expand_unpivot(pivot: exp.Pivot, root: exp.Expression, shapes: Shapes) -> N
 
 
 def _unpivot_statement(pivot: exp.Pivot) -> exp.Expression:
-    """DuckDB's ``unpivot t on a, b into name n value v`` as ``select * from t unpivot``."""
+    """DuckDB's ``unpivot t on a, b into name n value v`` as ``select * from t unpivot``
+    (``t`` a table or a subquery)."""
     into = pivot.args.get("into")
-    if into is None or not isinstance(pivot.this, exp.Table):
+    if into is None or not isinstance(pivot.this, exp.Table | exp.Subquery):
         return pivot
     clause = exp.Pivot(
         expressions=[exp.to_identifier(into.expressions[0].name)],
@@ -161,8 +162,33 @@ def _unpivot_statement(pivot: exp.Pivot) -> exp.Expression:
         unpivot=True,
     )
     table = pivot.this.copy()
+    if isinstance(table, exp.Subquery) and not table.alias:
+        table.set("alias", exp.TableAlias(this=exp.to_identifier("unpivoted")))
     table.set("pivots", [clause])
     return exp.Select(expressions=[exp.Star()]).from_(table)
+
+
+def _columns_of(query: exp.Expression, root: exp.Expression, shapes: Shapes) -> list[str]:
+    probe = exp.Select(expressions=[exp.Star()]).from_(query.copy().subquery("probe"))
+    with_ = root.args.get("with_")
+    if with_ is not None:
+        probe.set("with_", with_.copy())
+    return shapes.columns(probe.sql(dialect="duckdb"))
+
+
+def _expand_union_by_name(union: exp.Union, root: exp.Expression, shapes: Shapes) -> None:
+    """``a union [all] by name b`` as a plain union of the same named columns: the left
+    side's columns in order, then the right side's others; a side without one gives NULL."""
+    left = _columns_of(union.this, root, shapes)
+    right = _columns_of(union.expression, root, shapes)
+    names = left + [n for n in right if n not in left]
+    for side, own in (("this", left), ("expression", right)):
+        query = union.args[side]
+        aligned = exp.Select(expressions=[
+            exp.column(n) if n in own else exp.alias_(exp.Null(), n) for n in names
+        ]).from_(query.copy().subquery(f"by_name_{side}"))
+        union.set(side, aligned)
+    union.set("by_name", None)
 
 
 def expand_duckdb_forms(tree: exp.Expression, shapes: Shapes) -> exp.Expression:
@@ -176,6 +202,9 @@ def expand_duckdb_forms(tree: exp.Expression, shapes: Shapes) -> exp.Expression:
             _expand_columns(select, tree, shapes)
         if any(p.find(exp.Star) for p in select.expressions):
             _expand_star(select, tree, shapes)
+    for union in reversed(list(tree.find_all(exp.Union))):
+        if union.args.get("by_name"):
+            _expand_union_by_name(union, tree, shapes)
     return tree
 
 
