@@ -112,9 +112,9 @@ def _assert_same(mart: str, duck: tuple[list, list], spark: tuple[list, list]) -
             assert _same(a, b), f"{mart}.{column}: {a!r} (duckdb) != {b!r} (spark)"
 
 
-# 225 s for the module on this 2-core machine near idle (3 min 43 s; 7 to 12 min under
-# load before the planning fixes): Spark's query planning of the ~54 models, three areas
-# stacked, not the rows (docs/scaling.md). Over the 90 s a test in `make test` may take,
+# 164 s for the module on this 2-core machine near idle (7 to 12 min under load before
+# the planning fixes): Spark's query planning of the ~54 models for three areas, not the
+# rows (docs/scaling.md). Over the 90 s a test in `make test` may take,
 # so it runs in `make test-all`.
 @pytest.mark.slow
 def test_spark_gives_the_marts_duckdb_gives(lake, outputs):
