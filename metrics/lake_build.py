@@ -119,8 +119,9 @@ def _build_spark(lake_files: dict[str, list[Path]], work: Path, conf: dict[str, 
     spark = session.start(conf)
     try:
         marts = runner.run(spark, lake_files, on_model=lambda name: progress(f"spark: {name}"))
-        for name, frame in marts.items():
-            frame.coalesce(1).write.mode("overwrite").parquet(str(work / MARTS_DIR / name))
+        for name, frames in marts.items():
+            for frame in frames:  # one Parquet file per area in the mart's folder
+                frame.coalesce(1).write.mode("append").parquet(str(work / MARTS_DIR / name))
     finally:
         spark.stop()  # the session's JVM ends with the build, also when it fails
 

@@ -2,11 +2,12 @@
 
 All areas run side by side in one session: each area's tables are session views with the
 area's prefix (``a0_raw__referrals``), each model is translated once and run for every
-area. An intermediate model is computed once for all areas in one Spark job, kept in
-Spark's memory (``localCheckpoint``: its readers read the rows, not the plan that made
-them) and split back into per-area views. Staging models stay views, as in DuckDB. The
-marts come back stacked, with their area's code in ``pcc_area``, and are computed when
-they are written (a mart that another model reads is kept like an intermediate one).
+area, each area planned on its own (three areas stacked in one plan took Spark's planner
+longer than three plans). An intermediate model is kept in Spark's memory
+(``localCheckpoint``: its readers read the rows, not the plan that made them). Staging
+models stay views, as in DuckDB. The marts come back one frame per area, with the area's
+code in ``pcc_area``, and are computed when they are written (a mart that another model
+reads is kept like an intermediate one).
 """
 
 from __future__ import annotations
@@ -17,26 +18,23 @@ from pathlib import Path
 
 from metrics.spark.translate import spark_sql, translate_all, view_name
 
-AREA_TAG = "__area_index"
-
 
 def _prefix(index: int) -> str:
     return f"a{index}_"
 
 
-def _with_area_code(stacked, codes: list[str]):
-    """The stacked mart with ``pcc_area`` first; timestamps without a time zone, as in
+def _with_area_code(frame, code: str):
+    """One area's mart with ``pcc_area`` first; timestamps without a time zone, as in
     DuckDB (Spark's own timestamps are written to Parquet as instants in UTC)."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampNTZType, TimestampType
 
-    code_of = F.element_at(F.array(*[F.lit(c) for c in codes]), F.col(AREA_TAG) + 1)
     columns = [
         F.col(f.name).cast(TimestampNTZType()).alias(f.name)
         if isinstance(f.dataType, TimestampType) else F.col(f.name)
-        for f in stacked.schema.fields if f.name != AREA_TAG
+        for f in frame.schema.fields
     ]
-    return stacked.select(code_of.alias("pcc_area"), *columns)
+    return frame.select(F.lit(code).alias("pcc_area"), *columns)
 
 
 def _parquet_schema(path: Path):
@@ -51,13 +49,12 @@ def _parquet_schema(path: Path):
 
 
 def run(spark, areas: dict[str, list[Path]],
-        on_model: Callable[[str], None] | None = None) -> dict[str, object]:
-    """Run every model for every area; returns {mart name: Spark DataFrame with pcc_area}.
+        on_model: Callable[[str], None] | None = None) -> dict[str, list[object]]:
+    """Run every model for every area; returns {mart name: one Spark DataFrame per area,
+    ``pcc_area`` first}.
 
     ``areas`` maps an area code to its source Parquet files (``<schema>.<table>.parquet``).
     """
-    from pyspark.sql import functions as F
-
     codes = sorted(areas)
     for index, code in enumerate(codes):
         for path in areas[code]:
@@ -67,28 +64,22 @@ def run(spark, areas: dict[str, list[Path]],
             )
     translated = translate_all(areas[codes[0]])
     readers = Counter(dep for model, _ in translated for dep in model.depends_on)
-    marts: dict[str, object] = {}
+    marts: dict[str, list[object]] = {}
     for model, expanded in translated:
-        frames = [
-            spark.sql(spark_sql(expanded, _prefix(index))).withColumn(AREA_TAG, F.lit(index))
-            for index in range(len(codes))
-        ]
-        stacked = frames[0]
-        for frame in frames[1:]:
-            stacked = stacked.unionByName(frame)
         # Every intermediate model is kept (inlined into their readers, the plans grew and
         # ran slower); a mart no model reads is computed when it is written.
         shared = model.layer == "intermediate" or readers[model.qualified_name] > 0
         shared = shared and model.layer != "staging"
-        if shared:
-            stacked = stacked.localCheckpoint()
+        frames = []
         for index in range(len(codes)):
-            own = (frames[index] if not shared
-                   else stacked.where(F.col(AREA_TAG) == index))
-            own.drop(AREA_TAG).createOrReplaceTempView(
-                view_name(model.layer, model.name, _prefix(index)))
+            frame = spark.sql(spark_sql(expanded, _prefix(index)))
+            if shared:
+                frame = frame.localCheckpoint()
+            frame.createOrReplaceTempView(view_name(model.layer, model.name, _prefix(index)))
+            frames.append(frame)
         if model.layer == "marts":
-            marts[model.name] = _with_area_code(stacked, codes)
+            marts[model.name] = [_with_area_code(frame, code)
+                                 for frame, code in zip(frames, codes, strict=True)]
         if on_model is not None:
             on_model(model.qualified_name)
     return marts

@@ -23,8 +23,9 @@ DEFAULTS = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.adaptive.enabled": "false",
     # The models' plans are deep (CTEs read twice are inlined twice): inferring filters
-    # from every operator's constraints cost more planning time than anything else, for
-    # one area alone 203 s of 232 s against 93 s without it, and saves no rows worth it.
+    # from every operator's constraints was most of the planning time (one area of 1,500
+    # referrals: 232 s with it, 115 s without; docs/scaling.md). It saves a filter at
+    # most, which a few million rows do not need.
     "spark.sql.constraintPropagation.enabled": "false",
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     "spark.sql.session.timeZone": "UTC",
