@@ -20,7 +20,8 @@
 --   victim had a repeat crime within 12 months, else 0) x the same cost (the register's
 --   repeat rate taken as what would have happened).
 -- referrals, sum_x, sum_y, sum_xx, sum_yy, sum_xy: the sums a ratio of means and its
--- delta-method interval need. window_passed: the month's last day + 730 days (the
+-- delta-method interval need, added as decimals (each term to 1e-10) so that they do not
+-- depend on the order the threads add the rows in: two builds give the same bytes. window_passed: the month's last day + 730 days (the
 -- wellbeing follow-up window's end; for nhs_first_year, + 12 months, and the health_use
 -- coverage date reached; for prevention, + 365 days and the repeat_crimes coverage date)
 -- is on or before the as-of date.
@@ -212,11 +213,11 @@ sums as (
         referral_group,
         closed_month,
         count(*) as referrals,
-        sum(x) as sum_x,
-        sum(y) as sum_y,
-        sum(x * x) as sum_xx,
-        sum(y * y) as sum_yy,
-        sum(x * y) as sum_xy
+        sum(cast(x as decimal(38, 10))) as sum_x,
+        sum(cast(y as decimal(38, 10))) as sum_y,
+        sum(cast(x * x as decimal(38, 10))) as sum_xx,
+        sum(cast(y * y as decimal(38, 10))) as sum_yy,
+        sum(cast(x * y as decimal(38, 10))) as sum_xy
     from changes
     where closed_month is not null
     group by estimate, referral_group, closed_month
