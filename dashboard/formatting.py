@@ -23,6 +23,7 @@ from metrics.formatting import (
     missing,
     money_note,
     parameter_name,
+    parameter_value,
     percent,
     ratio,
     readable,
@@ -32,7 +33,7 @@ from metrics.formatting import (
 
 __all__ = ["NAMES", "NO_VALUE", "STATUS_MEANINGS", "STATUS_WORDS", "UNIT_WORDS",
            "change_text", "column_name", "count", "gbp", "md", "missing", "money_note", "parameter_name",
-           "percent", "plain", "ratio", "readable", "status_label", "value_text"]
+           "parameter_value", "percent", "plain", "ratio", "readable", "status_label", "value_text"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 

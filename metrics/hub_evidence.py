@@ -165,7 +165,8 @@ def describe(e: Estimate, register_central: float | None) -> str:
         return f"{parameter_name(e.parameter)}: not estimated ({e.reason})."
     groups = (f"{e.n} completed and {e.n_comparison} declined or not contactable"
               if e.n_comparison is not None else f"{e.n} people")
-    shipped = f"; register central {register_central:g}" if register_central is not None else ""
+    shipped = (f"; register central {register_central:.2f}" if register_central is not None
+               else "")  # to the estimate's own two decimals, to compare like with like
     return (f"{parameter_name(e.parameter)}: {e.value:.2f} (95% interval {e.low:.2f} to "
             f"{e.high:.2f}; n = {groups}{shipped}). Caveat: {e.caveat}.")
 

@@ -470,7 +470,7 @@ def test_estimates_in_words_and_no_scenario_without_the_register_threshold():
     e = he.nhs_deadweight(sums([10] * 3, [5, 4, 6]), sums([10] * 3, [1, 2, 3]), min_n=3)
     assert he.describe(e, 0.5) == (
         "Deadweight (NHS): 0.40 (95% interval 0.16 to 0.64; n = 3 completed and 3 declined "
-        f"or not contactable; register central 0.5). Caveat: {he.COMPARISON_CAVEAT}.")
+        f"or not contactable; register central 0.50). Caveat: {he.COMPARISON_CAVEAT}.")
     short = he.wellbeing_dropoff(sums([2, 4], [1, 2]), min_n=3)
     assert he.describe(short, 0.5).endswith("(at least 3 needed)).")
     frame = mart_rows(

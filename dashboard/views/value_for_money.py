@@ -122,9 +122,11 @@ with st.expander("Change an assumption (what-if; nothing is saved)", expanded=bo
                         chosen[name] = st.number_input(
                             fmt.md(fmt.parameter_name(name)),
                             value=float(overrides.get(name, row.central)),
-                            help=fmt.md(f"{row.unit}. Register: low {row.low:g}, central "
-                                        f"{row.central:g}, high {row.high:g}. "
-                                        f"Source: {row.source}"),
+                            help=fmt.md(
+                                f"Register: low {fmt.parameter_value(row.low, row.unit)}, "
+                                f"central {fmt.parameter_value(row.central, row.unit)}, "
+                                f"high {fmt.parameter_value(row.high, row.unit)}. "
+                                f"Source: {row.source}"),
                             key=f"vfm_{name}", format="%g",
                         )
             apply, reset = st.columns([1, 5])
