@@ -13,6 +13,17 @@ from dashboard.data import current
 from dashboard.ui import chart_block, guarded, page_header, table_block
 
 STATIC_ROWS = 30  # tables up to this long are drawn as plain tables (light to draw)
+# What each kind of load note means (meta.load_issues.kind, apart from quarantined rows)
+LOAD_NOTES = {
+    "code_unmapped": "demographic codes not in the contract, kept as unknown",
+    "ignored_column": "extra columns, not read",
+    "absent_column": "optional columns the file did not have",
+    "ignored_file": "files in the extract folder that are not one of the contract's "
+                    "tables, not read",
+    "ignored_sheet": "workbook sheets that are not one of the contract's tables (or are "
+                     "hidden), not read",
+    "empty_rows": "fully empty rows of a sheet, skipped (they hold no record)",
+}
 
 view = current()
 page_header(
@@ -80,14 +91,17 @@ if issues is not None:
     other = issues[issues["kind"] != "quarantined"]
     if not other.empty:
         notes = other.reset_index(drop=True)
+        kinds = [k for k in LOAD_NOTES if k in set(notes["kind"])]
+        kinds += sorted(set(notes["kind"]) - set(kinds))
         table_block(
-            view, name="load_notes", title="Unmapped codes, ignored and absent columns",
-            subtitle="Rows kept; unknown demographic codes read as 'unknown'",
+            view, name="load_notes",
+            title="What the build read but did not load as records",
+            subtitle="Unmapped codes, files, sheets and columns not read, absent optional "
+                     "columns and empty rows",
             data=notes, shown=notes.assign(kind=[fmt.readable(k) for k in notes["kind"]]),
             source="hubvalue build load report",
-            description="Code unmapped: demographic codes not in the contract (kept as "
-                        "unknown). Ignored column: extra columns not read. Absent column: "
-                        "optional columns the file did not have.",
+            description=" ".join(f"{fmt.readable(k)}: {LOAD_NOTES.get(k, 'see the load report')}."
+                                 for k in kinds),
             show="static" if len(other) <= STATIC_ROWS else "grid",
         )
 
