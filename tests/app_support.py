@@ -633,3 +633,22 @@ def write_model_fixture(path: Path) -> Path:
     finally:
         con.close()
     return path
+
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def open_page(monkeypatch, db: Path, page: str, audience: str = "manager",
+              params: dict | None = None):
+    """The dashboard on warehouse `db` for `audience`, run once with the query `params`,
+    then switched to `views/<page>.py` (AppTest; Streamlit imported only when asked)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HUBVALUE_DB", str(db))
+    monkeypatch.setenv("HUBVALUE_AUDIENCE", audience)
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"views/{page}.py").run()
+    return at

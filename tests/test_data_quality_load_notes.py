@@ -8,11 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.app_support import write_model_fixture
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+from tests.app_support import open_page, write_model_fixture
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +34,7 @@ def warehouse(tmp_path_factory) -> Path:
 
 
 def test_each_kind_of_load_note_present_is_explained(monkeypatch, warehouse):
-    monkeypatch.setenv("HUBVALUE_DB", str(warehouse))
-    monkeypatch.setenv("HUBVALUE_AUDIENCE", "manager")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/data_quality.py").run()
+    at = open_page(monkeypatch, warehouse, "data_quality")
     assert not at.exception
     texts = [m.value for m in at.markdown]
     [explained] = [t for t in texts if t.startswith("Code unmapped:")]

@@ -7,11 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.app_support import write_model_fixture
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+from tests.app_support import open_page, write_model_fixture
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +21,8 @@ def unescaped(markdown: str) -> str:
 
 
 def test_the_register_values_in_the_what_if_help_are_formatted(monkeypatch, model_db):
-    monkeypatch.setenv("HUBVALUE_DB", str(model_db))
-    monkeypatch.setenv("HUBVALUE_AUDIENCE", "manager")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["months"] = ["2026-02", "2026-02"]
-    at.run()
-    at.switch_page("views/value_for_money.py").run()
+    at = open_page(monkeypatch, model_db, "value_for_money",
+                   params={"months": ["2026-02", "2026-02"]})
     at.session_state["vfm_what_if_open"] = True
     at.run()
     assert not at.exception
