@@ -17,6 +17,7 @@ so a failed build leaves the previous output as it was.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -120,8 +121,10 @@ def _build_spark(lake_files: dict[str, list[Path]], work: Path, conf: dict[str, 
     try:
         marts = runner.run(spark, lake_files, on_model=lambda name: progress(f"spark: {name}"))
         for name, frames in marts.items():
-            for frame in frames:  # one Parquet file per area in the mart's folder
-                frame.coalesce(1).write.mode("append").parquet(str(work / MARTS_DIR / name))
+            # one write per mart, every area in it (each write of a local folder makes
+            # and sets the mode of a dozen folders, one shell `chmod` each)
+            stacked = functools.reduce(lambda a, b: a.unionByName(b), frames)
+            stacked.coalesce(1).write.parquet(str(work / MARTS_DIR / name))
     finally:
         spark.stop()  # the session's JVM ends with the build, also when it fails
 

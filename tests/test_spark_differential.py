@@ -32,12 +32,22 @@ if not java_available():
 AREAS = {"north": 11, "south": 12, "east": 13}  # area code: generator seed
 REFERRALS = 1500
 REL = 1e-9
-# For this test's few thousand rows only (a hub's national build keeps Spark's defaults):
-# one shuffle partition, and sort-merge joins rather than broadcasts (each broadcast is a
-# Spark job of its own: 428 jobs for the build with them, 174 without).
+# For this test's few thousand rows only (a hub's national build keeps the session's
+# defaults, metrics/spark/session.py): one shuffle partition; sort-merge joins rather than
+# broadcasts and no runtime Bloom filters (each is a Spark job of its own: 428 jobs for
+# the build with broadcasts, 174 without); expressions interpreted, not compiled to Java
+# (compiling costs more than a few thousand rows take to run); and for the driver's JVM
+# its whole heap from the start with a large young generation (collections took 12 of
+# the build's 99 s with the default sizes), and methods compiled by the JIT after four
+# times the usual number of calls (55,000 methods were compiled, 17 s of CPU).
 TINY_DATA = {
     "spark.sql.shuffle.partitions": "1",
     "spark.sql.autoBroadcastJoinThreshold": "-1",
+    "spark.sql.optimizer.runtime.bloomFilter.enabled": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.driver.extraJavaOptions": (
+        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms2g -Xmn1g -XX:CompileThresholdScaling=4"
+    ),
 }
 
 

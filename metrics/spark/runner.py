@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from metrics.spark import shared_ctes
 from metrics.spark.translate import spark_sql, translate_all, view_name
 
 
@@ -70,9 +71,14 @@ def run(spark, areas: dict[str, list[Path]],
         # ran slower); a mart no model reads is computed when it is written.
         shared = model.layer == "intermediate" or readers[model.qualified_name] > 0
         shared = shared and model.layer != "staging"
+        steps, query = shared_ctes.split(model.name, expanded)
         frames = []
         for index in range(len(codes)):
-            frame = spark.sql(spark_sql(expanded, _prefix(index)))
+            for step in steps:  # a CTE read in many places, run once (shared_ctes)
+                spark.sql(spark_sql(step.query, _prefix(index))).localCheckpoint(
+                ).createOrReplaceTempView(
+                    view_name(shared_ctes.STEP_SCHEMA, step.table, _prefix(index)))
+            frame = spark.sql(spark_sql(query, _prefix(index)))
             if shared:
                 frame = frame.localCheckpoint()
             frame.createOrReplaceTempView(view_name(model.layer, model.name, _prefix(index)))

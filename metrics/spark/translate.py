@@ -35,9 +35,11 @@ import sqlglot
 from sqlglot import exp
 
 from metrics.models import LAYERS, Model, dependency_order, discover, run_models
+from metrics.spark.shared_ctes import STEP_SCHEMA
 
 SOURCE_SCHEMAS = ("raw", "meta", "ref")
-SCHEMAS = frozenset((*SOURCE_SCHEMAS, *LAYERS))
+# the models' layers, their sources, and the steps a model's shared CTEs are run as
+SCHEMAS = frozenset((*SOURCE_SCHEMAS, *LAYERS, STEP_SCHEMA))
 
 
 def view_name(schema: str, table: str, prefix: str = "") -> str:
