@@ -53,7 +53,9 @@ def referred_frame(
     outcomes = list(REFERRED_OUTCOMES)
     grouped = data.people_groups(con, list(quarters), QUARTER_MONTHS, outcomes,
                                  demographics=True, referred=True, agency_for=None,
-                                 area=True)
+                                 area=True, coded=True)
+    # people_columns orders the rows within each run of equal period and classifiers
+    # only, so each row's quarter is the grouped row's in the same place
     out = data.people_columns(grouped, outcomes, demographics=True, referred=True,
                               agency_for=None, stage_order=data.STAGES, area=True)
     for d in (*data.DEMOGRAPHICS, AREA):

@@ -28,6 +28,7 @@ from metrics.cohorts import (  # noqa: F401 (read as data.REFERRAL_OUTCOMES, ...
 )
 from metrics.contract import AGENCIES  # noqa: F401 (read as data.AGENCIES)
 from metrics.period import months_between
+from metrics.report import coded_groups
 
 DEMOGRAPHICS = ("gender", "age_band", "ethnic_group", "disability", "lgbt")
 # the stages a referral reaches, in order (the flag of each: sql/queries/people_groups.sql)
@@ -147,11 +148,14 @@ def people_groups(
     referred: bool,
     agency_for: str | None,
     area: bool = False,
+    coded: bool = False,
 ) -> pd.DataFrame:
     """Distinct victims grouped per period (periods of `months` months from each of
     `firsts`, month starts on one grid: each a whole number of periods after the
     earliest): the rows of sql/queries/people_groups.sql, with the outcomes in `in_base`
-    and `met` as lists (read by `people_columns`)."""
+    and `met` as lists; `coded`: the sets as bits and JSON text instead of lists (read by
+    `people_columns`; much cheaper to bring into Python), the rows in the order of
+    their codes."""
     unknown = [i for i in outcomes if i not in PERSON_OUTCOMES]
     if unknown:
         raise ValueError("not a person-level indicator")
@@ -165,42 +169,48 @@ def people_groups(
         raise ValueError(f"the periods' first months are not {months} months apart")
     return read.run(con, "people_groups", READER, firsts=list(firsts), months=months,
                     outcomes=list(outcomes), agency_for=agency_for or "", referred=referred,
-                    demographics=demographics, area=area)
+                    demographics=demographics, area=area, coded=coded)
 
 
 def people_columns(grouped: pd.DataFrame, outcomes: list[str], *, demographics: bool,
                    referred: bool, agency_for: str | None,
                    stage_order: tuple[str, ...] | None = None,
                    area: bool = False) -> pd.DataFrame:
-    """The people frame's columns from grouped rows: the demographics, `stage` and
-    `crime_type` as tuples (the stages in `stage_order` if given, else sorted),
-    `<id>_base` and `<id>_met` for each outcome, `agency` (a tuple) and `count`; with
-    `area`, the area after the demographics."""
-    lists = ["stage", "crime_type"] if referred else []
-    if agency_for is not None:
-        lists.append("agency")
+    """The people frame's columns from coded grouped rows (`people_groups(...,
+    coded=True)`), in the order of the rows' lists (as `people_groups` without `coded`
+    orders them): the demographics, `stage` and `crime_type` as tuples (the stages in
+    `stage_order` if given, else sorted), `<id>_base` and `<id>_met` for each outcome,
+    `agency` (a tuple) and `count`; with `area`, the area after the demographics."""
     classifiers = (*(DEMOGRAPHICS if demographics else ()), *(("area",) if area else ()))
-    out = grouped[[*classifiers, *lists]].copy()
-    for column in lists:
-        out[column] = [tuple(v) for v in out[column]]
-    if referred and stage_order is not None:
-        ordered = {v: tuple(s for s in stage_order if s in v) for v in set(out["stage"])}
-        out["stage"] = [ordered[v] for v in out["stage"]]
-    # a few distinct sets of outcomes among many rows: each indicator is looked up once
-    # per distinct set
-    in_base = [tuple(v) for v in grouped["in_base"]]
-    met = [tuple(v) for v in grouped["met"]]
-    flags = {}
+    counts = grouped["count"].to_numpy(dtype=np.int64)
+    in_base = coded_groups.integers(grouped["in_base_bits"])
+    met = coded_groups.integers(grouped["met_bits"])
+    lists = {}
+    if referred:
+        lists["stage"] = coded_groups.stage_codes(coded_groups.integers(grouped["stage_bits"]))
+        lists["crime_type"] = coded_groups.json_codes(grouped["crime_type_json"])
+    lists["in_base"] = coded_groups.outcome_lists(in_base, outcomes)
+    lists["met"] = coded_groups.outcome_lists(met, outcomes)
+    if agency_for is not None:
+        lists["agency"] = coded_groups.json_codes(grouped["agency_json"])
+    leading = [grouped[c] for c in ("period_start", *DEMOGRAPHICS, "area")]
+    order = coded_groups.list_order(leading, list(lists.values()), counts)
+    out = grouped[list(classifiers)].take(order).reset_index(drop=True)
+    for column in ("stage", "crime_type") if referred else ():
+        codes, uniques = lists[column]
+        if column == "stage" and stage_order is not None:
+            uniques = [tuple(s for s in stage_order if s in v) for v in uniques]
+        out[column] = coded_groups.decoded(codes[order], uniques)
+    base_flags = coded_groups.outcome_flags(in_base[order], outcomes)
+    met_flags = coded_groups.outcome_flags(met[order], outcomes)
     for indicator in outcomes:
-        for suffix, rows in (("base", in_base), ("met", met)):
-            has = {v: indicator in v for v in set(rows)}
-            flags[f"{indicator}_{suffix}"] = np.fromiter(
-                (has[v] for v in rows), dtype=bool, count=len(rows))
-    position = len(out.columns) - (1 if agency_for is not None else 0)
-    for k, (name, values) in enumerate(flags.items()):
-        out.insert(position + k, name, values)
-    out["count"] = grouped["count"].astype("int64")
-    return out.reset_index(drop=True)
+        out[f"{indicator}_base"] = base_flags[indicator]
+        out[f"{indicator}_met"] = met_flags[indicator]
+    if agency_for is not None:
+        codes, uniques = lists["agency"]
+        out["agency"] = coded_groups.decoded(codes[order], uniques)
+    out["count"] = counts[order]
+    return out
 
 
 def people_frame(
@@ -228,7 +238,7 @@ def people_frame(
         raise ValueError("agency_for must be one of the outcomes")
     grouped = people_groups(con, [first], months_between(first, last), outcomes,
                             demographics=demographics, referred=referred,
-                            agency_for=agency_for)
+                            agency_for=agency_for, coded=True)
     return people_columns(grouped, outcomes, demographics=demographics, referred=referred,
                           agency_for=agency_for)
 

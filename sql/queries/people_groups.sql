@@ -20,6 +20,11 @@
 -- kept if that period is asked for), and the stages and outcomes of a victim are
 -- gathered as bits (an outcome's bit is its place in the sorted $outcomes) and made
 -- lists only once the rows are grouped.
+-- $coded: instead of the lists stage, crime_type, in_base, met and agency (then null),
+-- stage_bits (the bits above), in_base_bits and met_bits (the outcomes' bits) as
+-- integers and crime_type_json and agency_json (the sorted lists as JSON text), which
+-- are much cheaper to bring into Python (metrics.report.data.people_columns decodes
+-- them); without $coded these five are null.
 with
 
 referrals as (
@@ -262,7 +267,7 @@ final as (
         lgbt,
         area,
         case
-            when stage_bits is not null then
+            when not $coded and stage_bits is not null then
                 list_filter(
                     [
                         case when stage_bits & 1 = 1 then 'assessed' end,
@@ -274,20 +279,31 @@ final as (
                     lambda stage: stage is not null
                 )
         end as stage,  -- noqa: RF04
-        crime_type,
-        list_filter(
-            list_sort(list_distinct($outcomes)),
-            lambda outcome: (in_base_bits >> (
-                list_position(list_sort(list_distinct($outcomes)), outcome) - 1
-            )) & 1 = 1
-        ) as in_base,
-        list_filter(
-            list_sort(list_distinct($outcomes)),
-            lambda outcome: (met_bits >> (
-                list_position(list_sort(list_distinct($outcomes)), outcome) - 1
-            )) & 1 = 1
-        ) as met,
-        agency,
+        case when not $coded then crime_type end as crime_type,
+        case
+            when not $coded then
+                list_filter(
+                    list_sort(list_distinct($outcomes)),
+                    lambda outcome: (in_base_bits >> (
+                        list_position(list_sort(list_distinct($outcomes)), outcome) - 1
+                    )) & 1 = 1
+                )
+        end as in_base,
+        case
+            when not $coded then
+                list_filter(
+                    list_sort(list_distinct($outcomes)),
+                    lambda outcome: (met_bits >> (
+                        list_position(list_sort(list_distinct($outcomes)), outcome) - 1
+                    )) & 1 = 1
+                )
+        end as met,
+        case when not $coded then agency end as agency,
+        case when $coded then stage_bits end as stage_bits,
+        case when $coded then to_json(crime_type)::varchar end as crime_type_json,
+        case when $coded then in_base_bits end as in_base_bits,
+        case when $coded then met_bits end as met_bits,
+        case when $coded then to_json(agency)::varchar end as agency_json,
         people as count  -- noqa: RF04
     from groups
 
