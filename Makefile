@@ -44,17 +44,17 @@ national: $(STAMP)
 	$(BIN)/hubvalue lake build --engine spark --lake $(LAKE) --out $(NATIONAL)
 	$(BIN)/hubvalue serve --db $(NATIONAL) --port $(PORT) --audience $(AUDIENCE) --headless
 
-## test: install and run the default suite: every test but the long runs marked slow, the
-## browser tests and the Spark differential test (docs/testing.md)
+## test: install and run the default suite: every test but the long runs marked slow and the
+## browser tests; the Spark differential test included, first (docs/testing.md)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not slow and not browser and not spark'
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not slow and not browser'
 
 ## test-browser: the browser tests (Debian's Chromium driven by Playwright; skipped without it)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'browser and not slow'
 
-## test-spark: the Spark differential test (every mart of three areas on Spark against DuckDB,
-## one Spark session; about 4 minutes on 2 cores, too long for `make test`'s 5-minute budget)
+## test-spark: the Spark differential test alone (every mart of three areas on Spark against
+## DuckDB, one Spark session; also part of `make test`)
 test-spark: $(STAMP)
 	$(BIN)/python -m pytest -q -m 'spark and not slow'
 

@@ -66,7 +66,13 @@ def run(spark, areas: dict[str, list[Path]],
     translated = translate_all(areas[codes[0]])
     readers = Counter(dep for model, _ in translated for dep in model.depends_on)
     marts: dict[str, list[object]] = {}
+    context = spark.sparkContext
     for model, expanded in translated:
+        # Spark's jobs named by the model they compute (its web UI and event log, on a
+        # cluster); naming the call site also spares Spark a stack walk for every plan
+        context.setJobDescription(model.qualified_name)
+        context.setLocalProperty("callSite.short", model.qualified_name)
+        context.setLocalProperty("callSite.long", model.qualified_name)
         # Every intermediate model is kept (inlined into their readers, the plans grew and
         # ran slower); a mart no model reads is computed when it is written.
         shared = model.layer == "intermediate" or readers[model.qualified_name] > 0
