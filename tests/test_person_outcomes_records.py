@@ -1,6 +1,7 @@
-"""marts.person_outcomes from hand-written records: a victim with one record of its kind
-takes that record's agencies as they are; a victim with several records has them grouped
-by (outcome, month), met if any record met it, with the agencies merged and sorted.
+"""marts.person_outcomes from hand-written records: a (victim, outcome, month) with one
+record takes that record's agencies as they are; one with several records is one row,
+met if any record met it, with the agencies merged and sorted; a victim's records in
+other months, and of the other kind (referral or agency referral), are rows of their own.
 
 The model runs on a hand-written `marts.fct_referrals` and `marts.agency_referrals` (only
 the columns it reads by name) in an in-memory DuckDB, with the real catalogue, so every

@@ -10,12 +10,11 @@
 -- outcome. agencies: the agencies involved in those records (a referral's
 -- involves_<agency> flags; an agency referral's receiving agency), sorted.
 -- For speed at scale (issue 16): only the flags that are set are kept from the unpivot,
--- so a record's base and success are two joins on the catalogue's flag names over set
--- flags only; records and outcomes are keyed by small numbers until the end
--- (record_source 1 for a referral, 2 for an agency referral; outcome_number); and a
--- victim with one record of its kind (one referral, or one agency referral) has one
--- record per (outcome, month), so its rows take that record's agencies as they are and
--- only the rows of victims with several records are grouped and merge lists.
+-- with the victim, so a record's base and success are two joins on the catalogue's flag
+-- names over set flags only; records and outcomes are keyed by small numbers until the
+-- end (record_source 1 for a referral, 2 for an agency referral; outcome_number); and
+-- the agencies of a (victim, outcome, month) with one record are that record's list,
+-- sorted once per record: only the few with several records merge lists.
 with
 
 referrals as (
@@ -55,10 +54,11 @@ referral_flags as (
     unpivot (
         select
             referral_id as record_id,
+            victim_id,
             columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
         from referrals
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id))
     into name flag value is_set
 
 ),
@@ -68,10 +68,11 @@ agency_referral_flags as (
     unpivot (
         select
             agency_referral_id as record_id,
+            victim_id,
             columns('^is_')
         from agency_referrals
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id))
     into name flag value is_set
 
 ),
@@ -126,7 +127,7 @@ referral_agency_lists as (
 
 ),
 
-source_records as (
+records as (
 
     select
         1 as record_source,
@@ -148,23 +149,12 @@ source_records as (
 
 ),
 
-records as (
-
-    select
-        record_source,
-        record_id,
-        victim_id,
-        agencies,
-        count(*) over (partition by record_source, victim_id) = 1 as is_only_record
-    from source_records
-
-),
-
 set_flags as (
 
     select
         1 as record_source,
         record_id,
+        victim_id,
         flag
     from referral_flags
     where is_set
@@ -174,6 +164,7 @@ set_flags as (
     select
         2 as record_source,
         record_id,
+        victim_id,
         flag
     from agency_referral_flags
     where is_set
@@ -206,7 +197,8 @@ base_hits as (
         outcomes.outcome_number,
         outcomes.record_source,
         outcomes.month_column,
-        set_flags.record_id
+        set_flags.record_id,
+        set_flags.victim_id
     from outcomes
     inner join set_flags
         on
@@ -219,7 +211,8 @@ base_hits as (
         outcomes.outcome_number,
         outcomes.record_source,
         outcomes.month_column,
-        records.record_id
+        records.record_id,
+        records.victim_id
     from outcomes
     inner join records
         on outcomes.record_source = records.record_source
@@ -244,17 +237,13 @@ success_hits as (
 record_outcomes as (
 
     select
-        records.victim_id,
+        base_hits.victim_id,
         base_hits.outcome_number,
         record_months.month,
         success_hits.record_id is not null as is_met,
-        records.agencies,
-        records.is_only_record
+        base_hits.record_source,
+        base_hits.record_id
     from base_hits
-    inner join records
-        on
-            base_hits.record_source = records.record_source
-            and base_hits.record_id = records.record_id
     inner join record_months
         on
             base_hits.record_source = record_months.record_source
@@ -268,36 +257,64 @@ record_outcomes as (
 
 ),
 
-only_records as (
+grouped as (
 
     select
         victim_id,
         outcome_number,
-        month,
-        is_met,
-        agencies
+        month,  -- noqa: RF04
+        record_source,
+        bool_or(is_met) as is_met,
+        count(*) as records,
+        min(record_id) as record_id
     from record_outcomes
-    where is_only_record
+    group by victim_id, outcome_number, month, record_source
+
+),
+
+one_record as (
+
+    select
+        grouped.victim_id,
+        grouped.outcome_number,
+        grouped.month,
+        grouped.is_met,
+        records.agencies
+    from grouped
+    inner join records
+        on
+            grouped.record_source = records.record_source
+            and grouped.record_id = records.record_id
+    where grouped.records = 1
 
 ),
 
 several_records as (
 
     select
-        victim_id,
-        outcome_number,
-        month,  -- noqa: RF04
-        bool_or(is_met) as is_met,
-        list_sort(list_distinct(flatten(list(agencies)))) as agencies
+        record_outcomes.victim_id,
+        record_outcomes.outcome_number,
+        record_outcomes.month,
+        bool_or(record_outcomes.is_met) as is_met,
+        list_sort(list_distinct(flatten(list(records.agencies)))) as agencies
     from record_outcomes
-    where not is_only_record
-    group by victim_id, outcome_number, month
+    inner join grouped
+        on
+            record_outcomes.victim_id = grouped.victim_id
+            and record_outcomes.outcome_number = grouped.outcome_number
+            and record_outcomes.month = grouped.month
+    inner join records
+        on
+            record_outcomes.record_source = records.record_source
+            and record_outcomes.record_id = records.record_id
+    where grouped.records > 1
+    group by record_outcomes.victim_id, record_outcomes.outcome_number, record_outcomes.month
 
 ),
 
 numbered as (
 
-    select * from only_records
+    select * from one_record
 
     union all
 
