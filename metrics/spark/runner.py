@@ -3,9 +3,10 @@
 All areas run side by side in one session: each area's tables are session views with the
 area's prefix (``a0_raw__referrals``), each model is translated once and run for every
 area, each area planned on its own (three areas stacked in one plan took Spark's planner
-longer than three plans). An intermediate model is kept in Spark's memory
-(``localCheckpoint``: its readers read the rows, not the plan that made them). Staging
-models stay views, as in DuckDB. The marts come back one frame per area, with the area's
+longer than three plans). The lake's tables and every intermediate model are kept in
+Spark's memory (``localCheckpoint``: their readers read the rows, not the file or the plan
+that made them), and so is each CTE that a model reads in several places
+(``metrics.spark.shared_ctes``). Staging models stay views, as in DuckDB. The marts come back one frame per area, with the area's
 code in ``pcc_area``, and are computed when they are written (a mart that another model
 reads is kept like an intermediate one).
 """
@@ -60,7 +61,10 @@ def run(spark, areas: dict[str, list[Path]],
     for index, code in enumerate(codes):
         for path in areas[code]:
             schema, table = path.stem.split(".", 1)
-            spark.read.schema(_parquet_schema(path)).parquet(str(path)).createOrReplaceTempView(
+            # read once and kept, like an intermediate model: every job that reads the
+            # table then reads rows in memory, not the file and its footer again
+            source = spark.read.schema(_parquet_schema(path)).parquet(str(path))
+            source.localCheckpoint().createOrReplaceTempView(
                 view_name(schema, table, _prefix(index))
             )
     translated = translate_all(areas[codes[0]])
