@@ -1,0 +1,96 @@
+"""A build's fixed costs: files every build reads are parsed once per process (keyed by
+their content, so a changed file is read again), and callers get copies to change freely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from metrics import calendar, catalogue, read
+
+
+@pytest.fixture
+def counted_csv_reads(monkeypatch):
+    calls = []
+    real = pd.read_csv
+
+    def read_csv(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catalogue.pd, "read_csv", read_csv)
+    catalogue._checked.cache_clear()  # files other tests read count from none
+    return calls
+
+
+def test_the_same_catalogue_file_is_parsed_once(tmp_path, counted_csv_reads):
+    path = tmp_path / "catalogue.csv"
+    shutil.copy(catalogue.CATALOGUE_PATH, path)
+    first = catalogue.read_catalogue(path)
+    second = catalogue.read_catalogue(path)
+    assert len(counted_csv_reads) == 1
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_a_changed_catalogue_file_is_read_and_checked_again(tmp_path, counted_csv_reads):
+    path = tmp_path / "catalogue.csv"
+    shutil.copy(catalogue.CATALOGUE_PATH, path)
+    rows = len(catalogue.read_catalogue(path))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")  # the last indicator dropped
+    assert len(catalogue.read_catalogue(path)) == rows - 1
+    duplicated = lines + [lines[1]]  # the first indicator twice
+    path.write_text("".join(duplicated), encoding="utf-8")
+    with pytest.raises(catalogue.CatalogueError, match=r"^row \d+: indicator_id '.*' appears twice$"):
+        catalogue.read_catalogue(path)
+    assert len(counted_csv_reads) == 3
+
+
+def test_a_caller_changing_its_catalogue_does_not_change_the_next_one(tmp_path):
+    path = tmp_path / "catalogue.csv"
+    shutil.copy(catalogue.CATALOGUE_PATH, path)
+    first = catalogue.read_catalogue(path)
+    as_read = first.copy()
+    first.loc[0, "title"] = "changed"
+    first.loc[0, "censor_days"] = 99
+    del first["unit"]
+    pd.testing.assert_frame_equal(catalogue.read_catalogue(path), as_read)
+
+
+def test_the_calendar_is_made_once_per_range_and_handed_out_as_a_copy(monkeypatch):
+    calls = []
+    real = calendar.bank_holidays
+
+    def counted(first_year, last_year):
+        calls.append((first_year, last_year))
+        return real(first_year, last_year)
+
+    monkeypatch.setattr(calendar, "bank_holidays", counted)
+    first_day, last_day = dt.date(1990, 12, 20), dt.date(1991, 1, 3)  # a range no one else uses
+    first = calendar.calendar_frame(first_day, last_day)
+    first.loc[0, "working_day_number"] = 99
+    second = calendar.calendar_frame(first_day, last_day)
+    assert calls == [(1990, 1991)]
+    # 20 Dec 1990 (Thursday) is the first working day; 25, 26 Dec and 1 Jan are holidays
+    assert list(second["working_day_number"]) == [1, 2, 2, 2, 3, 3, 3, 4, 5, 5, 5, 6, 6, 7, 8]
+
+
+def test_table_look_ups_answer_without_a_frame(monkeypatch):
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.areas (area varchar, n integer)")
+    con.execute("create view marts.area_names as select area from marts.areas")
+
+    def no_frames(*_args, **_kwargs):
+        raise AssertionError("a catalogue look-up made a data frame")
+
+    monkeypatch.setattr(read, "_fetch", no_frames)
+    assert read.has_table(con, "marts", "areas")
+    assert read.has_table(con, "marts", "area_names")
+    assert not read.has_table(con, "marts", "nothing")
+    assert read.table_columns(con, "marts", "areas") == ["area", "n"]
+    assert read.table_columns(con, "marts", "nothing") == []
