@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from metrics import calendar, catalogue, read
+from metrics import calendar, catalogue, read, register
 
 
 @pytest.fixture
@@ -94,3 +94,68 @@ def test_table_look_ups_answer_without_a_frame(monkeypatch):
     assert not read.has_table(con, "marts", "nothing")
     assert read.table_columns(con, "marts", "areas") == ["area", "n"]
     assert read.table_columns(con, "marts", "nothing") == []
+
+
+REGISTER_CSV = (
+    "name,low,central,high,unit,price_year,status,source,note\n"
+    "cost_a,1,10,20,GBP,2020/21,verified,s,n\n"
+    "cost_b,2,30,40,GBP per person,2022/23,verified,s,n\n"
+    "cost_c,3,50,60,GBP,2020/21,unverified,s,n\n"
+    "share_d,0.1,0.2,0.3,share,,verified,s,n\n"
+)
+DEFLATORS_CSV = (
+    "financial_year,deflator_index,is_forecast,source,note\n"
+    "2020/21,80,false,s,n\n"
+    "2022/23,90,false,s,n\n"
+    "2024/25,100,false,s,n\n"
+)
+
+
+@pytest.fixture
+def register_files(tmp_path):
+    (tmp_path / "assumptions.csv").write_text(REGISTER_CSV, encoding="utf-8")
+    (tmp_path / "deflators.csv").write_text(DEFLATORS_CSV, encoding="utf-8")
+    return tmp_path / "assumptions.csv", tmp_path / "deflators.csv"
+
+
+def test_the_register_and_deflators_are_parsed_once_per_content(register_files, monkeypatch):
+    register_path, deflators_path = register_files
+    calls = []
+    real = pd.read_csv
+
+    def read_csv(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(register.pd, "read_csv", read_csv)
+    first = register.load_register(register_path)
+    first.loc[0, "central"] = -1.0  # a caller's change stays its own
+    assert register.load_register(register_path).loc[0, "central"] == 10.0
+    register.load_deflators(deflators_path)
+    register.load_deflators(deflators_path)
+    assert len(calls) == 2
+    register_path.write_text(REGISTER_CSV.replace("cost_a,1,10", "cost_a,1,11"), encoding="utf-8")
+    assert register.load_register(register_path).loc[0, "central"] == 11.0
+    assert len(calls) == 3
+
+
+def test_money_is_uprated_once_per_price_year(register_files, monkeypatch):
+    register_path, deflators_path = register_files
+    years = []
+    real = register.uprate_factor
+
+    def counted(price_year, base_year, deflators):
+        years.append(price_year)
+        return real(price_year, base_year, deflators)
+
+    monkeypatch.setattr(register, "uprate_factor", counted)
+    frame = register.parameters(
+        dt.date(2024, 6, 30), register_path=register_path, deflators_path=deflators_path
+    ).set_index("name")
+    assert years == ["2020/21", "2022/23"]
+    # base 2024/25 (index 100): 2020/21 money x 100/80, 2022/23 money x 100/90
+    assert frame.loc["cost_a", "central"] == pytest.approx(12.5)
+    assert frame.loc["cost_b", "central"] == pytest.approx(30 * 100 / 90)
+    assert frame.loc["cost_c", "central"] == pytest.approx(62.5)
+    assert frame.loc["share_d", "central"] == pytest.approx(0.2)
+    assert list(frame["uprate_factor"]) == pytest.approx([1.25, 100 / 90, 1.25, 1.0])
