@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
+from metrics import build as build_module
 from metrics import calendar, catalogue, read, register
+from metrics.build import SMALL_EXTRACT_BYTES, build, default_threads
+from metrics.snapshot import locate
 
 
 @pytest.fixture
@@ -159,3 +163,44 @@ def test_money_is_uprated_once_per_price_year(register_files, monkeypatch):
     assert frame.loc["cost_c", "central"] == pytest.approx(62.5)
     assert frame.loc["share_d", "central"] == pytest.approx(0.2)
     assert list(frame["uprate_factor"]) == pytest.approx([1.25, 100 / 90, 1.25, 1.0])
+
+
+TINY = Path(__file__).parent / "corpus" / "booleans" / "extract"
+
+
+def _build_configs(monkeypatch) -> list[dict]:
+    configs = []
+    real = duckdb.connect
+
+    def connect(database, *args, **kwargs):
+        if "config" in kwargs:  # the build's own warehouse connection
+            configs.append(dict(kwargs["config"]))
+        return real(database, *args, **kwargs)
+
+    monkeypatch.setattr(build_module.duckdb, "connect", connect)
+    return configs
+
+
+def test_a_tiny_extract_builds_on_one_duckdb_thread(tmp_path, monkeypatch):
+    configs = _build_configs(monkeypatch)
+    assert build(TINY, tmp_path / "w.duckdb").models > 0
+    assert [c.get("threads") for c in configs] == [1]
+
+
+def test_threads_asked_for_win_over_the_small_extract_default(tmp_path, monkeypatch):
+    configs = _build_configs(monkeypatch)
+    build(TINY, tmp_path / "w.duckdb", threads=2)
+    assert [c.get("threads") for c in configs] == [2]
+
+
+def test_an_extract_of_a_mebibyte_or_more_keeps_duckdbs_default(tmp_path):
+    extract = tmp_path / "extract"
+    shutil.copytree(TINY, extract)
+    assert default_threads(locate(extract)) == 1
+    victims = extract / "victims.csv"
+    header, *rows = victims.read_text(encoding="utf-8").splitlines(keepends=True)
+    padding = SMALL_EXTRACT_BYTES - sum(f.stat().st_size for f in extract.glob("*.csv"))
+    extra = "".join(rows[0].replace("v1,", f"p{i:07d},", 1) for i in range(padding // 30 + 1))
+    victims.write_text(header + "".join(rows) + extra, encoding="utf-8")
+    assert sum(f.stat().st_size for f in extract.glob("*.csv")) >= SMALL_EXTRACT_BYTES
+    assert default_threads(locate(extract)) is None
