@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 from metrics import build as build_module
-from metrics import calendar, catalogue, read, register
+from metrics import calendar, catalogue, file_read, read, register
 from metrics.build import SMALL_EXTRACT_BYTES, build, default_threads
 from metrics.snapshot import locate
 
@@ -173,7 +174,7 @@ def _build_configs(monkeypatch) -> list[dict]:
     real = duckdb.connect
 
     def connect(database, *args, **kwargs):
-        if "config" in kwargs:  # the build's own warehouse connection
+        if "config" in kwargs and str(database).endswith(".tmp"):  # the build's warehouse
             configs.append(dict(kwargs["config"]))
         return real(database, *args, **kwargs)
 
@@ -204,3 +205,74 @@ def test_an_extract_of_a_mebibyte_or_more_keeps_duckdbs_default(tmp_path):
     victims.write_text(header + "".join(rows) + extra, encoding="utf-8")
     assert sum(f.stat().st_size for f in extract.glob("*.csv")) >= SMALL_EXTRACT_BYTES
     assert default_threads(locate(extract)) is None
+
+
+def test_a_rebuild_reads_the_archive_and_the_live_warehouse_without_a_database_each(
+    tmp_path, monkeypatch
+):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db)
+    opened = []
+    real = duckdb.connect
+
+    def connect(database=":memory:", *args, **kwargs):
+        opened.append((Path(str(database)).name, bool(kwargs.get("read_only"))))
+        return real(database, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    build(TINY, db)
+    # the new warehouse and the staged archive (the build marked in it; the same extract
+    # adds no release): the live warehouse's as-of date and the archive's releases,
+    # revisions and quarters are read by attaching the files, not by a database each
+    assert [read_only for _name, read_only in opened] == [False, False]
+    assert opened[0][0].startswith(".w.duckdb.") and opened[0][0].endswith(".tmp")
+    assert opened[1][0].startswith(".w.releases.duckdb.")
+
+
+def test_a_file_read_sees_the_file_as_written_and_leaves_it_free(tmp_path):
+    path = tmp_path / "small.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select 1 as n")
+    con.close()
+    with file_read.read_only(path) as cur:
+        assert cur.execute("select n from t").fetchall() == [(1,)]
+        with pytest.raises(duckdb.Error):
+            cur.execute("insert into t values (2)")
+    con = duckdb.connect(str(path))  # detached: the file can be written again
+    con.execute("insert into t values (2)")
+    con.close()
+    with file_read.read_only(path) as cur:
+        assert cur.execute("select n from t order by n").fetchall() == [(1,), (2,)]
+
+
+def test_a_file_that_is_not_a_database_is_a_duckdb_error(tmp_path):
+    path = tmp_path / "not.duckdb"
+    path.write_text("referral_id\nr1\n", encoding="utf-8")
+    with pytest.raises(duckdb.Error), file_read.read_only(path):
+        pass
+    with pytest.raises(duckdb.Error), file_read.read_only(tmp_path / "absent.duckdb"):
+        pass
+    good = tmp_path / "good.duckdb"
+    duckdb.connect(str(good)).close()
+    with file_read.read_only(good) as cur:  # still usable after
+        assert cur.execute("select 1").fetchall() == [(1,)]
+
+
+def test_threads_reading_one_file_take_turns(tmp_path):
+    path = tmp_path / "small.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select range as n from range(10)")
+    con.close()
+    answers = []
+
+    def reader():
+        for _ in range(20):
+            with file_read.read_only(path) as cur:
+                answers.append(cur.execute("select sum(n) from t").fetchone()[0])
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [45] * 60
