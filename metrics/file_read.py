@@ -20,13 +20,22 @@ from pathlib import Path
 import duckdb
 
 _lock = threading.Lock()
-_host: dict[int, duckdb.DuckDBPyConnection] = {}  # by process id: never used across a fork
+# By process id: a forked child starts its own and leaves its parent's alone (not even
+# closed: the parent's threads and locks are not the child's).
+_host: dict[int, duckdb.DuckDBPyConnection] = {}
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()  # a parent's thread may have held it at the fork
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _host_connection() -> duckdb.DuckDBPyConnection:
     pid = os.getpid()
     if pid not in _host:
-        _host.clear()  # a parent's database, inherited by a fork, is left alone
         _host[pid] = duckdb.connect(":memory:", config={"threads": 1})
     return _host[pid]
 

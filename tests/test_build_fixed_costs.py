@@ -4,6 +4,7 @@ their content, so a changed file is read again), and callers get copies to chang
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -276,3 +277,22 @@ def test_threads_reading_one_file_take_turns(tmp_path):
     for thread in threads:
         thread.join()
     assert answers == [45] * 60
+
+
+def test_a_forked_child_reads_with_a_database_of_its_own(tmp_path):
+    path = tmp_path / "small.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select 7 as n")
+    con.close()
+    with file_read.read_only(path) as cur:  # the parent's database exists before the fork
+        assert cur.execute("select n from t").fetchone() == (7,)
+    child = os.fork()
+    if child == 0:  # the child: exit code 0 only if it read the file
+        code = 1
+        try:
+            with file_read.read_only(path) as cur:
+                code = 0 if cur.execute("select n from t").fetchone() == (7,) else 1
+        finally:
+            os._exit(code)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
