@@ -12,6 +12,7 @@ can count working days with two joins and no Python loops:
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import holidays
 import pandas as pd
@@ -27,7 +28,13 @@ def bank_holidays(first_year: int, last_year: int) -> dict[dt.date, str]:
 
 
 def calendar_frame(first_day: dt.date = FIRST_DAY, last_day: dt.date = LAST_DAY) -> pd.DataFrame:
-    """One row per date with its working-day flag and running working-day number."""
+    """One row per date with its working-day flag and running working-day number (a copy
+    to change freely: the frame of each range is made once per process)."""
+    return _calendar(first_day, last_day).copy()
+
+
+@lru_cache(maxsize=4)
+def _calendar(first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
     dates = pd.date_range(first_day, last_day, freq="D")
     holiday_dates = set(bank_holidays(first_day.year, last_day.year))
     is_bank_holiday = [d.date() in holiday_dates for d in dates]

@@ -69,6 +69,7 @@ Call ``load_catalogue(con)`` after the reference tables and before the models.
 
 from __future__ import annotations
 
+import io
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -189,11 +190,19 @@ def _check_whole_number(text: str, line: int, column: str) -> None:
 
 
 def read_catalogue(path: str | Path | None = None) -> pd.DataFrame:
-    """Read and check the catalogue; returns one typed row per indicator."""
+    """Read and check the catalogue; returns one typed row per indicator (a copy to change
+    freely). A file's checked rows are kept per process by its content, so a build reads
+    and checks the same catalogue once, and a changed file is read and checked again."""
     path = Path(path) if path is not None else CATALOGUE_PATH
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return _checked(path.name, path.read_bytes()).copy()
+
+
+@lru_cache(maxsize=8)
+def _checked(file_name: str, content: bytes) -> pd.DataFrame:
+    """The checked, typed catalogue of ``content`` (``file_name`` names it in errors)."""
+    frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
     if list(frame.columns) != list(COLUMN_TYPES):
-        raise CatalogueError(f"{path.name}: header must be {','.join(COLUMN_TYPES)}")
+        raise CatalogueError(f"{file_name}: header must be {','.join(COLUMN_TYPES)}")
     seen: set[str] = set()
     for line, row in enumerate(frame.to_dict("records"), start=2):
         for column in REQUIRED_TEXT:
@@ -235,7 +244,7 @@ def read_catalogue(path: str | Path | None = None) -> pd.DataFrame:
     for column in (*PLACE_COLUMNS, "value_component"):
         filled = [v for v in frame[column] if v]
         if len(filled) != len(set(filled)):
-            raise CatalogueError(f"{path.name}: {column} gives a value to two indicators")
+            raise CatalogueError(f"{file_name}: {column} gives a value to two indicators")
     for line, coverage in enumerate(frame["coverage_indicator"], start=2):
         if coverage and coverage not in seen:
             raise CatalogueError(f"row {line}: coverage_indicator '{coverage}' is not an indicator")

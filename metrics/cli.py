@@ -227,7 +227,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     bld.add_argument(
         "--threads",
         type=check.threads,
-        help=f"DuckDB threads, 1 to {check.THREADS_PER_CPU} per CPU (default: all cores)",
+        help=f"DuckDB threads, 1 to {check.THREADS_PER_CPU} per CPU (default: all cores; "
+        "one for an extract under 1 MiB)",
     )
     bld.add_argument(
         "--memory-limit",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from metrics import file_read
 from metrics.published.archive import TABLE as ARCHIVE_TABLE
 from metrics.refusals import OlderSnapshot
 
@@ -27,15 +28,10 @@ def live_as_of(db_path: Path) -> dt.date | None:
     if not db_path.is_file():
         return None
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
+        with file_read.read_only(db_path) as con:
+            row = con.execute("select max(as_of) from meta.build").fetchone()
     except duckdb.Error:
         return None  # not a warehouse we can read: the build replaces it
-    try:
-        row = con.execute("select max(as_of) from meta.build").fetchone()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
     return row[0] if row else None
 
 
@@ -78,14 +74,11 @@ def archived_periods(archive: Path) -> list[str]:
     """The quarters with at least one release in the archive (without reading them)."""
     if not archive.is_file():
         return []
-    con = duckdb.connect(str(archive), read_only=True)
-    try:
+    with file_read.read_only(archive) as con:
         if not _has_table(con, current(con), "main", ARCHIVE_TABLE):
             return []
         return [r[0] for r in con.execute(
             f"select distinct period from {ARCHIVE_TABLE} order by period").fetchall()]
-    finally:
-        con.close()
 
 
 def keep_published_quarters(

@@ -134,9 +134,19 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> pd.
         cur.close()
 
 
+def _fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> list[tuple]:
+    """Rows as tuples: for the catalogue look-ups, where a frame would cost more than the
+    query."""
+    cur = cursor(con)
+    try:
+        return cur.execute(sql, params).fetchall()
+    finally:
+        cur.close()
+
+
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     """Whether the warehouse (or the connection's own database) has the table or view."""
-    found = _fetch(
+    found = _fetch_rows(
         con,
         "select (select count(*) from duckdb_tables() where database_name = current_database()"
         " and schema_name = $schema and table_name = $name)"
@@ -144,18 +154,18 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
         " and schema_name = $schema and view_name = $name) as n",
         {"schema": schema, "name": name},
     )
-    return bool(int(found["n"].iloc[0]))
+    return bool(found[0][0])
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
     """The table's columns in order (none if the table is not there)."""
-    found = _fetch(
+    found = _fetch_rows(
         con,
         "select column_name from duckdb_columns() where database_name = current_database()"
         " and schema_name = $schema and table_name = $name order by column_index",
         {"schema": schema, "name": name},
     )
-    return list(found["column_name"])
+    return [row[0] for row in found]
 
 
 def check_audience(name: str, audience: str) -> NamedQuery:

@@ -11,9 +11,11 @@ docs/register.md.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -52,10 +54,14 @@ def _fail(path: Path, line: int | None, rule: str) -> RegisterError:
     return RegisterError(f"{where}: {rule}")
 
 
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+def _content(path: Path) -> bytes:
     if not path.is_file():
         raise _fail(path, None, "file not found")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return path.read_bytes()
+
+
+def _read_csv(path: Path, content: bytes, columns: list[str]) -> pd.DataFrame:
+    frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
     if list(frame.columns) != columns:
         raise _fail(path, 1, f"header must be {','.join(columns)}, got {','.join(frame.columns)}")
     return frame
@@ -78,7 +84,14 @@ def load_register(path: str | Path | None = None) -> pd.DataFrame:
     file lines (the header is row 1).
     """
     path = Path(path) if path is not None else REGISTER_PATH
-    frame = _read_csv(path, REGISTER_COLUMNS)
+    return _checked_register(path, _content(path)).copy()
+
+
+# A file's checked rows are kept per process by its path and content (a build reads the
+# register and the deflators more than once; a changed file is read and checked again).
+@lru_cache(maxsize=8)
+def _checked_register(path: Path, content: bytes) -> pd.DataFrame:
+    frame = _read_csv(path, content, REGISTER_COLUMNS)
     seen: dict[str, int] = {}
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         if not row.name.strip():
@@ -109,7 +122,12 @@ def load_register(path: str | Path | None = None) -> pd.DataFrame:
 def load_deflators(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate the GDP deflator table (one row per financial year)."""
     path = Path(path) if path is not None else DEFLATORS_PATH
-    frame = _read_csv(path, DEFLATOR_COLUMNS)
+    return _checked_deflators(path, _content(path)).copy()
+
+
+@lru_cache(maxsize=8)
+def _checked_deflators(path: Path, content: bytes) -> pd.DataFrame:
+    frame = _read_csv(path, content, DEFLATOR_COLUMNS)
     seen: set[str] = set()
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         if not re.fullmatch(r"\d{4}/\d{2}", row.financial_year):
@@ -268,8 +286,10 @@ def parameters(
         note = f"{note}; {forecast}" if note else forecast
 
     money = register["unit"].str.startswith("GBP")
+    factor_of = {year: uprate_factor(year, base, deflators)
+                 for year in dict.fromkeys(register.loc[money, "price_year"])}
     factors = [
-        uprate_factor(year, base, deflators) if is_money else 1.0
+        factor_of[year] if is_money else 1.0
         for year, is_money in zip(register["price_year"], money, strict=True)
     ]
     register["uprate_factor"] = factors

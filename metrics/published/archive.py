@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from metrics import file_read
 from metrics.disclosure import ProtectedRelease
 
 TABLE = "public_releases"
@@ -69,10 +70,11 @@ class ReleaseArchive:
         """The releases of each period asked for (all if None), oldest first."""
         if not self.path.exists():
             return {}
-        con = self._connect(read_only=True)
-        try:
+        with file_read.read_only(self.path) as con:
             found = con.execute(
-                "select count(*) from duckdb_tables() where table_name = ?", [TABLE]
+                "select count(*) from duckdb_tables() where table_name = ? "
+                "and database_name = current_database()",
+                [TABLE],
             ).fetchone()[0]
             if not found:
                 return {}
@@ -86,8 +88,6 @@ class ReleaseArchive:
                 """,
                 {"all": periods is None, "periods": list(periods or [])},
             ).fetchall()
-        finally:
-            con.close()
         out: dict[str, list[ArchivedRelease]] = {}
         for period, seq, kind, build_id, created, tables, dropped, protected, audit, counts in rows:
             out.setdefault(period, []).append(

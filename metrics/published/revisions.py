@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from metrics import file_read
+
 TABLE = "public_revisions"
 COLUMNS = ["period", "sequence", "reason", "revised_at", "build_id"]
 MAX_REASON = 200
@@ -86,15 +88,14 @@ def read_revisions(archive: str | Path | None) -> pd.DataFrame:
     empty = pd.DataFrame(columns=COLUMNS)
     if archive is None or not Path(archive).exists():
         return empty
-    con = duckdb.connect(str(archive), read_only=True)
-    try:
+    with file_read.read_only(archive) as con:
         found = con.execute(
-            "select count(*) from duckdb_tables() where table_name = ?", [TABLE]
+            "select count(*) from duckdb_tables() where table_name = ? "
+            "and database_name = current_database()",
+            [TABLE],
         ).fetchone()[0]
         if not found:
             return empty
         return con.execute(
             f"select {', '.join(COLUMNS)} from {TABLE} order by revised_at, period, sequence"
         ).df()
-    finally:
-        con.close()
