@@ -125,11 +125,11 @@ def _assert_same(mart: str, duck: tuple[list, list], spark: tuple[list, list]) -
             assert _same(a, b), f"{mart}.{column}: {a!r} (duckdb) != {b!r} (spark)"
 
 
-# 164 s for the module on this 2-core machine near idle (7 to 12 min under load before
-# the planning fixes): Spark's query planning of the models for three areas, not the
-# rows (docs/scaling.md). Beside the rest of `make test` (about 4.5 minutes of two cores)
-# it would break that suite's 5-minute budget, so it has its own target, `make test-spark`,
-# which CI runs after `make test` and `make test-browser`.
+# 107 s for the module on this 2-core machine near idle (164 s that morning, 7 to 12 min
+# under load before the planning fixes): mostly Spark analysing and planning the models
+# for three areas, not the rows (docs/scaling.md). With the rest of `make test` the suite
+# measured 307 to 345 s, over its 5-minute budget, so it has its own target,
+# `make test-spark`, which CI runs after `make test` and `make test-browser`.
 @pytest.mark.spark
 def test_spark_gives_the_marts_duckdb_gives(lake, outputs):
     """One test, so that pytest-xdist runs it on one worker with one Spark session."""
