@@ -148,3 +148,12 @@ def referral(referral_id: str, victim_id: str, referral_date: str, **fields) -> 
     }
     row.update(fields)
     return row
+
+
+def accepted_agency_referral(agency_referral_id: str, referral_id: str, agency: str,
+                             sent_date: str, outcome_date: str) -> dict:
+    """An agency_referrals row: sent on ``sent_date``, accepted on ``outcome_date``, no
+    first contact recorded."""
+    return {"agency_referral_id": agency_referral_id, "referral_id": referral_id,
+            "agency": agency, "sent_date": sent_date, "outcome": "accepted",
+            "outcome_date": outcome_date, "first_contact_date": None}

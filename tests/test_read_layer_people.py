@@ -18,18 +18,12 @@ import pytest
 
 from metrics import read
 from metrics.report import data
-from tests.support import referral, victim, warehouse_from_rows
+from tests.support import accepted_agency_referral, referral, victim, warehouse_from_rows
 
 AS_OF = "2025-06-30"
 APRIL, MAY, JUNE = dt.date(2025, 4, 1), dt.date(2025, 5, 1), dt.date(2025, 6, 1)
 RIGHTS = "enhanced_rights_share"  # base: every referral; met: enhanced rights
 ACCEPTED = "agency_accepted_5wd"  # base: agency referrals accepted; met: within 5 days
-
-
-def _sent(ar_id, rid, agency, sent_date, outcome_date):
-    return {"agency_referral_id": ar_id, "referral_id": rid, "agency": agency,
-            "sent_date": sent_date, "outcome": "accepted", "outcome_date": outcome_date,
-            "first_contact_date": None}
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +40,8 @@ def con():
              "service_type": "emotional_support", "start_date": "2025-04-03"},
         ],
         "agency_referrals": [
-            _sent("a1", "r1", "hate_crime", "2025-04-03", "2025-04-04"),
-            _sent("a2", "r2", "lgbt", "2025-05-05", "2025-06-02"),
+            accepted_agency_referral("a1", "r1", "hate_crime", "2025-04-03", "2025-04-04"),
+            accepted_agency_referral("a2", "r2", "lgbt", "2025-05-05", "2025-06-02"),
         ],
     }
     connection = warehouse_from_rows(rows, AS_OF)
