@@ -638,10 +638,11 @@ def write_model_fixture(path: Path) -> Path:
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 
-def open_page(monkeypatch, db: Path, page: str, audience: str = "manager",
+def open_page(monkeypatch, db: Path, page: str | None, audience: str = "manager",
               params: dict | None = None):
     """The dashboard on warehouse `db` for `audience`, run once with the query `params`,
-    then switched to `views/<page>.py` (AppTest; Streamlit imported only when asked)."""
+    then switched to `views/<page>.py` unless `page` is None or the scorecard, the page it
+    opens on (AppTest; Streamlit imported only when asked)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("HUBVALUE_DB", str(db))
@@ -650,5 +651,6 @@ def open_page(monkeypatch, db: Path, page: str, audience: str = "manager",
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(f"views/{page}.py").run()
+    if page and page != "scorecard":
+        at.switch_page(f"views/{page}.py").run()
     return at

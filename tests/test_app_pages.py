@@ -12,9 +12,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_support
 from tests.app_support import write_model_fixture
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = [
     "scorecard",
     "wellbeing",
@@ -42,15 +42,7 @@ def open_app(
     params: dict | None = None,
     page: str | None = None,
 ) -> AppTest:
-    monkeypatch.setenv("HUBVALUE_DB", str(db))
-    monkeypatch.setenv("HUBVALUE_AUDIENCE", audience)
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page and page != "scorecard":
-        at.switch_page(f"views/{page}.py").run()
-    return at
+    return app_support.open_page(monkeypatch, db, page, audience, params)
 
 
 def metric(at: AppTest, label: str):

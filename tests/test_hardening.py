@@ -39,11 +39,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import serve as serve_module
 from metrics import queries
+from tests import app_support
 from tests.app_support import write_mart_fixture, write_model_fixture
 from tests.serve_support import free_port, running, serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard" / "app.py")
 CHROMIUM = Path("/usr/bin/chromium")
 PAGES = ["scorecard", "wellbeing", "prevention", "nhs_demand", "value_for_money",
          "operations", "equity", "data_quality", "methods"]
@@ -303,15 +303,7 @@ def test_identifiers_outside_the_allow_lists_are_refused(model_db, name, argumen
 
 def open_app(monkeypatch, db: Path, audience: str = "manager", params: dict | None = None,
              page: str | None = None) -> AppTest:
-    monkeypatch.setenv("HUBVALUE_DB", str(db))
-    monkeypatch.setenv("HUBVALUE_AUDIENCE", audience)
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page and page != "scorecard":
-        at.switch_page(f"views/{page}.py").run()
-    return at
+    return app_support.open_page(monkeypatch, db, page, audience, params)
 
 
 def figures_shown(at: AppTest) -> list[tuple[str, str]]:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_support
 from tests.place_support import SMALL_AS_OF, SMALL_HUB, write_warehouse
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 MAY = {"months": ["2025-05", "2025-05"]}
 QUARTER = {"months": ["2025-04", "2025-06"]}
 BREAKDOWNS = {"wellbeing_section": "Breakdowns", "wellbeing_split": "coped_better_at_exit"}
@@ -32,13 +32,7 @@ def db(tmp_path_factory) -> Path:
 
 def open_page(monkeypatch, db: Path, page: str, audience: str = "manager",
               params: dict | None = None, table: str | None = None) -> AppTest:
-    monkeypatch.setenv("HUBVALUE_DB", str(db))
-    monkeypatch.setenv("HUBVALUE_AUDIENCE", audience)
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(f"views/{page}.py").run()
+    at = app_support.open_page(monkeypatch, db, page, audience, params)
     if table is not None:  # open the chart's data table
         at.session_state[table] = True
         at.run()

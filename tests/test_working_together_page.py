@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_support
 from tests.working_together_support import write_warehouse
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 APRIL = {"months": ["2025-04", "2025-04"]}
 MAY = {"months": ["2025-05", "2025-05"]}
 TABS = ["Flow between agencies", "No wrong door", "Cases shared", "Listened to",
@@ -25,14 +25,7 @@ def db(tmp_path_factory) -> Path:
 
 def open_page(monkeypatch, db: Path, audience: str = "manager", params: dict | None = None
               ) -> AppTest:
-    monkeypatch.setenv("HUBVALUE_DB", str(db))
-    monkeypatch.setenv("HUBVALUE_AUDIENCE", audience)
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("views/working_together.py").run()
-    return at
+    return app_support.open_page(monkeypatch, db, "working_together", audience, params)
 
 
 def texts(at: AppTest) -> str:
