@@ -3,7 +3,8 @@
 All areas run side by side in one session: each area's tables are session views with the
 area's prefix (``a0_raw__referrals``), each model is translated once and run for every
 area, each area planned on its own (three areas stacked in one plan took Spark's planner
-longer than three plans). The lake's tables and every intermediate model are kept in
+longer than three plans; the Spark SQL is generated once and the areas' view prefixes put
+in it). The lake's tables and every intermediate model are kept in
 Spark's memory (``localCheckpoint``: their readers read the rows, not the file or the plan
 that made them), and so is each CTE that a model reads in several places
 (``metrics.spark.shared_ctes``). Staging models stay views, as in DuckDB. The marts come back one frame per area, with the area's
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from metrics.spark import shared_ctes
-from metrics.spark.translate import spark_sql, translate_all, view_name
+from metrics.spark.translate import spark_sql_for_areas, translate_all, view_name
 
 
 def _prefix(index: int) -> str:
@@ -82,13 +83,15 @@ def run(spark, areas: dict[str, list[Path]],
         shared = model.layer == "intermediate" or readers[model.qualified_name] > 0
         shared = shared and model.layer != "staging"
         steps, query = shared_ctes.split(model.name, expanded)
+        prefixes = [_prefix(index) for index in range(len(codes))]
+        step_sql = [(step, spark_sql_for_areas(step.query, prefixes)) for step in steps]
+        model_sql = spark_sql_for_areas(query, prefixes)
         frames = []
         for index in range(len(codes)):
-            for step in steps:  # a CTE read in many places, run once (shared_ctes)
-                spark.sql(spark_sql(step.query, _prefix(index))).localCheckpoint(
-                ).createOrReplaceTempView(
+            for step, sql in step_sql:  # a CTE read in many places, run once (shared_ctes)
+                spark.sql(sql[index]).localCheckpoint().createOrReplaceTempView(
                     view_name(shared_ctes.STEP_SCHEMA, step.table, _prefix(index)))
-            frame = spark.sql(spark_sql(query, _prefix(index)))
+            frame = spark.sql(model_sql[index])
             if shared:
                 frame = frame.localCheckpoint()
             frame.createOrReplaceTempView(view_name(model.layer, model.name, _prefix(index)))

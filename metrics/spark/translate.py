@@ -263,3 +263,17 @@ def spark_sql(expanded: exp.Expression, prefix: str = "") -> str:
     tree = _rename_tables(expanded.copy(), prefix)
     spark_tree = sqlglot.parse_one(tree.sql(dialect="spark"), read="spark")
     return spark_tree.transform(_spark_functions).sql(dialect="spark")
+
+
+# A stand-in for an area's prefix: a model's Spark SQL is generated once with it, then the
+# stand-in is replaced by each area's prefix (generating is the slow part, and the areas'
+# statements differ only in their views' names).
+AREA_STAND_IN = "area0prefix0stand0in0_"
+
+
+def spark_sql_for_areas(expanded: exp.Expression, prefixes: list[str]) -> list[str]:
+    """``spark_sql(expanded, prefix)`` for each prefix, translated once."""
+    if AREA_STAND_IN in expanded.sql(dialect="duckdb"):
+        raise ValueError(f"a model's SQL holds the area stand-in {AREA_STAND_IN!r}")
+    template = spark_sql(expanded, AREA_STAND_IN)
+    return [template.replace(AREA_STAND_IN, prefix) for prefix in prefixes]
