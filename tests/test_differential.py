@@ -83,7 +83,7 @@ def build_warehouse(tables, as_of, coverage=None) -> duckdb.DuckDBPyConnection:
         from metrics.catalogue import load_catalogue
 
         load_catalogue(con)
-    run_models(con)
+    run_models(con, targets={"marts.indicator_monthly"})  # the mart compared, and what it needs
     return con
 
 
