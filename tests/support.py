@@ -20,6 +20,17 @@ from metrics.models import run_models
 from metrics.reference_data import write_reference
 
 
+def examples(default_run: int) -> int:
+    """How many examples Hypothesis draws for a costly property: ``default_run`` under the
+    default profile (`make test`, kept short), the loaded profile's number otherwise (``ci``
+    in `make test-all`: 200; ``long``: 2,000)."""
+    from hypothesis import settings
+
+    if settings.get_current_profile_name() == "default":
+        return default_run
+    return settings().max_examples
+
+
 def _as_date(value: str | dt.date | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value

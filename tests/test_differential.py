@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import tempfile
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,19 +33,10 @@ from metrics.reference import (
 )
 from metrics.reference_data import write_reference
 from tests.strategies import extracts
-from tests.support import load_raw
-
-
-def _max_examples() -> int:
-    """20 under Hypothesis's default profile (`make test`); a loaded profile (``ci`` in
-    `make test-all`, ``long``) decides otherwise."""
-    if settings.get_current_profile_name() == "default":
-        return 20
-    return settings().max_examples
-
+from tests.support import examples, load_raw
 
 DIFFERENTIAL_SETTINGS = settings(
-    max_examples=_max_examples(),
+    max_examples=examples(12),  # 12 in make test, 200 in make test-all
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -123,14 +114,17 @@ def reference_core(con) -> pd.DataFrame:
     return frame.set_index(["indicator_id", "month"]).sort_index()
 
 
-def _same_number(a, b) -> bool:
-    if pd.isna(a) or pd.isna(b):
-        return pd.isna(a) and pd.isna(b)
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+def _same_numbers(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Element by element: both missing, or within 1e-9 (relative to the larger, or absolute),
+    as ``math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)``."""
+    x = pd.to_numeric(a).to_numpy(dtype=float, na_value=np.nan)
+    y = pd.to_numeric(b).to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        close = np.abs(x - y) <= np.maximum(1e-9 * np.maximum(np.abs(x), np.abs(y)), 1e-9)
+    return (np.isnan(x) & np.isnan(y)) | close
 
 
 def disagreements(sql: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
-    """Human-readable differences (indicator ids, months, statuses, aggregate numbers)."""
     problems = []
     missing = ref.index.difference(sql.index)
     extra = sql.index.difference(ref.index)
@@ -138,14 +132,17 @@ def disagreements(sql: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
         problems.append(f"rows missing from the mart: {list(missing)[:5]}")
     if len(extra):
         problems.append(f"rows only in the mart: {list(extra)[:5]}")
-    for key in ref.index.intersection(sql.index):
-        got, want = sql.loc[key], ref.loc[key]
-        if got["status"] != want["status"]:
-            problems.append(f"{key}: status sql={got['status']} reference={want['status']}")
-            continue
-        for column in COMPARED[1:]:
-            if not _same_number(got[column], want[column]):
-                problems.append(f"{key}: {column} sql={got[column]} reference={want[column]}")
+    keys = ref.index.intersection(sql.index)
+    got, want = sql.loc[keys], ref.loc[keys]
+    same_status = got["status"].to_numpy() == want["status"].to_numpy()
+    for key, a, b in zip(keys[~same_status], got["status"][~same_status],
+                         want["status"][~same_status], strict=True):
+        problems.append(f"{key}: status sql={a} reference={b}")
+    for column in COMPARED[1:]:
+        differs = same_status & ~_same_numbers(got[column], want[column])
+        for key, a, b in zip(keys[differs], got[column][differs], want[column][differs],
+                             strict=True):
+            problems.append(f"{key}: {column} sql={a} reference={b}")
     return problems
 
 
@@ -192,17 +189,27 @@ def test_sql_core_indicators_match_the_pandas_reference(mart_available, drawn):
 def test_disagreements_reports_a_changed_status_and_value():
     # The comparison itself must be able to fail.
     index = pd.MultiIndex.from_tuples(
-        [("satisfaction", pd.Timestamp("2026-01-01"))], names=["indicator_id", "month"]
+        [("satisfaction", pd.Timestamp("2026-01-01")), ("satisfaction", pd.Timestamp("2026-02-01")),
+         ("coped", pd.Timestamp("2026-01-01"))], names=["indicator_id", "month"]
     )
-    ref = pd.DataFrame(
-        {"status": ["ok"], "numerator": [1.0], "denominator": [3.0], "value": [1 / 3]}, index
-    )
+    ref = pd.DataFrame({"status": ["ok", "not_yet_measurable", "ok"],
+                        "numerator": [1.0, None, 0.0], "denominator": [3.0, None, 2.0],
+                        "value": [1 / 3, None, 0.0]}, index)
     assert disagreements(ref, ref.copy()) == []
+    noise = ref.copy()
+    noise["value"] = [1 / 3 * (1 + 1e-12), None, 1e-12]
+    assert disagreements(noise, ref) == []
     other = ref.copy()
-    other["value"] = [0.34]
-    assert len(disagreements(other, ref)) == 1
-    other["status"] = ["empty_base"]
-    assert "status" in disagreements(other, ref)[0]
+    other["value"] = [0.34, None, 0.0]
+    assert disagreements(other, ref) == [
+        "('satisfaction', Timestamp('2026-01-01 00:00:00')): value sql=0.34 "
+        "reference=0.3333333333333333"]
+    other["numerator"] = [1.0, 0.0, 0.0]  # 0 where the reference has no figure
+    assert len(disagreements(other, ref)) == 2
+    other["status"] = ["empty_base", "not_yet_measurable", "ok"]
+    assert [p.split(": ")[1] for p in disagreements(other, ref)] == [
+        "status sql=empty_base reference=ok", "numerator sql=0.0 reference=nan"]
+    assert "rows missing" in disagreements(ref.iloc[:2], ref)[0]
 
 
 def write_extract(tables: dict[str, list[dict]], folder: Path) -> None:

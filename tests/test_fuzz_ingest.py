@@ -36,6 +36,7 @@ from metrics import contract
 from metrics.ingest import ingest
 from metrics.reference_data import swemwbs_conversion
 from metrics.snapshot import ExtractError, locate
+from tests.support import examples
 
 AS_OF = dt.date(2026, 10, 31)
 # Every value of the base extract carries this marker: it must never appear in a message.
@@ -473,8 +474,8 @@ def test_contract_recheck_can_fail(tmp_path):
     ]
 
 
-# 30 extracts in make test (the 3,000-extract run below is in make test-all)
-@settings(max_examples=30, **FUZZ_SETTINGS)
+# 15 extracts in make test, 200 in make test-all (and the 3,000-extract run below)
+@settings(max_examples=examples(15), **FUZZ_SETTINGS)
 @given(mutations=st.lists(MUTATIONS, min_size=1, max_size=4))
 def test_fuzzed_extracts_keep_the_loading_guarantees(tmp_path_factory, mutations):
     folder = tmp_path_factory.mktemp("fuzz") / "extract"

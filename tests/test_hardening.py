@@ -42,6 +42,7 @@ from metrics import queries
 from tests import app_support
 from tests.app_support import write_mart_fixture, write_model_fixture
 from tests.serve_support import free_port, running, serve_command
+from tests.support import examples
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -265,7 +266,7 @@ def test_injection_strings_in_the_filters_change_nothing(model_db, audience):
     assert not Path("/tmp/hubvalue_pwned.csv").exists()
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=examples(12), deadline=None,  # 200 in make test-all
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
 @given(value=st_.text(min_size=1, max_size=40))
