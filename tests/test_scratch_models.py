@@ -132,14 +132,20 @@ def test_the_steps_only_models_read_are_ephemeral():
         assert any(name in m.depends_on for m in models.values()), name
 
 
-def test_a_build_keeps_no_ephemeral_model_in_the_warehouse(tmp_path):
+@pytest.fixture(scope="module")
+def tiny_warehouse(tmp_path_factory) -> Path:
     from metrics.build import build
     from metrics.generate import generate
 
-    extract = tmp_path / "extract"
+    folder = tmp_path_factory.mktemp("tiny")
+    extract = folder / "extract"
     generate(extract, referrals=60, seed=3, months=12, quiet=True)
-    db = tmp_path / "w.duckdb"
+    db = folder / "w.duckdb"
     build(extract, db, as_of="2026-11-30")
+    return db
+
+
+def _file_tables(db: Path) -> set[str]:
     con = duckdb.connect(str(db), read_only=True)
     tables = {
         f"{schema}.{name}"
@@ -147,6 +153,13 @@ def test_a_build_keeps_no_ephemeral_model_in_the_warehouse(tmp_path):
             "select schema_name, table_name from duckdb_tables()"
         ).fetchall()
     }
+    con.close()
+    return tables
+
+
+def test_a_build_keeps_no_ephemeral_model_in_the_warehouse(tiny_warehouse):
+    tables = _file_tables(tiny_warehouse)
+    con = duckdb.connect(str(tiny_warehouse), read_only=True)
     views = con.execute(
         "select count(*) from duckdb_views() where schema_name = 'intermediate'"
     ).fetchone()[0]
@@ -156,3 +169,21 @@ def test_a_build_keeps_no_ephemeral_model_in_the_warehouse(tmp_path):
     assert tables & ephemeral == set()
     assert views == 0
     assert "marts.fct_referrals" in tables
+
+
+@pytest.mark.parametrize("as_build", [False, True])
+def test_the_model_profile_can_run_the_models_as_a_build_does(tmp_path, tiny_warehouse,
+                                                                as_build):
+    from scripts.profile_models import _run_once, prepare_from_warehouse
+
+    work = tmp_path / "work.duckdb"
+    prepare_from_warehouse(tiny_warehouse, work)
+    kept = tmp_path / "kept.duckdb"
+    timings = _run_once(work, 1, SQL_DIR, kept, in_memory=False, as_build=as_build)
+    models = {m.qualified_name for m in discover(SQL_DIR)}
+    assert set(timings) == models | {"total"}
+    ephemeral = {m.qualified_name for m in discover(SQL_DIR) if m.is_ephemeral}
+    # as a build: only the models a build keeps are in the file; else every one is a table
+    in_file = _file_tables(kept) & ephemeral
+    assert in_file == (set() if as_build else ephemeral)
+    assert "marts.fct_referrals" in _file_tables(kept)
