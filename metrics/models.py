@@ -12,8 +12,10 @@ Staging models are views; intermediate models and marts are tables.
 A model whose first line is ``-- materialized: ephemeral`` is needed only while the
 models run: a wide, referral-grain step that the marts carry forward. When the runner is
 given a scratch catalog (an attached in-memory database, as the build does) such a model
-is built there, read through a view of its usual name, and the view is dropped when every
-model has run, so the warehouse file never stores it. Without one it is an ordinary table.
+is built there, read through a view of its usual name, and the view and the table are
+dropped as soon as every model that reads it has finished (so the wide ones do not all
+stay in memory to the end), so the warehouse file never stores it. Without one it is an
+ordinary table.
 """
 
 from __future__ import annotations
@@ -140,6 +142,41 @@ def _create(con: duckdb.DuckDBPyConnection, model: Model, scratch: str | None = 
     return time.perf_counter() - started
 
 
+class _ScratchTables:
+    """The ephemeral models built in the scratch catalog, each dropped (its view and its
+    table) once every model of the run that reads it has finished."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, ordered: list[Model], scratch: str):
+        self._con = con
+        self._scratch = scratch
+        self._readers = {
+            m.qualified_name: {r.qualified_name for r in ordered if m.qualified_name in r.depends_on}
+            for m in ordered
+            if m.is_ephemeral
+        }
+        self._built: set[str] = set()
+        self._done: set[str] = set()
+
+    def finished(self, model: Model) -> None:
+        """``model`` has been built: drop the ephemeral models nothing still has to read."""
+        self._done.add(model.qualified_name)
+        if model.is_ephemeral:
+            self._built.add(model.qualified_name)
+        for name in sorted(self._built):
+            if self._readers[name] and self._readers[name] <= self._done:
+                self._drop(name)
+
+    def drop_the_rest(self) -> None:
+        """At the end of the run: the ones no model of the run read (a target itself)."""
+        for name in sorted(self._built):
+            self._drop(name)
+
+    def _drop(self, name: str) -> None:
+        self._con.execute(f"drop view {name}")
+        self._con.execute(f"drop table {self._scratch}.{name}")
+        self._built.discard(name)
+
+
 def run_models(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path = SQL_DIR,
@@ -154,7 +191,7 @@ def run_models(
     each on its own cursor: writing a table is largely single-threaded in DuckDB, so two
     models side by side keep both cores busy. ``on_model`` is called from this thread.
     ``scratch`` names an attached catalog for the ephemeral models (see the module's note);
-    their views are dropped at the end, and the caller detaches the catalog.
+    each is dropped once its readers have finished, and the caller detaches the catalog.
     ``targets`` (qualified names) runs only those models and the models they need.
     """
     ordered = dependency_order(discover(sql_dir))
@@ -165,18 +202,22 @@ def run_models(
         # Up front, not per model: two models creating one schema at once conflict.
         if scratch and any(m.is_ephemeral and m.layer == layer for m in ordered):
             con.execute(f"create schema if not exists {scratch}.{layer}")
+    tables = _ScratchTables(con, ordered, scratch) if scratch else None
+
+    def record(model: Model, seconds: float) -> None:
+        if tables is not None:
+            tables.finished(model)
+        if on_model is not None:
+            on_model(model, seconds)
+
     if workers <= 1:
         for model in ordered:
-            seconds = _create(con, model, scratch)
-            if on_model is not None:
-                on_model(model, seconds)
+            record(model, _create(con, model, scratch))
         finished = ordered
     else:
-        finished = _run_in_parallel(con, ordered, on_model, workers, scratch)
-    if scratch:
-        for model in finished:
-            if model.is_ephemeral:
-                con.execute(f"drop view {model.qualified_name}")
+        finished = _run_in_parallel(con, ordered, record, workers, scratch)
+    if tables is not None:
+        tables.drop_the_rest()
     return finished
 
 

@@ -7,9 +7,11 @@ Usage (from the repository root):
     python scripts/profile_models.py prepare --from-extract DIR --db work.duckdb
 
     # run every model on a copy of work.duckdb (or --in-memory), print CPU (process time,
-    # all threads) and wall per model; --repeat N shows the least of N runs
+    # all threads) and wall per model; --repeat N shows the least of N runs; --as-build
+    # builds the ephemeral models in an in-memory catalog, as a build does (without it
+    # they are tables in the file, so their times include writing them there)
     python scripts/profile_models.py run --db work.duckdb [--threads 2] [--sql-dir sql]
-        [--in-memory] [--repeat N] [--keep out.duckdb]
+        [--in-memory] [--as-build] [--repeat N] [--keep out.duckdb]
 
     # every intermediate and mart table of A equals the one of B (as multisets of rows;
     # double columns may differ in the last bits, as two runs of the same SQL do)
@@ -101,6 +103,7 @@ def _run_once(
     keep: Path | None,
     in_memory: bool,
     preserve_insertion_order: bool = True,
+    as_build: bool = False,
 ) -> dict[str, tuple[float, float]]:
     """{model: (cpu s, wall s)} of one run of every model, plus a ``total`` entry."""
     config = {"threads": threads, "preserve_insertion_order": preserve_insertion_order}
@@ -114,7 +117,11 @@ def _run_once(
         clock["cpu"], clock["wall"] = cpu, wall
 
     started_cpu, started_wall = time.process_time(), time.perf_counter()
-    run_models(con, sql_dir=sql_dir, on_model=on_model)
+    if as_build:
+        con.execute("attach ':memory:' as scratch")
+    run_models(con, sql_dir=sql_dir, on_model=on_model, scratch="scratch" if as_build else None)
+    if as_build:
+        con.execute("detach scratch")
     if not in_memory:
         con.execute("checkpoint")
     timings["total"] = (time.process_time() - started_cpu, time.perf_counter() - started_wall)
@@ -125,14 +132,22 @@ def _run_once(
 
 
 def run(
-    db: Path, threads: int, sql_dir: Path, keep: Path | None, in_memory: bool, repeat: int = 1
+    db: Path,
+    threads: int,
+    sql_dir: Path,
+    keep: Path | None,
+    in_memory: bool,
+    repeat: int = 1,
+    as_build: bool = False,
 ) -> None:
     """Run the models ``repeat`` times and print the least CPU and wall time per model.
 
     The least of several runs is the least disturbed by other work on a shared machine.
     The file-backed run ends with a checkpoint, as a build does (counted in the total).
     """
-    runs = [_run_once(db, threads, sql_dir, keep, in_memory) for _ in range(repeat)]
+    runs = [
+        _run_once(db, threads, sql_dir, keep, in_memory, as_build=as_build) for _ in range(repeat)
+    ]
     best = {
         name: (min(r[name][0] for r in runs), min(r[name][1] for r in runs)) for name in runs[0]
     }
@@ -253,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--keep", type=Path, help="write the models into this file and keep it")
     runner.add_argument("--in-memory", action="store_true", help="run in memory, not in a file")
     runner.add_argument("--repeat", type=int, default=1, help="runs; the least time is shown")
+    runner.add_argument(
+        "--as-build",
+        action="store_true",
+        help="ephemeral models in an in-memory catalog, as a build makes them",
+    )
     comparer = commands.add_parser("compare", help="compare model tables of two warehouses")
     comparer.add_argument("--db", type=Path, required=True)
     comparer.add_argument("--against", type=Path, required=True)
@@ -266,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             prepare_from_extract(args.from_extract, args.db)
     elif args.command == "run":
-        run(args.db, args.threads, args.sql_dir, args.keep, args.in_memory, args.repeat)
+        run(args.db, args.threads, args.sql_dir, args.keep, args.in_memory, args.repeat,
+            args.as_build)
     else:
         return 0 if compare(args.db, args.against, frozenset(args.removed)) else 1
     return 0

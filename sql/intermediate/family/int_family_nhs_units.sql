@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per (indicator, referral in its base), for the before/after NHS
 -- indicators; cohort month: the month of closed_date. Counted by
 -- intermediate.int_family_unit_counts into intermediate.int_family_nhs.

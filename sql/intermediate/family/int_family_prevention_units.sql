@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per (indicator, referral in its base), for the prevention indicators
 -- that are not assessment-based. Counted by intermediate.int_family_unit_counts into
 -- intermediate.int_family_prevention.

@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per (indicator_id, month, agency) for the working-together
 -- indicators (evidence.md, Working together), with the family columns of
 -- docs/architecture.md; rows only where the base is not empty.

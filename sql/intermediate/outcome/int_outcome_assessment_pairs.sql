@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per referral with an intake or an exit assessment.
 -- intake_* are the measures of the referral's intake row, exit_* those of its exit
 -- row. The contract allows at most one of each; were there more, the earliest intake

@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per referral with a pre_6m health_use row.
 -- Any closed referral can be paired, whatever its closure reason (the NHS indicators'
 -- bases do not ask for completed support); an open referral has no post window yet.

@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per (referral_id, agency) the referral involves.
 -- A referral involves victim_support (the lead agency, always), every agency
 -- that delivered a service to it and every agency that accepted an agency

@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per agency referral, with the flags of the agency-referral
 -- indicators (split by the receiving agency).
 -- mental health seen: referrals to nhs_mental_health not declined, withdrawn or

@@ -1,3 +1,4 @@
+-- materialized: ephemeral
 -- grain: one row per referral, with the agencies that worked on it by the
 -- multi_agency_share rule (evidence.md, Working together): an agency counts
 -- when it delivered a service to the referral or accepted an agency referral
