@@ -7,14 +7,16 @@
 -- `true` puts every record in the base) and the cohort month of rule <rule> is the
 -- record's column <rule>_month.
 -- is_met: at least one of the victim's records in the base that month met the
--- outcome. agencies: the agencies involved in those records (a referral's
--- involves_<agency> flags; an agency referral's receiving agency), sorted.
+-- outcome. agency_bits: the agencies involved in those records (a referral's
+-- involves_<agency> flags; an agency referral's receiving agency) as their bits in
+-- marts.person_outcome_agencies or'ed together (a number, not a list: much cheaper to
+-- merge, store and group; the people_groups named query makes it names again).
 -- For speed at scale (issue 16): only the flags that are set are kept from the unpivot,
--- with the victim, so a record's base and success are two joins on the catalogue's flag
--- names over set flags only; records and outcomes are keyed by small numbers until the
--- end (record_source 1 for a referral, 2 for an agency referral; outcome_number); and
--- the agencies of a (victim, outcome, month) with one record are that record's list,
--- sorted once per record: only the few with several records merge lists.
+-- with the victim and the record's agency bits, so a record's base and success are two
+-- joins on the catalogue's flag names over set flags only; records and outcomes are
+-- keyed by small numbers until the end (record_source 1 for a referral, 2 for an agency
+-- referral; outcome_number); one grouping by (victim, outcome, month) merges the
+-- records' success and agency bits.
 with
 
 referrals as (
@@ -35,6 +37,12 @@ catalogue as (
 
 ),
 
+agency_bits as (
+
+    select * from marts.person_outcome_agencies
+
+),
+
 outcomes as (
 
     select
@@ -49,16 +57,45 @@ outcomes as (
 
 ),
 
-referral_flags as (
+involvement as (
 
     unpivot (
         select
             referral_id as record_id,
-            victim_id,
-            columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
+            columns('^involves_')
         from referrals
     )
-    on columns(* exclude (record_id, victim_id))
+    on columns(* exclude (record_id))
+    into name involvement_column value is_involved
+
+),
+
+referral_agency_bits as (
+
+    select
+        involvement.record_id,
+        bit_or(agency_bits.agency_bit) as agency_bits
+    from involvement
+    inner join agency_bits
+        on substr(involvement.involvement_column, length('involves_') + 1) = agency_bits.agency
+    where involvement.is_involved
+    group by involvement.record_id
+
+),
+
+referral_flags as (
+
+    unpivot (
+        select
+            referrals.referral_id as record_id,
+            referrals.victim_id,
+            coalesce(referral_agency_bits.agency_bits, 0) as agency_bits,
+            columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
+        from referrals
+        left join referral_agency_bits
+            on referrals.referral_id = referral_agency_bits.record_id
+    )
+    on columns(* exclude (record_id, victim_id, agency_bits))
     into name flag value is_set
 
 ),
@@ -67,12 +104,15 @@ agency_referral_flags as (
 
     unpivot (
         select
-            agency_referral_id as record_id,
-            victim_id,
+            agency_referrals.agency_referral_id as record_id,
+            agency_referrals.victim_id,
+            coalesce(agency_bits.agency_bit, 0) as agency_bits,
             columns('^is_')
         from agency_referrals
+        left join agency_bits
+            on agency_referrals.agency = agency_bits.agency
     )
-    on columns(* exclude (record_id, victim_id))
+    on columns(* exclude (record_id, victim_id, agency_bits))
     into name flag value is_set
 
 ),
@@ -103,49 +143,27 @@ agency_referral_months as (
 
 ),
 
-involvement as (
-
-    unpivot (
-        select
-            referral_id as record_id,
-            columns('^involves_')
-        from referrals
-    )
-    on columns(* exclude (record_id))
-    into name involvement_column value is_involved
-
-),
-
-referral_agency_lists as (
-
-    select
-        record_id,
-        list_sort(list(substr(involvement_column, length('involves_') + 1))) as agencies
-    from involvement
-    where is_involved
-    group by record_id
-
-),
-
 records as (
 
     select
         1 as record_source,
         referrals.referral_id as record_id,
         referrals.victim_id,
-        coalesce(referral_agency_lists.agencies, []::varchar[]) as agencies
+        coalesce(referral_agency_bits.agency_bits, 0) as agency_bits
     from referrals
-    left join referral_agency_lists
-        on referrals.referral_id = referral_agency_lists.record_id
+    left join referral_agency_bits
+        on referrals.referral_id = referral_agency_bits.record_id
 
     union all
 
     select
         2 as record_source,
-        agency_referral_id as record_id,
-        victim_id,
-        list_distinct([agency]) as agencies
+        agency_referrals.agency_referral_id as record_id,
+        agency_referrals.victim_id,
+        coalesce(agency_bits.agency_bit, 0) as agency_bits
     from agency_referrals
+    left join agency_bits
+        on agency_referrals.agency = agency_bits.agency
 
 ),
 
@@ -155,6 +173,7 @@ set_flags as (
         1 as record_source,
         record_id,
         victim_id,
+        agency_bits,
         flag
     from referral_flags
     where is_set
@@ -165,6 +184,7 @@ set_flags as (
         2 as record_source,
         record_id,
         victim_id,
+        agency_bits,
         flag
     from agency_referral_flags
     where is_set
@@ -198,7 +218,8 @@ base_hits as (
         outcomes.record_source,
         outcomes.month_column,
         set_flags.record_id,
-        set_flags.victim_id
+        set_flags.victim_id,
+        set_flags.agency_bits
     from outcomes
     inner join set_flags
         on
@@ -212,7 +233,8 @@ base_hits as (
         outcomes.record_source,
         outcomes.month_column,
         records.record_id,
-        records.victim_id
+        records.victim_id,
+        records.agency_bits
     from outcomes
     inner join records
         on outcomes.record_source = records.record_source
@@ -241,8 +263,7 @@ record_outcomes as (
         base_hits.outcome_number,
         record_months.month,
         success_hits.record_id is not null as is_met,
-        base_hits.record_source,
-        base_hits.record_id
+        base_hits.agency_bits
     from base_hits
     inner join record_months
         on
@@ -263,76 +284,24 @@ grouped as (
         victim_id,
         outcome_number,
         month,  -- noqa: RF04
-        record_source,
         bool_or(is_met) as is_met,
-        count(*) as records,
-        min(record_id) as record_id
+        bit_or(agency_bits) as agency_bits
     from record_outcomes
-    group by victim_id, outcome_number, month, record_source
-
-),
-
-one_record as (
-
-    select
-        grouped.victim_id,
-        grouped.outcome_number,
-        grouped.month,
-        grouped.is_met,
-        records.agencies
-    from grouped
-    inner join records
-        on
-            grouped.record_source = records.record_source
-            and grouped.record_id = records.record_id
-    where grouped.records = 1
-
-),
-
-several_records as (
-
-    select
-        record_outcomes.victim_id,
-        record_outcomes.outcome_number,
-        record_outcomes.month,
-        bool_or(record_outcomes.is_met) as is_met,
-        list_sort(list_distinct(flatten(list(records.agencies)))) as agencies
-    from record_outcomes
-    inner join grouped
-        on
-            record_outcomes.victim_id = grouped.victim_id
-            and record_outcomes.outcome_number = grouped.outcome_number
-            and record_outcomes.month = grouped.month
-    inner join records
-        on
-            record_outcomes.record_source = records.record_source
-            and record_outcomes.record_id = records.record_id
-    where grouped.records > 1
-    group by record_outcomes.victim_id, record_outcomes.outcome_number, record_outcomes.month
-
-),
-
-numbered as (
-
-    select * from one_record
-
-    union all
-
-    select * from several_records
+    group by victim_id, outcome_number, month
 
 ),
 
 final as (
 
     select
-        numbered.victim_id,
+        grouped.victim_id,
         outcomes.indicator_id,
-        numbered.month,
-        numbered.is_met,
-        numbered.agencies
-    from numbered
+        grouped.month,
+        grouped.is_met,
+        grouped.agency_bits
+    from grouped
     inner join outcomes
-        on numbered.outcome_number = outcomes.outcome_number
+        on grouped.outcome_number = outcomes.outcome_number
 
 )
 

@@ -13,7 +13,9 @@
 -- * in_base and met: the outcomes of $outcomes (marts.person_outcomes) whose base the
 --   victim is in for a cohort month in the period, and those met, sorted;
 -- * agency ($agency_for, an outcome; else null): the agencies involved in the victim's
---   records in that outcome's base.
+--   records in that outcome's base (gathered as the bits of person_outcomes'
+--   agency_bits and made names, sorted, once the rows are grouped:
+--   marts.person_outcome_agencies).
 -- Only victims referred in the period ($referred) or in an outcome's base, with a
 -- referral up to the end of the period, are kept.
 -- A month's period is worked out arithmetically (whole periods since the earliest first,
@@ -36,6 +38,22 @@ referrals as (
 person_outcomes as (
 
     select * from marts.person_outcomes
+
+),
+
+person_outcome_agencies as (
+
+    select * from marts.person_outcome_agencies
+
+),
+
+-- every agency's name and bit, in the order of the bits (and so of the names)
+agency_names as (
+
+    select
+        coalesce(list(agency order by agency_bit), []::varchar[]) as agencies,
+        coalesce(list(agency_bit order by agency_bit), []::bigint[]) as agency_bits
+    from person_outcome_agencies
 
 ),
 
@@ -82,7 +100,7 @@ outcomes_in_periods as (
     select
         victim_id,
         is_met,
-        agencies,
+        agency_bits,
         indicator_id,
         1::bigint << (
             list_position(list_sort(list_distinct($outcomes)), indicator_id) - 1
@@ -106,9 +124,7 @@ outcomes as (
         victim_id,
         bit_or(outcome_bit) as in_base_bits,
         coalesce(bit_or(outcome_bit) filter (where is_met), 0) as met_bits,
-        list_sort(list_distinct(flatten(
-            list(agencies) filter (where indicator_id = $agency_for)
-        ))) as agency
+        bit_or(agency_bits) filter (where indicator_id = $agency_for) as agency_bits
     from outcomes_in_periods
     where list_contains($firsts, period_start)
     group by period_start, victim_id
@@ -218,7 +234,7 @@ people as (
         end as crime_type,
         coalesce(outcomes.in_base_bits, 0) as in_base_bits,
         coalesce(outcomes.met_bits, 0) as met_bits,
-        case when $agency_for != '' then coalesce(outcomes.agency, []::varchar[]) end as agency
+        case when $agency_for != '' then coalesce(outcomes.agency_bits, 0) end as agency_bits
     from people_in_periods
     inner join known
         on
@@ -249,10 +265,35 @@ groups as (
         crime_type,
         in_base_bits,
         met_bits,
-        agency,
+        agency_bits,
         count(*) as people
     from people
     group by all
+
+),
+
+with_agency_names as (
+
+    select
+        groups.*,
+        agency_names.agencies as agency_names,
+        agency_names.agency_bits as agency_name_bits
+    from groups
+    cross join agency_names
+
+),
+
+named as (
+
+    select
+        *,
+        list_filter(
+            agency_names,
+            lambda agency: agency_bits & agency_name_bits[
+                list_position(agency_names, agency)
+            ] != 0
+        ) as agency
+    from with_agency_names
 
 ),
 
@@ -305,7 +346,7 @@ final as (
         case when $coded then met_bits end as met_bits,
         case when $coded then to_json(agency)::varchar end as agency_json,
         people as count  -- noqa: RF04
-    from groups
+    from named
 
 )
 
