@@ -174,3 +174,65 @@ def test_people_groups_coded_gives_the_agencies_as_json(warehouse):
         (3, 0, '["victim_support"]', 1),
         (1, 0, "[]", 1),
     ])
+
+
+# --- the named query: demographics from the period's referrals, else looked up ---------
+
+
+@pytest.fixture(scope="module")
+def demographics_warehouse():
+    """Hand-written marts: v1 referred in December 2025 (female) and January 2026 (gender
+    not recorded); v2 in November 2025 (female) and February 2026 (male); v3 in December
+    2025 (female) with an agency referral in January; v4 in an outcome's base in January
+    with a first referral only in April 2026."""
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_referrals (victim_id varchar, referral_date date, "
+        "referral_month date, crime_type varchar, is_contacted boolean, "
+        "is_assessed boolean, is_supported boolean, is_completed boolean, "
+        "gender varchar, age_band varchar, ethnic_group varchar, disability varchar, "
+        "lgbt varchar, area varchar)"
+    )
+    for victim, day, gender in (
+        ("v1", "2025-12-02", "female"), ("v1", "2026-01-20", None),
+        ("v2", "2025-11-04", "female"), ("v2", "2026-02-11", "male"),
+        ("v3", "2025-12-09", "female"), ("v4", "2026-04-01", "male"),
+    ):
+        con.execute(
+            "insert into marts.fct_referrals values (?, ?::date, date_trunc('month', "
+            "?::date), 'theft', false, false, false, false, ?, '25-34', 'white', 'no', "
+            "'no', 'A1')", [victim, day, day, gender])
+    con.execute("create table marts.person_outcome_agencies (agency varchar, "
+                "agency_bit bigint)")
+    con.execute(
+        "create table marts.person_outcomes (victim_id varchar, indicator_id varchar, "
+        "month date, is_met boolean, agency_bits bigint)"
+    )
+    con.executemany("insert into marts.person_outcomes values (?, ?, ?, ?, 0)", [
+        ("v1", RIGHTS, DEC, False), ("v1", RIGHTS, JAN, False),
+        ("v2", RIGHTS, dt.date(2025, 11, 1), False), ("v2", RIGHTS, FEB, False),
+        ("v3", RIGHTS, DEC, False), ("v3", ACCEPTED, JAN, True),
+        ("v4", ACCEPTED, JAN, True),
+    ])
+    yield con
+    con.close()
+
+
+def test_people_groups_demographics_are_the_latest_recorded_by_the_period_end(
+    demographics_warehouse,
+):
+    rows = data.people_groups(demographics_warehouse, [JAN], 3, [RIGHTS, ACCEPTED],
+                              demographics=True, referred=True, agency_for=None)
+    got = sorted((r["gender"], tuple(r["stage"]), tuple(r["in_base"]), tuple(r["met"]),
+                  r["count"]) for r in rows.to_dict("records"))
+    assert got == sorted([
+        # v1: January's referral has no gender; December's (before the quarter) says female
+        ("female", ("referred",), (RIGHTS,), (), 1),
+        # v2: February's referral, the latest, says male (November's female)
+        ("male", ("referred",), (RIGHTS,), (), 1),
+        # v3: not referred in the quarter, in the acceptance base (met): December's
+        # referral says female
+        ("female", (), (ACCEPTED,), (ACCEPTED,), 1),
+        # v4: no referral by the end of March, so not counted
+    ])

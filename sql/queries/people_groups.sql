@@ -21,7 +21,11 @@
 -- A month's period is worked out arithmetically (whole periods since the earliest first,
 -- kept if that period is asked for), and the stages and outcomes of a victim are
 -- gathered as bits (an outcome's bit is its place in the sorted $outcomes) and made
--- lists only once the rows are grouped.
+-- lists only once the rows are grouped. A victim's period is one row of the period's
+-- referrals (stages, crime types and the latest recorded demographics, read in the same
+-- grouping) joined to one of its outcomes; only the few whose demographics are not all
+-- on the period's referrals (not referred in it, or a value not recorded there) are
+-- looked up in every referral up to the end of the period.
 -- $coded: instead of the lists stage, crime_type, in_base, met and agency (then null),
 -- stage_bits (the bits above), in_base_bits and met_bits (the outcomes' bits) as
 -- integers and crime_type_json and agency_json (the sorted lists as JSON text), which
@@ -66,6 +70,13 @@ referrals_in_periods as (
         is_assessed,
         is_supported,
         is_completed,
+        referral_date,
+        gender,
+        age_band,
+        ethnic_group,
+        disability,
+        lgbt,
+        nullif(trim(area), '') as area,
         (
             list_min($firsts) + to_months(
                 datediff('month', list_min($firsts), referral_month) // $months * $months
@@ -88,7 +99,16 @@ referred as (
         + (case when bool_or(is_contacted) then 4 else 0 end)
         + 8
         + (case when bool_or(is_supported) then 16 else 0 end) as stage_bits,
-        list_sort(list_distinct(list(crime_type))) as crime_type
+        list_sort(list_distinct(list(crime_type))) as crime_type,
+        -- the latest recorded demographics of the period's referrals (if recorded on one
+        -- of them, the latest up to the end of the period: the period's referrals are
+        -- the victim's last up to then)
+        arg_max(gender, referral_date) filter (where $demographics) as gender,
+        arg_max(age_band, referral_date) filter (where $demographics) as age_band,
+        arg_max(ethnic_group, referral_date) filter (where $demographics) as ethnic_group,
+        arg_max(disability, referral_date) filter (where $demographics) as disability,
+        arg_max(lgbt, referral_date) filter (where $demographics) as lgbt,
+        arg_max(area, referral_date) filter (where $area) as area
     from referrals_in_periods
     where list_contains($firsts, period_start)
     group by period_start, victim_id
@@ -131,42 +151,78 @@ outcomes as (
 
 ),
 
+-- the victims referred in a period ($referred) or in an outcome's base in it, with what
+-- the period's referrals and outcomes say of them (the referrals' also for a victim kept
+-- for its outcomes only: their demographics, and that they have a referral by then)
 people_in_periods as (
 
     select
-        period_start,
-        victim_id
+        coalesce(referred.period_start, outcomes.period_start) as period_start,
+        coalesce(referred.victim_id, outcomes.victim_id) as victim_id,
+        referred.victim_id is not null as is_referred,
+        referred.stage_bits,
+        referred.crime_type,
+        referred.gender,
+        referred.age_band,
+        referred.ethnic_group,
+        referred.disability,
+        referred.lgbt,
+        referred.area,
+        outcomes.in_base_bits,
+        outcomes.met_bits,
+        outcomes.agency_bits
     from referred
-    where $referred
+    full join outcomes
+        on
+            referred.victim_id = outcomes.victim_id
+            and referred.period_start = outcomes.period_start
+    where $referred or outcomes.victim_id is not null
 
-    union
+),
+
+-- the people whose demographics are not all found on referrals of the period (not
+-- referred in it, or a value not recorded on those referrals): read from every referral
+-- up to the end of the period
+to_look_up as (
 
     select
         period_start,
         victim_id
-    from outcomes
+    from people_in_periods
+    where
+        ($demographics or $area)
+        and (
+            not is_referred
+            or $demographics and (
+                gender is null
+                or age_band is null
+                or ethnic_group is null
+                or disability is null
+                or lgbt is null
+            )
+            or $area and area is null
+        )
 
 ),
 
 latest as (
 
     select
-        people_in_periods.period_start,
-        people_in_periods.victim_id,
+        to_look_up.period_start,
+        to_look_up.victim_id,
         arg_max(referrals.gender, referrals.referral_date) as gender,
         arg_max(referrals.age_band, referrals.referral_date) as age_band,
         arg_max(referrals.ethnic_group, referrals.referral_date) as ethnic_group,
         arg_max(referrals.disability, referrals.referral_date) as disability,
         arg_max(referrals.lgbt, referrals.referral_date) as lgbt,
         arg_max(nullif(trim(referrals.area), ''), referrals.referral_date) as area
-    from people_in_periods
+    from to_look_up
     inner join referrals
         on
-            people_in_periods.victim_id = referrals.victim_id
+            to_look_up.victim_id = referrals.victim_id
             and referrals.referral_date
-            <= last_day(people_in_periods.period_start + to_months($months - 1))
-    where $demographics or $area
-    group by people_in_periods.period_start, people_in_periods.victim_id
+            <= last_day(to_look_up.period_start + to_months($months - 1))
+    group by to_look_up.period_start, to_look_up.victim_id
 
 ),
 
@@ -181,73 +237,59 @@ first_referrals as (
 
 ),
 
--- the people with a referral up to the end of the period: those of `latest` when it is
--- needed, else found from each victim's first referral (cheaper)
-known as (
-
-    select
-        period_start,
-        victim_id,
-        gender,
-        age_band,
-        ethnic_group,
-        disability,
-        lgbt,
-        area
-    from latest
-
-    union all
-
-    select
-        people_in_periods.period_start,
-        people_in_periods.victim_id,
-        null as gender,
-        null as age_band,
-        null as ethnic_group,
-        null as disability,
-        null as lgbt,
-        null as area
-    from people_in_periods
-    inner join first_referrals
-        on
-            people_in_periods.victim_id = first_referrals.victim_id
-            and first_referrals.first_referral_date
-            <= last_day(people_in_periods.period_start + to_months($months - 1))
-
-),
-
+-- only the people with a referral up to the end of the period are kept: those referred
+-- in it, those found by `latest`, and (when no demographics are read) those whose first
+-- referral is by then
 people as (
 
     select
         people_in_periods.period_start,
-        case when $demographics then coalesce(known.gender, 'unknown') end as gender,
-        case when $demographics then coalesce(known.age_band, 'unknown') end as age_band,
         case
-            when $demographics then coalesce(known.ethnic_group, 'unknown')
+            when $demographics
+                then coalesce(people_in_periods.gender, latest.gender, 'unknown')
+        end as gender,
+        case
+            when $demographics
+                then coalesce(people_in_periods.age_band, latest.age_band, 'unknown')
+        end as age_band,
+        case
+            when $demographics
+                then coalesce(people_in_periods.ethnic_group, latest.ethnic_group, 'unknown')
         end as ethnic_group,
-        case when $demographics then coalesce(known.disability, 'unknown') end as disability,
-        case when $demographics then coalesce(known.lgbt, 'unknown') end as lgbt,
-        case when $area then coalesce(known.area, 'unknown') end as area,
-        case when $referred then coalesce(referred.stage_bits, 0) end as stage_bits,
         case
-            when $referred then coalesce(referred.crime_type, []::varchar[])
+            when $demographics
+                then coalesce(people_in_periods.disability, latest.disability, 'unknown')
+        end as disability,
+        case
+            when $demographics
+                then coalesce(people_in_periods.lgbt, latest.lgbt, 'unknown')
+        end as lgbt,
+        case
+            when $area then coalesce(people_in_periods.area, latest.area, 'unknown')
+        end as area,
+        case when $referred then coalesce(people_in_periods.stage_bits, 0) end as stage_bits,
+        case
+            when $referred then coalesce(people_in_periods.crime_type, []::varchar[])
         end as crime_type,
-        coalesce(outcomes.in_base_bits, 0) as in_base_bits,
-        coalesce(outcomes.met_bits, 0) as met_bits,
-        case when $agency_for != '' then coalesce(outcomes.agency_bits, 0) end as agency_bits
+        coalesce(people_in_periods.in_base_bits, 0) as in_base_bits,
+        coalesce(people_in_periods.met_bits, 0) as met_bits,
+        case
+            when $agency_for != '' then coalesce(people_in_periods.agency_bits, 0)
+        end as agency_bits
     from people_in_periods
-    inner join known
+    left join latest
         on
-            people_in_periods.victim_id = known.victim_id
-            and people_in_periods.period_start = known.period_start
-    left join referred
+            people_in_periods.victim_id = latest.victim_id
+            and people_in_periods.period_start = latest.period_start
+    left join first_referrals
         on
-            people_in_periods.victim_id = referred.victim_id
-            and people_in_periods.period_start = referred.period_start
-    left join outcomes
-        on
-            people_in_periods.victim_id = outcomes.victim_id
-            and people_in_periods.period_start = outcomes.period_start
+            people_in_periods.victim_id = first_referrals.victim_id
+            and first_referrals.first_referral_date
+            <= last_day(people_in_periods.period_start + to_months($months - 1))
+    where
+        people_in_periods.is_referred
+        or latest.victim_id is not null
+        or first_referrals.victim_id is not null
 
 ),
 
@@ -287,12 +329,15 @@ named as (
 
     select
         *,
-        list_filter(
-            agency_names,
-            lambda agency: agency_bits & agency_name_bits[
-                list_position(agency_names, agency)
-            ] != 0
-        ) as agency
+        case
+            when agency_bits is not null then
+                list_filter(
+                    agency_names,
+                    lambda agency: agency_bits & agency_name_bits[
+                        list_position(agency_names, agency)
+                    ] != 0
+                )
+        end as agency
     from with_agency_names
 
 ),
