@@ -184,7 +184,9 @@ def demographics_warehouse():
     """Hand-written marts: v1 referred in December 2025 (female) and January 2026 (gender
     not recorded); v2 in November 2025 (female) and February 2026 (male); v3 in December
     2025 (female) with an agency referral in January; v4 in an outcome's base in January
-    with a first referral only in April 2026."""
+    with a first referral only in April 2026; v5 referred three times in the quarter,
+    for a theft, a burglary and a crime of no recorded type. Each referral's crime type
+    is given."""
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute(
@@ -194,15 +196,17 @@ def demographics_warehouse():
         "gender varchar, age_band varchar, ethnic_group varchar, disability varchar, "
         "lgbt varchar, area varchar)"
     )
-    for victim, day, gender in (
-        ("v1", "2025-12-02", "female"), ("v1", "2026-01-20", None),
-        ("v2", "2025-11-04", "female"), ("v2", "2026-02-11", "male"),
-        ("v3", "2025-12-09", "female"), ("v4", "2026-04-01", "male"),
+    for victim, day, gender, crime in (
+        ("v1", "2025-12-02", "female", "theft"), ("v1", "2026-01-20", None, "robbery"),
+        ("v2", "2025-11-04", "female", "robbery"), ("v2", "2026-02-11", "male", "theft"),
+        ("v3", "2025-12-09", "female", "theft"), ("v4", "2026-04-01", "male", "theft"),
+        ("v5", "2026-01-07", "male", "theft"), ("v5", "2026-02-02", "male", "burglary"),
+        ("v5", "2026-03-03", "male", None),
     ):
         con.execute(
             "insert into marts.fct_referrals values (?, ?::date, date_trunc('month', "
-            "?::date), 'theft', false, false, false, false, ?, '25-34', 'white', 'no', "
-            "'no', 'A1')", [victim, day, day, gender])
+            "?::date), ?, false, false, false, false, ?, '25-34', 'white', 'no', "
+            "'no', 'A1')", [victim, day, day, crime, gender])
     con.execute("create table marts.person_outcome_agencies (agency varchar, "
                 "agency_bit bigint)")
     con.execute(
@@ -214,6 +218,8 @@ def demographics_warehouse():
         ("v2", RIGHTS, dt.date(2025, 11, 1), False), ("v2", RIGHTS, FEB, False),
         ("v3", RIGHTS, DEC, False), ("v3", ACCEPTED, JAN, True),
         ("v4", ACCEPTED, JAN, True),
+        ("v5", RIGHTS, JAN, False), ("v5", RIGHTS, FEB, False),
+        ("v5", RIGHTS, dt.date(2026, 3, 1), False),
     ])
     yield con
     con.close()
@@ -224,15 +230,19 @@ def test_people_groups_demographics_are_the_latest_recorded_by_the_period_end(
 ):
     rows = data.people_groups(demographics_warehouse, [JAN], 3, [RIGHTS, ACCEPTED],
                               demographics=True, referred=True, agency_for=None)
-    got = sorted((r["gender"], tuple(r["stage"]), tuple(r["in_base"]), tuple(r["met"]),
-                  r["count"]) for r in rows.to_dict("records"))
+    got = sorted((r["gender"], tuple(r["stage"]), tuple(r["crime_type"]),
+                  tuple(r["in_base"]), tuple(r["met"]), r["count"])
+                 for r in rows.to_dict("records"))
     assert got == sorted([
-        # v1: January's referral has no gender; December's (before the quarter) says female
-        ("female", ("referred",), (RIGHTS,), (), 1),
+        # v1: January's referral has no gender; December's (before the quarter) says
+        # female; the crime type is January's only
+        ("female", ("referred",), ("robbery",), (RIGHTS,), (), 1),
         # v2: February's referral, the latest, says male (November's female)
-        ("male", ("referred",), (RIGHTS,), (), 1),
+        ("male", ("referred",), ("theft",), (RIGHTS,), (), 1),
         # v3: not referred in the quarter, in the acceptance base (met): December's
-        # referral says female
-        ("female", (), (ACCEPTED,), (ACCEPTED,), 1),
+        # referral says female; no crime types
+        ("female", (), (), (ACCEPTED,), (ACCEPTED,), 1),
         # v4: no referral by the end of March, so not counted
+        # v5: the quarter's crime types sorted, the one not recorded left out
+        ("male", ("referred",), ("burglary", "theft"), (RIGHTS,), (), 1),
     ])

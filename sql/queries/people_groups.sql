@@ -20,8 +20,9 @@
 -- referral up to the end of the period, are kept.
 -- A month's period is worked out arithmetically (whole periods since the earliest first,
 -- kept if that period is asked for), and the stages and outcomes of a victim are
--- gathered as bits (an outcome's bit is its place in the sorted $outcomes) and made
--- lists only once the rows are grouped. A victim's period is one row of the period's
+-- gathered as bits (an outcome's bit is its place in the sorted $outcomes; a crime
+-- type's its place in the sorted crime types of the referrals read) and made lists only
+-- once the rows are grouped. A victim's period is one row of the period's
 -- referrals (stages, crime types and the latest recorded demographics, read in the same
 -- grouping) joined to one of its outcomes; only the few whose demographics are not all
 -- on the period's referrals (not referred in it, or a value not recorded there) are
@@ -87,6 +88,28 @@ referrals_in_periods as (
 
 ),
 
+-- every crime type of the referrals read, sorted: a crime type's bit is its place here
+-- (the contract's codes are far fewer than the 63 bits)
+crime_types as (
+
+    select coalesce(list(distinct crime_type order by crime_type), []::varchar[]) as codes
+    from referrals_in_periods
+    where crime_type is not null
+
+),
+
+referrals_with_crime_bits as (
+
+    select
+        referrals_in_periods.*,
+        1::bigint << (
+            list_position(crime_types.codes, referrals_in_periods.crime_type) - 1
+        ) as crime_bit
+    from referrals_in_periods
+    cross join crime_types
+
+),
+
 referred as (
 
     select
@@ -99,7 +122,7 @@ referred as (
         + (case when bool_or(is_contacted) then 4 else 0 end)
         + 8
         + (case when bool_or(is_supported) then 16 else 0 end) as stage_bits,
-        list_sort(list_distinct(list(crime_type))) as crime_type,
+        coalesce(bit_or(crime_bit), 0) as crime_bits,
         -- the latest recorded demographics of the period's referrals (if recorded on one
         -- of them, the latest up to the end of the period: the period's referrals are
         -- the victim's last up to then)
@@ -109,7 +132,7 @@ referred as (
         arg_max(disability, referral_date) filter (where $demographics) as disability,
         arg_max(lgbt, referral_date) filter (where $demographics) as lgbt,
         arg_max(area, referral_date) filter (where $area) as area
-    from referrals_in_periods
+    from referrals_with_crime_bits
     where list_contains($firsts, period_start)
     group by period_start, victim_id
 
@@ -161,7 +184,7 @@ people_in_periods as (
         coalesce(referred.victim_id, outcomes.victim_id) as victim_id,
         referred.victim_id is not null as is_referred,
         referred.stage_bits,
-        referred.crime_type,
+        referred.crime_bits,
         referred.gender,
         referred.age_band,
         referred.ethnic_group,
@@ -269,8 +292,8 @@ people as (
         end as area,
         case when $referred then coalesce(people_in_periods.stage_bits, 0) end as stage_bits,
         case
-            when $referred then coalesce(people_in_periods.crime_type, []::varchar[])
-        end as crime_type,
+            when $referred then coalesce(people_in_periods.crime_bits, 0)
+        end as crime_bits,
         coalesce(people_in_periods.in_base_bits, 0) as in_base_bits,
         coalesce(people_in_periods.met_bits, 0) as met_bits,
         case
@@ -304,7 +327,7 @@ groups as (
         lgbt,
         area,
         stage_bits,
-        crime_type,
+        crime_bits,
         in_base_bits,
         met_bits,
         agency_bits,
@@ -319,9 +342,11 @@ with_agency_names as (
     select
         groups.*,
         agency_names.agencies as agency_names,
-        agency_names.agency_bits as agency_name_bits
+        agency_names.agency_bits as agency_name_bits,
+        crime_types.codes as crime_type_names
     from groups
     cross join agency_names
+    cross join crime_types
 
 ),
 
@@ -329,6 +354,15 @@ named as (
 
     select
         *,
+        case
+            when crime_bits is not null then
+                list_filter(
+                    crime_type_names,
+                    lambda crime_type: (crime_bits >> (
+                        list_position(crime_type_names, crime_type) - 1
+                    )) & 1 = 1
+                )
+        end as crime_type,
         case
             when agency_bits is not null then
                 list_filter(
