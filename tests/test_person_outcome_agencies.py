@@ -14,9 +14,17 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pandas as pd
 import pytest
 
-from metrics.catalogue import load_catalogue
+from metrics.catalogue import (
+    CATALOGUE_PATH,
+    PLACE_COLUMNS,
+    TOGETHER,
+    CatalogueError,
+    load_catalogue,
+    read_catalogue,
+)
 from metrics.models import SQL_DIR
 from metrics.report import data
 
@@ -246,3 +254,34 @@ def test_people_groups_demographics_are_the_latest_recorded_by_the_period_end(
         # v5: the quarter's crime types sorted, the one not recorded left out
         ("male", ("referred",), ("burglary", "theft"), (RIGHTS,), (), 1),
     ])
+
+
+# --- the catalogue: the flags kept as bits --------------------------------------------
+
+
+def _catalogue_with_flags(tmp_path, count):
+    """The real catalogue with copies of one per-record outcome added, each naming a new
+    success flag, until base_flag and success_flag name `count` flags in all."""
+    frame = pd.read_csv(CATALOGUE_PATH, dtype=str, keep_default_na=False)
+    named = {f for c in ("base_flag", "success_flag") for f in frame[c] if f and f != "true"}
+    template = frame[frame["record_table"] != ""].iloc[0].copy()
+    for column in (*PLACE_COLUMNS, *(c for pair in TOGETHER for c in pair),
+                   "value_component", "coverage_indicator"):
+        template[column] = ""
+    extra = []
+    for k in range(count - len(named)):
+        row = template.copy()
+        row["indicator_id"] = f"extra_outcome_{k}"
+        row["success_flag"] = f"is_extra_{k}"
+        extra.append(row)
+    path = tmp_path / f"catalogue_{count}.csv"
+    pd.concat([frame, pd.DataFrame(extra)], ignore_index=True).to_csv(path, index=False)
+    return path
+
+
+def test_the_catalogue_names_at_most_63_flags(tmp_path):
+    # the mart keeps a record's flags as the bits 0 to 62 of a 64-bit integer
+    assert len(read_catalogue(_catalogue_with_flags(tmp_path, 63))) > 0
+    with pytest.raises(CatalogueError, match=r"^catalogue_64\.csv: base_flag and "
+                       r"success_flag name 64 flags; at most 63 "):
+        read_catalogue(_catalogue_with_flags(tmp_path, 64))

@@ -11,12 +11,14 @@
 -- involves_<agency> flags; an agency referral's receiving agency) as their bits in
 -- marts.person_outcome_agencies or'ed together (a number, not a list: much cheaper to
 -- merge, store and group; the people_groups named query makes it names again).
--- For speed at scale (issue 16): only the flags that are set are kept from the unpivot,
--- with the victim and the record's agency bits, so a record's base and success are two
--- joins on the catalogue's flag names over set flags only; records and outcomes are
--- keyed by small numbers until the end (record_source 1 for a referral, 2 for an agency
--- referral; outcome_number); one grouping by (victim, outcome, month) merges the
--- records' success and agency bits.
+-- For speed at scale (issue 16): a record's set flags that an outcome names are kept as
+-- bits (a flag's bit is its place among the names, at most 63 of them: the catalogue
+-- checks it), so the record's months, unpivoted with its victim, agency bits and flag
+-- bits, meet the outcomes in one join on (kind of record, month column) and a bit test
+-- says whether the record is in the base and met the outcome: no join on record ids.
+-- Outcomes are keyed by a small number until the end (outcome_number; record_source 1
+-- for a referral, 2 for an agency referral); one grouping by (victim, outcome, month)
+-- merges the records' success and agency bits.
 with
 
 referrals as (
@@ -57,6 +59,40 @@ outcomes as (
 
 ),
 
+-- every flag an outcome names, with its bit (1, 2, 4, ... in the order of the names)
+flags as (
+
+    select
+        flag,
+        1::bigint << (row_number() over (order by flag) - 1)::int as flag_bit
+    from (
+        select base_flag as flag from outcomes
+        where base_flag != 'true'
+
+        union
+
+        select success_flag as flag from outcomes
+    ) as named
+
+),
+
+outcome_bits as (
+
+    select
+        outcomes.outcome_number,
+        outcomes.record_source,
+        outcomes.month_column,
+        outcomes.base_flag = 'true' as is_every_record,
+        coalesce(base_flags.flag_bit, 0) as base_bit,
+        coalesce(success_flags.flag_bit, 0) as success_bit
+    from outcomes
+    left join flags as base_flags
+        on outcomes.base_flag = base_flags.flag
+    left join flags as success_flags
+        on outcomes.success_flag = success_flags.flag
+
+),
+
 involvement as (
 
     unpivot (
@@ -87,15 +123,11 @@ referral_flags as (
 
     unpivot (
         select
-            referrals.referral_id as record_id,
-            referrals.victim_id,
-            coalesce(referral_agency_bits.agency_bits, 0) as agency_bits,
+            referral_id as record_id,
             columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
         from referrals
-        left join referral_agency_bits
-            on referrals.referral_id = referral_agency_bits.record_id
     )
-    on columns(* exclude (record_id, victim_id, agency_bits))
+    on columns(* exclude (record_id))
     into name flag value is_set
 
 ),
@@ -104,28 +136,59 @@ agency_referral_flags as (
 
     unpivot (
         select
-            agency_referrals.agency_referral_id as record_id,
-            agency_referrals.victim_id,
-            coalesce(agency_bits.agency_bit, 0) as agency_bits,
+            agency_referral_id as record_id,
             columns('^is_')
         from agency_referrals
-        left join agency_bits
-            on agency_referrals.agency = agency_bits.agency
     )
-    on columns(* exclude (record_id, victim_id, agency_bits))
+    on columns(* exclude (record_id))
     into name flag value is_set
 
 ),
 
+-- each record's set flags that an outcome names, as bits
+referral_flag_bits as (
+
+    select
+        referral_flags.record_id,
+        bit_or(flags.flag_bit) as flag_bits
+    from referral_flags
+    inner join flags
+        on referral_flags.flag = flags.flag
+    where referral_flags.is_set
+    group by referral_flags.record_id
+
+),
+
+agency_referral_flag_bits as (
+
+    select
+        agency_referral_flags.record_id,
+        bit_or(flags.flag_bit) as flag_bits
+    from agency_referral_flags
+    inner join flags
+        on agency_referral_flags.flag = flags.flag
+    where agency_referral_flags.is_set
+    group by agency_referral_flags.record_id
+
+),
+
+-- each record's months, with its victim, agencies and flags
 referral_months as (
 
     unpivot (
         select
-            referral_id as record_id,
+            referrals.referral_id as record_id,
+            referrals.victim_id,
+            coalesce(referral_agency_bits.agency_bits, 0) as agency_bits,
+            coalesce(referral_flag_bits.flag_bits, 0) as flag_bits,
             columns('_month$')
         from referrals
+        left join referral_agency_bits
+            on referrals.referral_id = referral_agency_bits.record_id
+        left join referral_flag_bits
+            on referrals.referral_id = referral_flag_bits.record_id
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id, agency_bits, flag_bits))
     into name month_column value month  -- noqa: RF04
 
 ),
@@ -134,60 +197,19 @@ agency_referral_months as (
 
     unpivot (
         select
-            agency_referral_id as record_id,
+            agency_referrals.agency_referral_id as record_id,
+            agency_referrals.victim_id,
+            coalesce(agency_bits.agency_bit, 0) as agency_bits,
+            coalesce(agency_referral_flag_bits.flag_bits, 0) as flag_bits,
             columns('_month$')
         from agency_referrals
+        left join agency_bits
+            on agency_referrals.agency = agency_bits.agency
+        left join agency_referral_flag_bits
+            on agency_referrals.agency_referral_id = agency_referral_flag_bits.record_id
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id, agency_bits, flag_bits))
     into name month_column value month  -- noqa: RF04
-
-),
-
-records as (
-
-    select
-        1 as record_source,
-        referrals.referral_id as record_id,
-        referrals.victim_id,
-        coalesce(referral_agency_bits.agency_bits, 0) as agency_bits
-    from referrals
-    left join referral_agency_bits
-        on referrals.referral_id = referral_agency_bits.record_id
-
-    union all
-
-    select
-        2 as record_source,
-        agency_referrals.agency_referral_id as record_id,
-        agency_referrals.victim_id,
-        coalesce(agency_bits.agency_bit, 0) as agency_bits
-    from agency_referrals
-    left join agency_bits
-        on agency_referrals.agency = agency_bits.agency
-
-),
-
-set_flags as (
-
-    select
-        1 as record_source,
-        record_id,
-        victim_id,
-        agency_bits,
-        flag
-    from referral_flags
-    where is_set
-
-    union all
-
-    select
-        2 as record_source,
-        record_id,
-        victim_id,
-        agency_bits,
-        flag
-    from agency_referral_flags
-    where is_set
 
 ),
 
@@ -195,7 +217,9 @@ record_months as (
 
     select
         1 as record_source,
-        record_id,
+        victim_id,
+        agency_bits,
+        flag_bits,
         month_column,
         month
     from referral_months
@@ -204,77 +228,32 @@ record_months as (
 
     select
         2 as record_source,
-        record_id,
+        victim_id,
+        agency_bits,
+        flag_bits,
         month_column,
         month
     from agency_referral_months
 
 ),
 
-base_hits as (
-
-    select
-        outcomes.outcome_number,
-        outcomes.record_source,
-        outcomes.month_column,
-        set_flags.record_id,
-        set_flags.victim_id,
-        set_flags.agency_bits
-    from outcomes
-    inner join set_flags
-        on
-            outcomes.record_source = set_flags.record_source
-            and outcomes.base_flag = set_flags.flag
-
-    union all
-
-    select
-        outcomes.outcome_number,
-        outcomes.record_source,
-        outcomes.month_column,
-        records.record_id,
-        records.victim_id,
-        records.agency_bits
-    from outcomes
-    inner join records
-        on outcomes.record_source = records.record_source
-    where outcomes.base_flag = 'true'
-
-),
-
-success_hits as (
-
-    select
-        outcomes.outcome_number,
-        outcomes.record_source,
-        set_flags.record_id
-    from outcomes
-    inner join set_flags
-        on
-            outcomes.record_source = set_flags.record_source
-            and outcomes.success_flag = set_flags.flag
-
-),
-
+-- a record in an outcome's base (its base flag set, or every record), in its cohort month
 record_outcomes as (
 
     select
-        base_hits.victim_id,
-        base_hits.outcome_number,
+        record_months.victim_id,
+        outcome_bits.outcome_number,
         record_months.month,
-        success_hits.record_id is not null as is_met,
-        base_hits.agency_bits
-    from base_hits
-    inner join record_months
+        record_months.flag_bits & outcome_bits.success_bit != 0 as is_met,
+        record_months.agency_bits
+    from record_months
+    inner join outcome_bits
         on
-            base_hits.record_source = record_months.record_source
-            and base_hits.record_id = record_months.record_id
-            and base_hits.month_column = record_months.month_column
-    left join success_hits
-        on
-            base_hits.outcome_number = success_hits.outcome_number
-            and base_hits.record_source = success_hits.record_source
-            and base_hits.record_id = success_hits.record_id
+            record_months.record_source = outcome_bits.record_source
+            and record_months.month_column = outcome_bits.month_column
+    where
+        outcome_bits.is_every_record
+        or record_months.flag_bits & outcome_bits.base_bit != 0
 
 ),
 
