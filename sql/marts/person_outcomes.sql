@@ -13,7 +13,8 @@
 -- merge, store and group; the people_groups named query makes it names again).
 -- For speed at scale (issue 16): a record's set flags that an outcome names are kept as
 -- bits (a flag's bit is its place among the names, at most 63 of them: the catalogue
--- checks it), so the record's months, unpivoted with its victim, agency bits and flag
+-- checks it), gathered in one grouping with a referral's agency bits (its flags and its
+-- involves_<agency> flags are unpivoted together), so the record's months, unpivoted with its victim, agency bits and flag
 -- bits, meet the outcomes in one join on (kind of record, month column) and a bit test
 -- says whether the record is in the base and met the outcome: no join on record ids.
 -- Outcomes are keyed by a small number until the end (outcome_number; record_source 1
@@ -93,42 +94,40 @@ outcome_bits as (
 
 ),
 
-involvement as (
-
-    unpivot (
-        select
-            referral_id as record_id,
-            columns('^involves_')
-        from referrals
-    )
-    on columns(* exclude (record_id))
-    into name involvement_column value is_involved
-
-),
-
-referral_agency_bits as (
-
-    select
-        involvement.record_id,
-        bit_or(agency_bits.agency_bit) as agency_bits
-    from involvement
-    inner join agency_bits
-        on substr(involvement.involvement_column, length('involves_') + 1) = agency_bits.agency
-    where involvement.is_involved
-    group by involvement.record_id
-
-),
-
+-- a referral's flags and its involves_<agency> flags, unpivoted together
 referral_flags as (
 
     unpivot (
         select
             referral_id as record_id,
-            columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
+            columns(
+                '^involves_|_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$'
+            )
         from referrals
     )
     on columns(* exclude (record_id))
     into name flag value is_set
+
+),
+
+-- the bit of each flag an outcome names and of each agency's involves_<agency> flag
+referral_flag_names as (
+
+    select
+        flag,
+        flag_bit,
+        0::bigint as agency_bit
+    from flags
+    -- an involves_<agency> column says an agency, never an outcome's flag
+    where not starts_with(flag, 'involves_')
+
+    union all
+
+    select
+        'involves_' || agency as flag,
+        0::bigint as flag_bit,
+        agency_bit
+    from agency_bits
 
 ),
 
@@ -150,10 +149,11 @@ referral_flag_bits as (
 
     select
         referral_flags.record_id,
-        bit_or(flags.flag_bit) as flag_bits
+        bit_or(referral_flag_names.flag_bit) as flag_bits,
+        bit_or(referral_flag_names.agency_bit) as agency_bits
     from referral_flags
-    inner join flags
-        on referral_flags.flag = flags.flag
+    inner join referral_flag_names
+        on referral_flags.flag = referral_flag_names.flag
     where referral_flags.is_set
     group by referral_flags.record_id
 
@@ -179,12 +179,10 @@ referral_months as (
         select
             referrals.referral_id as record_id,
             referrals.victim_id,
-            coalesce(referral_agency_bits.agency_bits, 0) as agency_bits,
+            coalesce(referral_flag_bits.agency_bits, 0) as agency_bits,
             coalesce(referral_flag_bits.flag_bits, 0) as flag_bits,
             columns('_month$')
         from referrals
-        left join referral_agency_bits
-            on referrals.referral_id = referral_agency_bits.record_id
         left join referral_flag_bits
             on referrals.referral_id = referral_flag_bits.record_id
     )
