@@ -133,7 +133,11 @@ referred as (
         arg_max(lgbt, referral_date) filter (where $demographics) as lgbt,
         arg_max(area, referral_date) filter (where $area) as area
     from referrals_with_crime_bits
-    where list_contains($firsts, period_start)
+    -- (not needed for a frame of outcomes only without demographics: whether a victim
+    -- has a referral by the end of the period is read from their first)
+    where
+        list_contains($firsts, period_start)
+        and ($referred or $demographics or $area)
     group by period_start, victim_id
 
 ),
