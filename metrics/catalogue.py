@@ -165,6 +165,9 @@ COHORT_COLUMNS = {
     "target_hardening": "target_hardening_month",
     "sent": "sent_month",
 }
+# marts.person_outcomes keeps each record's flags that the outcomes counted per record name
+# as the bits of a signed 64-bit integer (0 to 62)
+MAX_RECORD_FLAGS = 63
 _MEASURE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -245,6 +248,12 @@ def _checked(file_name: str, content: bytes) -> pd.DataFrame:
         filled = [v for v in frame[column] if v]
         if len(filled) != len(set(filled)):
             raise CatalogueError(f"{file_name}: {column} gives a value to two indicators")
+    named_flags = {f for c in ("base_flag", "success_flag") for f in frame[c] if f and f != "true"}
+    if len(named_flags) > MAX_RECORD_FLAGS:
+        raise CatalogueError(
+            f"{file_name}: base_flag and success_flag name {len(named_flags)} flags; "
+            f"at most {MAX_RECORD_FLAGS} (marts.person_outcomes keeps them as bits)"
+        )
     for line, coverage in enumerate(frame["coverage_indicator"], start=2):
         if coverage and coverage not in seen:
             raise CatalogueError(f"row {line}: coverage_indicator '{coverage}' is not an indicator")

@@ -1,6 +1,7 @@
 """marts.person_outcomes from hand-written records: a (victim, outcome, month) with one
 record takes that record's agencies as they are; one with several records is one row,
-met if any record met it, with the agencies merged and sorted; a victim's records in
+met if any record met it, with the agencies merged and sorted (the mart's agency bits, read
+here through marts.person_outcome_agencies); a victim's records in
 other months, and of the other kind (referral or agency referral), are rows of their own.
 
 The model runs on a hand-written `marts.fct_referrals` and `marts.agency_referrals` (only
@@ -65,10 +66,17 @@ def person_outcomes():
     con.executemany("insert into marts.agency_referrals values (?, ?, ?, ?, ?, ?)",
                     AGENCY_REFERRALS)
     load_catalogue(con)
+    agencies = (SQL_DIR / "marts" / "person_outcome_agencies.sql").read_text(encoding="utf-8")
+    con.execute(f"create table marts.person_outcome_agencies as {agencies}")
+    bits = con.execute(
+        "select agency, agency_bit from marts.person_outcome_agencies order by agency_bit"
+    ).fetchall()
     model = (SQL_DIR / "marts" / "person_outcomes.sql").read_text(encoding="utf-8")
     rows = con.execute(f"select * from ({model}) order by all").fetchall()
     con.close()
-    return rows
+    # the agencies of each row's bits, in the order of the bits (by name)
+    return [(victim, indicator, month, met, [a for a, bit in bits if agency_bits & bit])
+            for victim, indicator, month, met, agency_bits in rows]
 
 
 def _rows_of(rows, outcome):

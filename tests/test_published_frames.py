@@ -74,8 +74,9 @@ def warehouse(rows) -> duckdb.DuckDBPyConnection:
         "is_accepted_on_time boolean)"
     )
     load_catalogue(con)  # the person-level outcomes and their flags
-    model = (SQL_DIR / "marts" / "person_outcomes.sql").read_text(encoding="utf-8")
-    con.execute(f"create table marts.person_outcomes as {model}")
+    for name in ("person_outcome_agencies", "person_outcomes"):
+        model = (SQL_DIR / "marts" / f"{name}.sql").read_text(encoding="utf-8")
+        con.execute(f"create table marts.{name} as {model}")
     return con
 
 

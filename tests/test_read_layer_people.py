@@ -50,10 +50,14 @@ def con():
 
 
 def _mart(con, indicator):
+    # the agencies of a row's bits (marts.person_outcome_agencies), in the bits' order
+    bits = con.execute(
+        "select agency, agency_bit from marts.person_outcome_agencies order by agency_bit"
+    ).fetchall()
     return {
-        (victim_id, month): (is_met, tuple(agencies))
-        for victim_id, month, is_met, agencies in con.execute(
-            "select victim_id, month, is_met, agencies from marts.person_outcomes "
+        (victim_id, month): (is_met, tuple(a for a, bit in bits if agency_bits & bit))
+        for victim_id, month, is_met, agency_bits in con.execute(
+            "select victim_id, month, is_met, agency_bits from marts.person_outcomes "
             "where indicator_id = ? order by all", [indicator]).fetchall()
     }
 

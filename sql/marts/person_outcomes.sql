@@ -7,14 +7,19 @@
 -- `true` puts every record in the base) and the cohort month of rule <rule> is the
 -- record's column <rule>_month.
 -- is_met: at least one of the victim's records in the base that month met the
--- outcome. agencies: the agencies involved in those records (a referral's
--- involves_<agency> flags; an agency referral's receiving agency), sorted.
--- For speed at scale (issue 16): only the flags that are set are kept from the unpivot,
--- with the victim, so a record's base and success are two joins on the catalogue's flag
--- names over set flags only; records and outcomes are keyed by small numbers until the
--- end (record_source 1 for a referral, 2 for an agency referral; outcome_number); and
--- the agencies of a (victim, outcome, month) with one record are that record's list,
--- sorted once per record: only the few with several records merge lists.
+-- outcome. agency_bits: the agencies involved in those records (a referral's
+-- involves_<agency> flags; an agency referral's receiving agency) as their bits in
+-- marts.person_outcome_agencies or'ed together (a number, not a list: much cheaper to
+-- merge, store and group; the people_groups named query makes it names again).
+-- For speed at scale (issue 16): a record's set flags that an outcome names are kept as
+-- bits (a flag's bit is its place among the names, at most 63 of them: the catalogue
+-- checks it), gathered in one grouping with a referral's agency bits (its flags and its
+-- involves_<agency> flags are unpivoted together), so the record's months, unpivoted with its victim, agency bits and flag
+-- bits, meet the outcomes in one join on (kind of record, month column) and a bit test
+-- says whether the record is in the base and met the outcome: no join on record ids.
+-- Outcomes are keyed by a small number until the end (outcome_number; record_source 1
+-- for a referral, 2 for an agency referral); one grouping by (victim, outcome, month)
+-- merges the records' success and agency bits.
 with
 
 referrals as (
@@ -35,6 +40,12 @@ catalogue as (
 
 ),
 
+agency_bits as (
+
+    select * from marts.person_outcome_agencies
+
+),
+
 outcomes as (
 
     select
@@ -49,17 +60,74 @@ outcomes as (
 
 ),
 
+-- every flag an outcome names, with its bit (1, 2, 4, ... in the order of the names)
+flags as (
+
+    select
+        flag,
+        1::bigint << (row_number() over (order by flag) - 1)::int as flag_bit
+    from (
+        select base_flag as flag from outcomes
+        where base_flag != 'true'
+
+        union
+
+        select success_flag as flag from outcomes
+    ) as named
+
+),
+
+outcome_bits as (
+
+    select
+        outcomes.outcome_number,
+        outcomes.record_source,
+        outcomes.month_column,
+        outcomes.base_flag = 'true' as is_every_record,
+        coalesce(base_flags.flag_bit, 0) as base_bit,
+        coalesce(success_flags.flag_bit, 0) as success_bit
+    from outcomes
+    left join flags as base_flags
+        on outcomes.base_flag = base_flags.flag
+    left join flags as success_flags
+        on outcomes.success_flag = success_flags.flag
+
+),
+
+-- a referral's flags and its involves_<agency> flags, unpivoted together
 referral_flags as (
 
     unpivot (
         select
             referral_id as record_id,
-            victim_id,
-            columns('_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$')
+            columns(
+                '^involves_|_base$|_success$|^is_|^homes_made_safer$|^enhanced_rights$'
+            )
         from referrals
     )
-    on columns(* exclude (record_id, victim_id))
+    on columns(* exclude (record_id))
     into name flag value is_set
+
+),
+
+-- the bit of each flag an outcome names and of each agency's involves_<agency> flag
+referral_flag_names as (
+
+    select
+        flag,
+        flag_bit,
+        0::bigint as agency_bit
+    from flags
+    -- an involves_<agency> column says an agency, never an outcome's flag
+    where not starts_with(flag, 'involves_')
+
+    union all
+
+    select
+        'involves_' || agency as flag,
+        0::bigint as flag_bit,
+        agency_bit
+    from agency_bits
 
 ),
 
@@ -68,24 +136,57 @@ agency_referral_flags as (
     unpivot (
         select
             agency_referral_id as record_id,
-            victim_id,
             columns('^is_')
         from agency_referrals
     )
-    on columns(* exclude (record_id, victim_id))
+    on columns(* exclude (record_id))
     into name flag value is_set
 
 ),
 
+-- each record's set flags that an outcome names, as bits
+referral_flag_bits as (
+
+    select
+        referral_flags.record_id,
+        bit_or(referral_flag_names.flag_bit) as flag_bits,
+        bit_or(referral_flag_names.agency_bit) as agency_bits
+    from referral_flags
+    inner join referral_flag_names
+        on referral_flags.flag = referral_flag_names.flag
+    where referral_flags.is_set
+    group by referral_flags.record_id
+
+),
+
+agency_referral_flag_bits as (
+
+    select
+        agency_referral_flags.record_id,
+        bit_or(flags.flag_bit) as flag_bits
+    from agency_referral_flags
+    inner join flags
+        on agency_referral_flags.flag = flags.flag
+    where agency_referral_flags.is_set
+    group by agency_referral_flags.record_id
+
+),
+
+-- each record's months, with its victim, agencies and flags
 referral_months as (
 
     unpivot (
         select
-            referral_id as record_id,
+            referrals.referral_id as record_id,
+            referrals.victim_id,
+            coalesce(referral_flag_bits.agency_bits, 0) as agency_bits,
+            coalesce(referral_flag_bits.flag_bits, 0) as flag_bits,
             columns('_month$')
         from referrals
+        left join referral_flag_bits
+            on referrals.referral_id = referral_flag_bits.record_id
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id, agency_bits, flag_bits))
     into name month_column value month  -- noqa: RF04
 
 ),
@@ -94,80 +195,19 @@ agency_referral_months as (
 
     unpivot (
         select
-            agency_referral_id as record_id,
+            agency_referrals.agency_referral_id as record_id,
+            agency_referrals.victim_id,
+            coalesce(agency_bits.agency_bit, 0) as agency_bits,
+            coalesce(agency_referral_flag_bits.flag_bits, 0) as flag_bits,
             columns('_month$')
         from agency_referrals
+        left join agency_bits
+            on agency_referrals.agency = agency_bits.agency
+        left join agency_referral_flag_bits
+            on agency_referrals.agency_referral_id = agency_referral_flag_bits.record_id
     )
-    on columns(* exclude (record_id))
+    on columns(* exclude (record_id, victim_id, agency_bits, flag_bits))
     into name month_column value month  -- noqa: RF04
-
-),
-
-involvement as (
-
-    unpivot (
-        select
-            referral_id as record_id,
-            columns('^involves_')
-        from referrals
-    )
-    on columns(* exclude (record_id))
-    into name involvement_column value is_involved
-
-),
-
-referral_agency_lists as (
-
-    select
-        record_id,
-        list_sort(list(substr(involvement_column, length('involves_') + 1))) as agencies
-    from involvement
-    where is_involved
-    group by record_id
-
-),
-
-records as (
-
-    select
-        1 as record_source,
-        referrals.referral_id as record_id,
-        referrals.victim_id,
-        coalesce(referral_agency_lists.agencies, []::varchar[]) as agencies
-    from referrals
-    left join referral_agency_lists
-        on referrals.referral_id = referral_agency_lists.record_id
-
-    union all
-
-    select
-        2 as record_source,
-        agency_referral_id as record_id,
-        victim_id,
-        list_distinct([agency]) as agencies
-    from agency_referrals
-
-),
-
-set_flags as (
-
-    select
-        1 as record_source,
-        record_id,
-        victim_id,
-        flag
-    from referral_flags
-    where is_set
-
-    union all
-
-    select
-        2 as record_source,
-        record_id,
-        victim_id,
-        flag
-    from agency_referral_flags
-    where is_set
 
 ),
 
@@ -175,7 +215,9 @@ record_months as (
 
     select
         1 as record_source,
-        record_id,
+        victim_id,
+        agency_bits,
+        flag_bits,
         month_column,
         month
     from referral_months
@@ -184,76 +226,32 @@ record_months as (
 
     select
         2 as record_source,
-        record_id,
+        victim_id,
+        agency_bits,
+        flag_bits,
         month_column,
         month
     from agency_referral_months
 
 ),
 
-base_hits as (
-
-    select
-        outcomes.outcome_number,
-        outcomes.record_source,
-        outcomes.month_column,
-        set_flags.record_id,
-        set_flags.victim_id
-    from outcomes
-    inner join set_flags
-        on
-            outcomes.record_source = set_flags.record_source
-            and outcomes.base_flag = set_flags.flag
-
-    union all
-
-    select
-        outcomes.outcome_number,
-        outcomes.record_source,
-        outcomes.month_column,
-        records.record_id,
-        records.victim_id
-    from outcomes
-    inner join records
-        on outcomes.record_source = records.record_source
-    where outcomes.base_flag = 'true'
-
-),
-
-success_hits as (
-
-    select
-        outcomes.outcome_number,
-        outcomes.record_source,
-        set_flags.record_id
-    from outcomes
-    inner join set_flags
-        on
-            outcomes.record_source = set_flags.record_source
-            and outcomes.success_flag = set_flags.flag
-
-),
-
+-- a record in an outcome's base (its base flag set, or every record), in its cohort month
 record_outcomes as (
 
     select
-        base_hits.victim_id,
-        base_hits.outcome_number,
+        record_months.victim_id,
+        outcome_bits.outcome_number,
         record_months.month,
-        success_hits.record_id is not null as is_met,
-        base_hits.record_source,
-        base_hits.record_id
-    from base_hits
-    inner join record_months
+        record_months.flag_bits & outcome_bits.success_bit != 0 as is_met,
+        record_months.agency_bits
+    from record_months
+    inner join outcome_bits
         on
-            base_hits.record_source = record_months.record_source
-            and base_hits.record_id = record_months.record_id
-            and base_hits.month_column = record_months.month_column
-    left join success_hits
-        on
-            base_hits.outcome_number = success_hits.outcome_number
-            and base_hits.record_source = success_hits.record_source
-            and base_hits.record_id = success_hits.record_id
+            record_months.record_source = outcome_bits.record_source
+            and record_months.month_column = outcome_bits.month_column
+    where
+        outcome_bits.is_every_record
+        or record_months.flag_bits & outcome_bits.base_bit != 0
 
 ),
 
@@ -263,76 +261,24 @@ grouped as (
         victim_id,
         outcome_number,
         month,  -- noqa: RF04
-        record_source,
         bool_or(is_met) as is_met,
-        count(*) as records,
-        min(record_id) as record_id
+        bit_or(agency_bits) as agency_bits
     from record_outcomes
-    group by victim_id, outcome_number, month, record_source
-
-),
-
-one_record as (
-
-    select
-        grouped.victim_id,
-        grouped.outcome_number,
-        grouped.month,
-        grouped.is_met,
-        records.agencies
-    from grouped
-    inner join records
-        on
-            grouped.record_source = records.record_source
-            and grouped.record_id = records.record_id
-    where grouped.records = 1
-
-),
-
-several_records as (
-
-    select
-        record_outcomes.victim_id,
-        record_outcomes.outcome_number,
-        record_outcomes.month,
-        bool_or(record_outcomes.is_met) as is_met,
-        list_sort(list_distinct(flatten(list(records.agencies)))) as agencies
-    from record_outcomes
-    inner join grouped
-        on
-            record_outcomes.victim_id = grouped.victim_id
-            and record_outcomes.outcome_number = grouped.outcome_number
-            and record_outcomes.month = grouped.month
-    inner join records
-        on
-            record_outcomes.record_source = records.record_source
-            and record_outcomes.record_id = records.record_id
-    where grouped.records > 1
-    group by record_outcomes.victim_id, record_outcomes.outcome_number, record_outcomes.month
-
-),
-
-numbered as (
-
-    select * from one_record
-
-    union all
-
-    select * from several_records
+    group by victim_id, outcome_number, month
 
 ),
 
 final as (
 
     select
-        numbered.victim_id,
+        grouped.victim_id,
         outcomes.indicator_id,
-        numbered.month,
-        numbered.is_met,
-        numbered.agencies
-    from numbered
+        grouped.month,
+        grouped.is_met,
+        grouped.agency_bits
+    from grouped
     inner join outcomes
-        on numbered.outcome_number = outcomes.outcome_number
+        on grouped.outcome_number = outcomes.outcome_number
 
 )
 

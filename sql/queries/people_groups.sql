@@ -13,13 +13,20 @@
 -- * in_base and met: the outcomes of $outcomes (marts.person_outcomes) whose base the
 --   victim is in for a cohort month in the period, and those met, sorted;
 -- * agency ($agency_for, an outcome; else null): the agencies involved in the victim's
---   records in that outcome's base.
+--   records in that outcome's base (gathered as the bits of person_outcomes'
+--   agency_bits and made names, sorted, once the rows are grouped:
+--   marts.person_outcome_agencies).
 -- Only victims referred in the period ($referred) or in an outcome's base, with a
 -- referral up to the end of the period, are kept.
 -- A month's period is worked out arithmetically (whole periods since the earliest first,
 -- kept if that period is asked for), and the stages and outcomes of a victim are
--- gathered as bits (an outcome's bit is its place in the sorted $outcomes) and made
--- lists only once the rows are grouped.
+-- gathered as bits (an outcome's bit is its place in the sorted $outcomes; a crime
+-- type's its place in the sorted crime types of the referrals read) and made lists only
+-- once the rows are grouped. A victim's period is one row of the period's
+-- referrals (stages, crime types and the latest recorded demographics, read in the same
+-- grouping) joined to one of its outcomes; only the few whose demographics are not all
+-- on the period's referrals (not referred in it, or a value not recorded there) are
+-- looked up in every referral up to the end of the period.
 -- $coded: instead of the lists stage, crime_type, in_base, met and agency (then null),
 -- stage_bits (the bits above), in_base_bits and met_bits (the outcomes' bits) as
 -- integers and crime_type_json and agency_json (the sorted lists as JSON text), which
@@ -39,6 +46,22 @@ person_outcomes as (
 
 ),
 
+person_outcome_agencies as (
+
+    select * from marts.person_outcome_agencies
+
+),
+
+-- every agency's name and bit, in the order of the bits (and so of the names)
+agency_names as (
+
+    select
+        coalesce(list(agency order by agency_bit), []::varchar[]) as agencies,
+        coalesce(list(agency_bit order by agency_bit), []::bigint[]) as agency_bits
+    from person_outcome_agencies
+
+),
+
 referrals_in_periods as (
 
     select
@@ -48,6 +71,13 @@ referrals_in_periods as (
         is_assessed,
         is_supported,
         is_completed,
+        referral_date,
+        gender,
+        age_band,
+        ethnic_group,
+        disability,
+        lgbt,
+        nullif(trim(area), '') as area,
         (
             list_min($firsts) + to_months(
                 datediff('month', list_min($firsts), referral_month) // $months * $months
@@ -55,6 +85,28 @@ referrals_in_periods as (
         )::date as period_start
     from referrals
     where referral_month >= list_min($firsts)
+
+),
+
+-- every crime type of the referrals read, sorted: a crime type's bit is its place here
+-- (the contract's codes are far fewer than the 63 bits)
+crime_types as (
+
+    select coalesce(list(distinct crime_type order by crime_type), []::varchar[]) as codes
+    from referrals_in_periods
+    where crime_type is not null
+
+),
+
+referrals_with_crime_bits as (
+
+    select
+        referrals_in_periods.*,
+        1::bigint << (
+            list_position(crime_types.codes, referrals_in_periods.crime_type) - 1
+        ) as crime_bit
+    from referrals_in_periods
+    cross join crime_types
 
 ),
 
@@ -70,9 +122,22 @@ referred as (
         + (case when bool_or(is_contacted) then 4 else 0 end)
         + 8
         + (case when bool_or(is_supported) then 16 else 0 end) as stage_bits,
-        list_sort(list_distinct(list(crime_type))) as crime_type
-    from referrals_in_periods
-    where list_contains($firsts, period_start)
+        coalesce(bit_or(crime_bit), 0) as crime_bits,
+        -- the latest recorded demographics of the period's referrals (if recorded on one
+        -- of them, the latest up to the end of the period: the period's referrals are
+        -- the victim's last up to then)
+        arg_max(gender, referral_date) filter (where $demographics) as gender,
+        arg_max(age_band, referral_date) filter (where $demographics) as age_band,
+        arg_max(ethnic_group, referral_date) filter (where $demographics) as ethnic_group,
+        arg_max(disability, referral_date) filter (where $demographics) as disability,
+        arg_max(lgbt, referral_date) filter (where $demographics) as lgbt,
+        arg_max(area, referral_date) filter (where $area) as area
+    from referrals_with_crime_bits
+    -- (not needed for a frame of outcomes only without demographics: whether a victim
+    -- has a referral by the end of the period is read from their first)
+    where
+        list_contains($firsts, period_start)
+        and ($referred or $demographics or $area)
     group by period_start, victim_id
 
 ),
@@ -82,7 +147,7 @@ outcomes_in_periods as (
     select
         victim_id,
         is_met,
-        agencies,
+        agency_bits,
         indicator_id,
         1::bigint << (
             list_position(list_sort(list_distinct($outcomes)), indicator_id) - 1
@@ -106,51 +171,85 @@ outcomes as (
         victim_id,
         bit_or(outcome_bit) as in_base_bits,
         coalesce(bit_or(outcome_bit) filter (where is_met), 0) as met_bits,
-        list_sort(list_distinct(flatten(
-            list(agencies) filter (where indicator_id = $agency_for)
-        ))) as agency
+        bit_or(agency_bits) filter (where indicator_id = $agency_for) as agency_bits
     from outcomes_in_periods
     where list_contains($firsts, period_start)
     group by period_start, victim_id
 
 ),
 
+-- the victims referred in a period ($referred) or in an outcome's base in it, with what
+-- the period's referrals and outcomes say of them (the referrals' also for a victim kept
+-- for its outcomes only: their demographics, and that they have a referral by then)
 people_in_periods as (
 
     select
-        period_start,
-        victim_id
+        coalesce(referred.period_start, outcomes.period_start) as period_start,
+        coalesce(referred.victim_id, outcomes.victim_id) as victim_id,
+        referred.victim_id is not null as is_referred,
+        referred.stage_bits,
+        referred.crime_bits,
+        referred.gender,
+        referred.age_band,
+        referred.ethnic_group,
+        referred.disability,
+        referred.lgbt,
+        referred.area,
+        outcomes.in_base_bits,
+        outcomes.met_bits,
+        outcomes.agency_bits
     from referred
-    where $referred
+    full join outcomes
+        on
+            referred.victim_id = outcomes.victim_id
+            and referred.period_start = outcomes.period_start
+    where $referred or outcomes.victim_id is not null
 
-    union
+),
+
+-- the people whose demographics are not all found on referrals of the period (not
+-- referred in it, or a value not recorded on those referrals): read from every referral
+-- up to the end of the period
+to_look_up as (
 
     select
         period_start,
         victim_id
-    from outcomes
+    from people_in_periods
+    where
+        ($demographics or $area)
+        and (
+            not is_referred
+            or $demographics and (
+                gender is null
+                or age_band is null
+                or ethnic_group is null
+                or disability is null
+                or lgbt is null
+            )
+            or $area and area is null
+        )
 
 ),
 
 latest as (
 
     select
-        people_in_periods.period_start,
-        people_in_periods.victim_id,
+        to_look_up.period_start,
+        to_look_up.victim_id,
         arg_max(referrals.gender, referrals.referral_date) as gender,
         arg_max(referrals.age_band, referrals.referral_date) as age_band,
         arg_max(referrals.ethnic_group, referrals.referral_date) as ethnic_group,
         arg_max(referrals.disability, referrals.referral_date) as disability,
         arg_max(referrals.lgbt, referrals.referral_date) as lgbt,
         arg_max(nullif(trim(referrals.area), ''), referrals.referral_date) as area
-    from people_in_periods
+    from to_look_up
     inner join referrals
         on
-            people_in_periods.victim_id = referrals.victim_id
+            to_look_up.victim_id = referrals.victim_id
             and referrals.referral_date
-            <= last_day(people_in_periods.period_start + to_months($months - 1))
-    where $demographics or $area
-    group by people_in_periods.period_start, people_in_periods.victim_id
+            <= last_day(to_look_up.period_start + to_months($months - 1))
+    group by to_look_up.period_start, to_look_up.victim_id
 
 ),
 
@@ -165,73 +264,59 @@ first_referrals as (
 
 ),
 
--- the people with a referral up to the end of the period: those of `latest` when it is
--- needed, else found from each victim's first referral (cheaper)
-known as (
-
-    select
-        period_start,
-        victim_id,
-        gender,
-        age_band,
-        ethnic_group,
-        disability,
-        lgbt,
-        area
-    from latest
-
-    union all
-
-    select
-        people_in_periods.period_start,
-        people_in_periods.victim_id,
-        null as gender,
-        null as age_band,
-        null as ethnic_group,
-        null as disability,
-        null as lgbt,
-        null as area
-    from people_in_periods
-    inner join first_referrals
-        on
-            people_in_periods.victim_id = first_referrals.victim_id
-            and first_referrals.first_referral_date
-            <= last_day(people_in_periods.period_start + to_months($months - 1))
-
-),
-
+-- only the people with a referral up to the end of the period are kept: those referred
+-- in it, those found by `latest`, and (when no demographics are read) those whose first
+-- referral is by then
 people as (
 
     select
         people_in_periods.period_start,
-        case when $demographics then coalesce(known.gender, 'unknown') end as gender,
-        case when $demographics then coalesce(known.age_band, 'unknown') end as age_band,
         case
-            when $demographics then coalesce(known.ethnic_group, 'unknown')
+            when $demographics
+                then coalesce(people_in_periods.gender, latest.gender, 'unknown')
+        end as gender,
+        case
+            when $demographics
+                then coalesce(people_in_periods.age_band, latest.age_band, 'unknown')
+        end as age_band,
+        case
+            when $demographics
+                then coalesce(people_in_periods.ethnic_group, latest.ethnic_group, 'unknown')
         end as ethnic_group,
-        case when $demographics then coalesce(known.disability, 'unknown') end as disability,
-        case when $demographics then coalesce(known.lgbt, 'unknown') end as lgbt,
-        case when $area then coalesce(known.area, 'unknown') end as area,
-        case when $referred then coalesce(referred.stage_bits, 0) end as stage_bits,
         case
-            when $referred then coalesce(referred.crime_type, []::varchar[])
-        end as crime_type,
-        coalesce(outcomes.in_base_bits, 0) as in_base_bits,
-        coalesce(outcomes.met_bits, 0) as met_bits,
-        case when $agency_for != '' then coalesce(outcomes.agency, []::varchar[]) end as agency
+            when $demographics
+                then coalesce(people_in_periods.disability, latest.disability, 'unknown')
+        end as disability,
+        case
+            when $demographics
+                then coalesce(people_in_periods.lgbt, latest.lgbt, 'unknown')
+        end as lgbt,
+        case
+            when $area then coalesce(people_in_periods.area, latest.area, 'unknown')
+        end as area,
+        case when $referred then coalesce(people_in_periods.stage_bits, 0) end as stage_bits,
+        case
+            when $referred then coalesce(people_in_periods.crime_bits, 0)
+        end as crime_bits,
+        coalesce(people_in_periods.in_base_bits, 0) as in_base_bits,
+        coalesce(people_in_periods.met_bits, 0) as met_bits,
+        case
+            when $agency_for != '' then coalesce(people_in_periods.agency_bits, 0)
+        end as agency_bits
     from people_in_periods
-    inner join known
+    left join latest
         on
-            people_in_periods.victim_id = known.victim_id
-            and people_in_periods.period_start = known.period_start
-    left join referred
+            people_in_periods.victim_id = latest.victim_id
+            and people_in_periods.period_start = latest.period_start
+    left join first_referrals
         on
-            people_in_periods.victim_id = referred.victim_id
-            and people_in_periods.period_start = referred.period_start
-    left join outcomes
-        on
-            people_in_periods.victim_id = outcomes.victim_id
-            and people_in_periods.period_start = outcomes.period_start
+            people_in_periods.victim_id = first_referrals.victim_id
+            and first_referrals.first_referral_date
+            <= last_day(people_in_periods.period_start + to_months($months - 1))
+    where
+        people_in_periods.is_referred
+        or latest.victim_id is not null
+        or first_referrals.victim_id is not null
 
 ),
 
@@ -246,13 +331,52 @@ groups as (
         lgbt,
         area,
         stage_bits,
-        crime_type,
+        crime_bits,
         in_base_bits,
         met_bits,
-        agency,
+        agency_bits,
         count(*) as people
     from people
     group by all
+
+),
+
+with_agency_names as (
+
+    select
+        groups.*,
+        agency_names.agencies as agency_names,
+        agency_names.agency_bits as agency_name_bits,
+        crime_types.codes as crime_type_names
+    from groups
+    cross join agency_names
+    cross join crime_types
+
+),
+
+named as (
+
+    select
+        *,
+        case
+            when crime_bits is not null then
+                list_filter(
+                    crime_type_names,
+                    lambda crime_type: (crime_bits >> (
+                        list_position(crime_type_names, crime_type) - 1
+                    )) & 1 = 1
+                )
+        end as crime_type,
+        case
+            when agency_bits is not null then
+                list_filter(
+                    agency_names,
+                    lambda agency: agency_bits & agency_name_bits[
+                        list_position(agency_names, agency)
+                    ] != 0
+                )
+        end as agency
+    from with_agency_names
 
 ),
 
@@ -305,7 +429,7 @@ final as (
         case when $coded then met_bits end as met_bits,
         case when $coded then to_json(agency)::varchar end as agency_json,
         people as count  -- noqa: RF04
-    from groups
+    from named
 
 )
 
