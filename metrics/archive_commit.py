@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from metrics import file_read
+
 TABLE = "archive_commit"
 PRIVATE_MODE = 0o600
 
@@ -42,15 +44,12 @@ def mark(con: duckdb.DuckDBPyConnection, staged: Path) -> None:
     if not staged.is_file():
         return
     build_id, built_at = _build_identity(con)
-    archive = duckdb.connect(str(staged))
-    try:
+    with file_read.writable(staged) as archive:
         archive.execute(
             f"create or replace table {TABLE} as "
             "select ?::varchar as build_id, ?::timestamp as built_at",
             [build_id, built_at],
         )
-    finally:
-        archive.close()
 
 
 def prepare(staged: Path, archive: Path) -> None:

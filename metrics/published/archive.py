@@ -22,8 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from metrics import file_read
 from metrics.disclosure import ProtectedRelease
 
@@ -62,9 +60,6 @@ class ReleaseArchive:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-
-    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.path), read_only=read_only)
 
     def releases(self, periods: Iterable[str] | None = None) -> dict[str, list[ArchivedRelease]]:
         """The releases of each period asked for (all if None), oldest first."""
@@ -111,8 +106,7 @@ class ReleaseArchive:
         if not releases:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = self._connect(read_only=False)
-        try:
+        with file_read.writable(self.path) as con:
             con.execute(
                 f"""
                 create table if not exists {TABLE} (
@@ -155,5 +149,3 @@ class ReleaseArchive:
             except BaseException:
                 con.rollback()
                 raise
-        finally:
-            con.close()

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from metrics import file_read
@@ -56,8 +55,7 @@ def add_revisions(archive: str | Path, revisions: Sequence[Revision]) -> None:
         return
     path = Path(archive)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    try:
+    with file_read.writable(path) as con:
         con.execute(
             f"""
             create table if not exists {TABLE} (
@@ -79,8 +77,6 @@ def add_revisions(archive: str | Path, revisions: Sequence[Revision]) -> None:
         except BaseException:
             con.rollback()
             raise
-    finally:
-        con.close()
 
 
 def read_revisions(archive: str | Path | None) -> pd.DataFrame:
