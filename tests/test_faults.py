@@ -3,7 +3,7 @@ files that cannot be read. After each, the previous warehouse is readable and un
 (byte for byte), nothing is left behind once the next build has run, and errors are one
 clean line naming the file.
 
-The kill test runs ``hubvalue build`` as a subprocess on a generated ~10,000-referral extract
+The kill test runs ``hubvalue build`` as a subprocess on a generated ~5,000-referral extract
 and kills it after a random delay (stratified over one build's duration, so kills land while
 reading, while running the models and near the swap). 8 kills in CI; ``pytest -m slow`` runs
 40.
@@ -72,7 +72,7 @@ def leftovers(folder: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def big_extract(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("big") / "extract"
-    generate(out, referrals=10_000, seed=5, end="2026-10", fmt="csv", quiet=True)
+    generate(out, referrals=5_000, seed=5, end="2026-10", fmt="csv", quiet=True)
     return out
 
 
