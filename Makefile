@@ -15,6 +15,11 @@ WORKERS ?= 2
 
 .PHONY: run test test-browser test-spark test-all lint bench bench-10m demo build serve clean national
 
+# The tests write compiled modules and reuse them (a machine may set PYTHONDONTWRITEBYTECODE,
+# and then every pytest worker, and every build or server a test starts, compiles each module
+# and rewrites each test module's asserts again: about 3 s of each worker's start)
+test test-browser test-spark test-all: export PYTHONDONTWRITEBYTECODE :=
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -44,18 +49,17 @@ national: $(STAMP)
 	$(BIN)/hubvalue lake build --engine spark --lake $(LAKE) --out $(NATIONAL)
 	$(BIN)/hubvalue serve --db $(NATIONAL) --port $(PORT) --audience $(AUDIENCE) --headless
 
-## test: install and run the default suite: every test but the long runs marked slow, the
-## browser tests and the Spark differential test (with it, the suite measured 307 to 345 s
-## on 2 cores, over its 5-minute budget: docs/testing.md)
+## test: install and run the default suite: every test but the long runs marked slow and the
+## browser tests; the Spark differential test included (skipped, saying why, without Java)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not slow and not browser and not spark'
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not slow and not browser'
 
 ## test-browser: the browser tests (Debian's Chromium driven by Playwright; skipped without it)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'browser and not slow'
 
-## test-spark: the Spark differential test (every mart of three areas on Spark against
-## DuckDB, one Spark session; about 2 minutes on 2 cores; CI runs it after the browser tests)
+## test-spark: the Spark differential test alone (every mart of three areas on Spark against
+## DuckDB, one Spark session; about 100 s on 2 cores; make test runs it too)
 test-spark: $(STAMP)
 	$(BIN)/python -m pytest -q -m 'spark and not slow'
 

@@ -5,7 +5,7 @@ clean line naming the file.
 
 The kill test runs ``hubvalue build`` as a subprocess on a generated ~5,000-referral extract
 and kills it after a random delay (stratified over one build's duration, so kills land while
-reading, while running the models and near the swap). 8 kills in CI; ``pytest -m slow`` runs
+reading, while running the models and near the swap). 4 kills in make test; ``pytest -m slow`` runs
 40.
 """
 
