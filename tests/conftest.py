@@ -35,8 +35,8 @@ BASELINE_EXTRACT = CORPUS / "valid_baseline" / "extract"
 
 
 def pytest_collection_modifyitems(config, items):
-    """The Spark differential test first when it is selected (`make test-spark`, or with the
-    rest): it is the longest (about a minute and a half of a JVM beside the worker), so with
+    """The Spark differential test first when it is selected (`make test`, or alone in
+    `make test-spark`): it is the longest (about a minute and a half of a JVM beside the worker), so with
     pytest-xdist it starts at once on one worker while the other takes the rest, rather
     than last and alone (docs/testing.md)."""
     items.sort(key=lambda item: item.get_closest_marker("spark") is None)

@@ -151,11 +151,10 @@ def _assert_same(mart: str, duck: tuple[list, list], spark: tuple[list, list]) -
             assert _same(a, b), f"{mart}.{column}: {a!r} (duckdb) != {b!r} (spark)"
 
 
-# 107 s for the module on this 2-core machine near idle (164 s that morning, 7 to 12 min
-# under load before the planning fixes): mostly Spark analysing and planning the models
-# for three areas, not the rows (docs/scaling.md). With the rest of `make test` the suite
-# measured 307 to 345 s, over its 5-minute budget, so it has its own target,
-# `make test-spark`, which CI runs after `make test` and `make test-browser`.
+# About 100 s for the module on this 2-core machine near idle (164 s on the morning of
+# 7 December 2026): mostly Spark analysing and planning the models for three areas, not
+# the rows (docs/scaling.md). It runs in `make test`, first, on one worker, beside the rest
+# (the whole suite 289 to 297 s near idle on 8 December 2026: docs/testing.md).
 @pytest.mark.spark
 def test_spark_gives_the_marts_duckdb_gives(lake, outputs):
     """One test, so that pytest-xdist runs it on one worker with one Spark session."""
