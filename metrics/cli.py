@@ -233,8 +233,8 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     bld.add_argument(
         "--memory-limit",
         type=check.memory_limit,
-        help="DuckDB memory limit, e.g. 8GB, 500MB or 50%% (default 7GB, or half the memory "
-        "if less than 14GB)",
+        help="DuckDB memory limit, e.g. 8GB, 500MB or 50%% (default 5GB, or half the memory "
+        "if less than 10GB)",
     )
     bld.add_argument(
         "--allow-older",
