@@ -20,6 +20,12 @@ from metrics.models import run_models
 from metrics.reference_data import write_reference
 
 
+def write_model_sql(sql_dir, layer: str, name: str, sql: str) -> None:
+    """A toy model's SQL file, ``<sql_dir>/<layer>/<name>.sql``, for tests of the runner."""
+    (sql_dir / layer).mkdir(parents=True, exist_ok=True)
+    (sql_dir / layer / f"{name}.sql").write_text(sql)
+
+
 def holds_secret(data: bytes) -> bool:
     """Whether bytes hold ``SECRET-`` in any case (ASCII), as ``re.search(b"secret-", data,
     re.IGNORECASE)`` would say, five times as fast on a warehouse file of 19 MB."""

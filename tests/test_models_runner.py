@@ -8,11 +8,7 @@ import duckdb
 import pytest
 
 from metrics.models import ModelError, run_models
-
-
-def _write(sql_dir: Path, layer: str, name: str, sql: str) -> None:
-    (sql_dir / layer).mkdir(parents=True, exist_ok=True)
-    (sql_dir / layer / f"{name}.sql").write_text(sql)
+from tests.support import write_model_sql
 
 
 @pytest.fixture
@@ -20,18 +16,18 @@ def sql_dir(tmp_path: Path) -> Path:
     # raw.numbers holds 1..4. wide is ephemeral: 1..4 and their squares;
     # total = 1 + 4 + 9 + 16 = 30; doubled = 2 * 30 = 60; lone does not need wide.
     root = tmp_path / "sql"
-    _write(root, "staging", "stg_numbers", "select n from raw.numbers")
-    _write(
+    write_model_sql(root, "staging", "stg_numbers", "select n from raw.numbers")
+    write_model_sql(
         root,
         "intermediate",
         "int_wide",
         "-- materialized: ephemeral\nselect n, n * n as square from staging.stg_numbers",
     )
-    _write(
+    write_model_sql(
         root, "intermediate", "int_total", "select sum(square) as total from intermediate.int_wide"
     )
-    _write(root, "marts", "doubled", "select 2 * total as doubled from intermediate.int_total")
-    _write(root, "marts", "lone", "select count(*) as n from staging.stg_numbers")
+    write_model_sql(root, "marts", "doubled", "select 2 * total as doubled from intermediate.int_total")
+    write_model_sql(root, "marts", "lone", "select count(*) as n from staging.stg_numbers")
     return root
 
 
@@ -91,7 +87,7 @@ def test_targets_run_only_what_they_need(tmp_path, sql_dir):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_failing_model_is_named_without_values(tmp_path, sql_dir, workers):
-    _write(sql_dir, "marts", "broken", "select cast('secret-value' as integer) as x")
+    write_model_sql(sql_dir, "marts", "broken", "select cast('secret-value' as integer) as x")
     con = _connection(tmp_path / "w.duckdb")
     with pytest.raises(ModelError) as error:
         run_models(con, sql_dir=sql_dir, workers=workers)
@@ -103,13 +99,13 @@ def test_two_ephemeral_models_side_by_side_share_the_scratch_schema(tmp_path, sq
     # Two ephemeral models with no dependency between them run at the same time; their
     # scratch schema is made once, before either (made by both at once, they conflicted).
     # total_a = 1 + 2 + 3 + 4 = 10; cubes: 1 + 8 + 27 + 64 = 100; sum = 110.
-    _write(
+    write_model_sql(
         sql_dir,
         "intermediate",
         "int_other",
         "-- materialized: ephemeral\nselect n * n * n as cube from staging.stg_numbers",
     )
-    _write(
+    write_model_sql(
         sql_dir,
         "marts",
         "both",

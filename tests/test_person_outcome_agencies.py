@@ -113,10 +113,9 @@ def test_a_row_merges_its_records_agencies_once_each(models):
 # --- the named query: the bits made names -------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def warehouse():
-    """Hand-written marts for people_groups: v1 and v2 referred in January and February
-    2026, v3 in December 2025 with an agency referral in its acceptance base in January."""
+def _with_referral_marts() -> duckdb.DuckDBPyConnection:
+    """An in-memory database with an empty marts.fct_referrals of the columns people_groups
+    reads."""
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute(
@@ -126,6 +125,14 @@ def warehouse():
         "gender varchar, age_band varchar, ethnic_group varchar, disability varchar, "
         "lgbt varchar, area varchar)"
     )
+    return con
+
+
+@pytest.fixture(scope="module")
+def warehouse():
+    """Hand-written marts for people_groups: v1 and v2 referred in January and February
+    2026, v3 in December 2025 with an agency referral in its acceptance base in January."""
+    con = _with_referral_marts()
     for victim, day in (("v1", "2026-01-05"), ("v2", "2026-02-10"), ("v3", "2025-12-03")):
         con.execute(
             "insert into marts.fct_referrals values (?, ?::date, date_trunc('month', "
@@ -195,15 +202,7 @@ def demographics_warehouse():
     with a first referral only in April 2026; v5 referred three times in the quarter,
     for a theft, a burglary and a crime of no recorded type. Each referral's crime type
     is given."""
-    con = duckdb.connect()
-    con.execute("create schema marts")
-    con.execute(
-        "create table marts.fct_referrals (victim_id varchar, referral_date date, "
-        "referral_month date, crime_type varchar, is_contacted boolean, "
-        "is_assessed boolean, is_supported boolean, is_completed boolean, "
-        "gender varchar, age_band varchar, ethnic_group varchar, disability varchar, "
-        "lgbt varchar, area varchar)"
-    )
+    con = _with_referral_marts()
     for victim, day, gender, crime in (
         ("v1", "2025-12-02", "female", "theft"), ("v1", "2026-01-20", None, "robbery"),
         ("v2", "2025-11-04", "female", "robbery"), ("v2", "2026-02-11", "male", "theft"),

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from metrics.models import SQL_DIR, discover, run_models
+from tests.support import write_model_sql
 
 # The intermediate models that only other models read and that a build of 1M referrals
 # wrote to the file for nothing (docs/scaling.md, "The referral-grain models and the load").
@@ -25,32 +26,27 @@ IN_MEMORY_ONLY = (
 )
 
 
-def _write(sql_dir: Path, layer: str, name: str, sql: str) -> None:
-    (sql_dir / layer).mkdir(parents=True, exist_ok=True)
-    (sql_dir / layer / f"{name}.sql").write_text(sql)
-
-
 @pytest.fixture
 def sql_dir(tmp_path: Path) -> Path:
     # raw.numbers holds 1..4. int_squares (ephemeral): 1..4 and their squares, read by
     # int_biggest (16) and int_total (1 + 4 + 9 + 16 = 30). marts.summed reads those two,
     # not int_squares: 16 + 30 = 46. marts.zz_late reads summed: 2 * 46 - 32 = 60.
     root = tmp_path / "sql"
-    _write(root, "staging", "stg_numbers", "select n from raw.numbers")
-    _write(
+    write_model_sql(root, "staging", "stg_numbers", "select n from raw.numbers")
+    write_model_sql(
         root,
         "intermediate",
         "int_squares",
         "-- materialized: ephemeral\nselect n, n * n as square from staging.stg_numbers",
     )
-    _write(root, "intermediate", "int_biggest",
+    write_model_sql(root, "intermediate", "int_biggest",
            "select max(square) as biggest from intermediate.int_squares")
-    _write(root, "intermediate", "int_total",
+    write_model_sql(root, "intermediate", "int_total",
            "select sum(square) as total from intermediate.int_squares")
-    _write(root, "marts", "summed",
+    write_model_sql(root, "marts", "summed",
            "select biggest + total as summed from intermediate.int_biggest, "
            "intermediate.int_total")
-    _write(root, "marts", "zz_late", "select 2 * summed - 32 as late from marts.summed")
+    write_model_sql(root, "marts", "zz_late", "select 2 * summed - 32 as late from marts.summed")
     return root
 
 
